@@ -1,0 +1,228 @@
+"""The problem catalog: every loaded problem, compiled once for both engines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import re2
+
+from ._conditions import CompileError, Compiler, Leaf, Node, compile_param, compile_regex
+from ._exceptions import PackError
+from ._models import ErrorReport
+from ._paths import Path, PathSyntaxError, compile_path
+from ._schema import Problem, RulePack, Signature
+
+__all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "normalize_code"]
+
+_POINTER_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def normalize_code(code: Any) -> str | None:
+    """Vendor codes compare as text without leading zeros: ``003001`` is ``3001``."""
+    if code is None:
+        return None
+    text = str(code).strip()
+    if not text:
+        return None
+    stripped = text.lstrip("0")
+    return stripped if stripped and text.isdigit() else (text if not text.isdigit() else "0")
+
+
+@dataclass
+class CompiledSignature:
+    problem: CompiledProblem
+    signature: Signature
+    regex: Any | None
+    codes: frozenset[str]
+    statuses: frozenset[int]
+    index: int = -1
+
+    @property
+    def score(self) -> tuple[int, int, int]:
+        criteria = (self.regex is not None) + bool(self.codes) + bool(self.statuses)
+        return (1 if self.regex is not None else 0, criteria, self.signature.priority)
+
+
+@dataclass
+class CompiledProblem:
+    problem: Problem
+    plugin: str
+    kinds: frozenset[str] | None = None
+    for_each: Path | None = None
+    for_each_text: str = ""
+    root: Node | None = None
+    leaves: list[Leaf] = field(default_factory=list)
+    repeats: list[Any] = field(default_factory=list)
+    params: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    signatures: list[CompiledSignature] = field(default_factory=list)
+    index: int = -1
+
+    @property
+    def id(self) -> str:
+        return self.problem.id
+
+    def subject_path(self, index: int | None) -> tuple[str | None, str]:
+        """The finding path and the JSON pointer of the subject."""
+        detect = self.problem.detect
+        rel = detect.path if detect else None
+        if index is None:
+            return rel, ""
+        base = f"{self.for_each_text}[{index}]"
+        pointer = "/" + self.for_each_text.replace(".", "/") + f"/{index}"
+        return (f"{base}.{rel}" if rel else base), pointer
+
+
+def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Callable[..., Any]], file: str) -> CompiledProblem:
+    compiled = CompiledProblem(problem=problem, plugin=plugin)
+    try:
+        if problem.detect is not None:
+            detect = problem.detect
+            compiled.kinds = None if "*" in detect.kinds else frozenset(detect.kinds)
+            if detect.for_each:
+                if not _POINTER_SAFE.match(detect.for_each):
+                    raise CompileError(f"for_each {detect.for_each!r} must be a plain dotted path to a list")
+                compiled.for_each = compile_path(detect.for_each)
+                compiled.for_each_text = detect.for_each
+            compiler: Compiler = Compiler(problem.id, functions)
+            compiled.root = compiler.compile(detect.when)
+            compiled.leaves = compiler.leaves
+            compiled.repeats = compiler.repeats
+            compiled.params = {name: compile_param(spec, functions) for name, spec in detect.params.items()}
+        for sig in problem.match:
+            regex = compile_regex(sig.pattern) if sig.pattern is not None else None
+            compiled.signatures.append(
+                CompiledSignature(
+                    problem=compiled,
+                    signature=sig,
+                    regex=regex,
+                    codes=frozenset(c for c in (normalize_code(c) for c in sig.codes) if c),
+                    statuses=frozenset(sig.http_status),
+                )
+            )
+    except (CompileError, PathSyntaxError) as exc:
+        raise PackError(file, problem.id, None, str(exc)) from None
+    return compiled
+
+
+class Catalog:
+    """All problems of the loaded packs, with the indexes both engines use."""
+
+    def __init__(self) -> None:
+        self.problems: dict[str, CompiledProblem] = {}
+        self.by_kind: dict[str, list[CompiledProblem]] = {}
+        self.any_kind: list[CompiledProblem] = []
+        self.signatures: list[CompiledSignature] = []
+        self.plugin_of_vendor: dict[str, str] = {}
+        self._sets: dict[str | None, tuple[Any, list[CompiledSignature]]] = {}
+        self._by_code: dict[tuple[str | None, str], list[CompiledSignature]] = {}
+        self._by_status: dict[tuple[str | None, int], list[CompiledSignature]] = {}
+        self._frozen = False
+
+    def add_pack(self, pack: RulePack, plugin: str, functions: Mapping[str, Callable[..., Any]], file: str) -> None:
+        if pack.plugin != plugin:
+            raise PackError(file, None, 1, f"plugin: {pack.plugin!r} but the pack belongs to plugin {plugin!r}")
+        compiled = []
+        for problem in pack.problems:
+            if not problem.id.startswith(plugin + "."):
+                raise PackError(file, problem.id, None, f"problem ids of this pack must start with {plugin!r}.")
+            if problem.id in self.problems:
+                raise PackError(file, problem.id, None, "this problem id is defined twice")
+            compiled.append(compile_problem(problem, plugin, functions, file))
+        for cp in compiled:
+            self._add(cp)
+
+    def _add(self, cp: CompiledProblem) -> None:
+        cp.index = len(self.problems)
+        self.problems[cp.id] = cp
+        if cp.root is not None:
+            if cp.kinds is None:
+                self.any_kind.append(cp)
+            else:
+                for kind in cp.kinds:
+                    self.by_kind.setdefault(kind, []).append(cp)
+        for sig in cp.signatures:
+            sig.index = len(self.signatures)
+            self.signatures.append(sig)
+
+    def add_vendor(self, vendor: str, plugin: str) -> None:
+        self.plugin_of_vendor[vendor.lower()] = plugin
+
+    def freeze(self) -> None:
+        """Build the classification indexes: one RE2 set per plugin and one for all."""
+        plugins = {s.problem.plugin for s in self.signatures}
+        for scope in [None, *sorted(plugins)]:
+            sigs = [s for s in self.signatures if s.regex is not None and (scope is None or s.problem.plugin == scope)]
+            rset = None
+            if sigs:
+                options = re2.Options()
+                options.log_errors = False
+                rset = re2.Set.SearchSet(options)
+                for s in sigs:
+                    rset.Add(s.signature.pattern)
+                rset.Compile()
+            self._sets[scope] = (rset, sigs)
+        for s in self.signatures:
+            for scope in (None, s.problem.plugin):
+                for code in s.codes:
+                    self._by_code.setdefault((scope, code), []).append(s)
+                for status in s.statuses:
+                    self._by_status.setdefault((scope, status), []).append(s)
+        self._frozen = True
+
+    def for_entity(self, kind: str) -> list[CompiledProblem]:
+        listed = self.by_kind.get(kind)
+        if not self.any_kind:
+            return listed or []
+        return (listed or []) + self.any_kind
+
+    def plugin_for(self, vendor: str | None) -> str | None:
+        if not vendor:
+            return None
+        return self.plugin_of_vendor.get(vendor.lower())
+
+    def candidates(self, report: ErrorReport, plugin: str | None) -> tuple[list[CompiledSignature], dict[int, dict[str, Any]]]:
+        """Signatures that may apply, and the named groups of every pattern that matched.
+
+        One pass of an RE2 set over the message, whatever the number of patterns.
+        """
+        found: dict[int, CompiledSignature] = {}
+        groups: dict[int, dict[str, Any]] = {}
+        rset, sigs = self._sets.get(plugin, (None, []))
+        message = report.message or ""
+        if rset is not None and message:
+            for i in rset.Match(message) or ():
+                sig = sigs[i]
+                m = sig.regex.search(message)
+                if m is not None:
+                    found[sig.index] = sig
+                    groups[sig.index] = {k: v for k, v in m.groupdict().items() if v is not None}
+        code = normalize_code(report.code)
+        if code:
+            for sig in self._by_code.get((plugin, code), ()):
+                found.setdefault(sig.index, sig)
+        if report.http_status is not None:
+            for sig in self._by_status.get((plugin, report.http_status), ()):
+                found.setdefault(sig.index, sig)
+        return [found[i] for i in sorted(found)], groups
+
+    @staticmethod
+    def holds(sig: CompiledSignature, report: ErrorReport, groups: Mapping[int, Any]) -> bool:
+        """Whether every criterion of a signature holds (the native engine's decision)."""
+        if sig.regex is not None and sig.index not in groups:
+            return False
+        if sig.codes and normalize_code(report.code) not in sig.codes:
+            return False
+        if sig.statuses and report.http_status not in sig.statuses:
+            return False
+        return True
+
+    def best(self, accepted: Iterable[CompiledSignature]) -> CompiledSignature | None:
+        """The text decides: a pattern hit beats a code or status hit; then more criteria; then priority."""
+        best: CompiledSignature | None = None
+        for sig in accepted:
+            if best is None or sig.score > best.score:
+                best = sig
+        return best

@@ -1,0 +1,538 @@
+"""Compiles rule conditions once, at load, into small trees of leaves.
+
+Both engines share this compilation, so they share the rule semantics:
+
+* every **leaf** reads values through compiled paths and yields either a *sign*
+  (-1/0/1, the result of comparing a value with its operand) or a *boolean*, or ``None``
+  when a value it needs is missing or of the wrong type;
+* the **logic** over leaves is Kleene three-valued: ``None`` means "cannot tell"; a problem
+  fires only when its condition is definitely true, so a check whose data is missing
+  never fires.
+
+The native engine walks the tree with closures. The durable engine puts the leaf values in
+a fact and lets durable_rules evaluate the operators and the logic (see ``_durable.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import re2
+
+from ._paths import MISSING, Path, Scope, compile_path
+from ._schema import (
+    AllItems,
+    AllOf,
+    AnyItem,
+    AnyOf,
+    Call,
+    Condition,
+    FieldTest,
+    Not,
+    ParamCall,
+    ParamValue,
+    Ref,
+    Repeated,
+    SumDiffers,
+)
+
+__all__ = [
+    "BatchState",
+    "CompileError",
+    "Leaf",
+    "Node",
+    "compile_condition",
+    "compile_regex",
+    "compile_value",
+    "evaluate",
+]
+
+
+class CompileError(ValueError):
+    """A condition cannot be compiled; the message says which part and why."""
+
+
+class PluginCallError(Exception):
+    """A named Python check raised; carries the function name."""
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        self.name = name
+        self.error = error
+        super().__init__(f"check {name} raised {type(error).__name__}: {error}")
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile an RE2 pattern or raise :class:`CompileError` saying why RE2 refuses it."""
+    try:
+        return re2.compile(pattern, options=_RE2_OPTIONS)
+    except Exception as exc:  # re2 raises its own error type, not re.error
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise CompileError(
+            f"pattern {pattern!r} is not valid RE2 syntax ({reason}); rule packs may only use linear-time "
+            "RE2 regular expressions: no backreferences, look-around or possessive quantifiers"
+        ) from None
+
+
+class BatchState:
+    """What correlation rules remember across the entities of one batch.
+
+    One instance per batch (never shared between threads). Memory grows with the number of
+    distinct correlation keys seen, not with the number of entities.
+    """
+
+    __slots__ = ("counters", "position", "entity_ref")
+
+    def __init__(self) -> None:
+        self.counters: dict[tuple[str, int], dict[tuple[Any, ...], list[Any]]] = {}
+        self.position = 0
+        self.entity_ref: str | int | None = None
+
+
+# ---------------------------------------------------------------- values
+
+
+def _to_number(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def _to_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def compare(left: Any, right: Any) -> int | None:
+    """Sign of ``left - right`` under the rule semantics, or None when incomparable."""
+    if left is MISSING or right is MISSING or left is None or right is None:
+        return None
+    if isinstance(right, bool) or isinstance(left, bool):
+        if isinstance(right, bool) and isinstance(left, bool):
+            return (left > right) - (left < right)
+        return None
+    if isinstance(right, (int, Decimal)) or isinstance(left, (int, Decimal)):
+        a, b = _to_number(left), _to_number(right)
+        if a is None or b is None:
+            return None
+        return (a > b) - (a < b)
+    if isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
+        if (left.tzinfo is None) != (right.tzinfo is None):
+            return None
+        return (left > right) - (left < right)
+    if isinstance(left, dt.date) or isinstance(right, dt.date):
+        a_date, b_date = _to_date(left), _to_date(right)
+        if a_date is None or b_date is None:
+            return None
+        return (a_date > b_date) - (a_date < b_date)
+    if isinstance(left, str) and isinstance(right, str):
+        return (left > right) - (left < right)
+    return None
+
+
+ValueFn = Callable[[Scope], Any]
+
+
+def compile_value(value: Any) -> ValueFn:
+    """A literal or ``{ref: path, default: x}`` as a function of the scope."""
+    if isinstance(value, Ref):
+        path = compile_path(value.ref)
+        default = MISSING if value.default is None else value.default
+        if path.multi:
+            raise CompileError(f"ref {value.ref!r} must name one value, not a list")
+
+        def from_path(s: Scope) -> Any:
+            got = path.resolve(s)
+            return default if got is MISSING else got
+
+        return from_path
+    return lambda s: value
+
+
+def _text_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+# ---------------------------------------------------------------- tree
+
+
+@dataclass(slots=True)
+class Leaf:
+    """One atom of a condition: a sign compared with 0 by ``op``, or a boolean."""
+
+    kind: str  # "sign" | "bool"
+    op: str  # eq ne lt le gt ge (sign) | "true" (bool)
+    fn: Callable[[Scope], Any]
+    label: str
+    index: int = -1
+
+
+@dataclass(slots=True)
+class Node:
+    kind: str  # "and" | "or" | "not" | "leaf"
+    children: list[Node] = field(default_factory=list)
+    leaf: Leaf | None = None
+
+
+_SIGN_OPS: dict[str, Callable[[int, int], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+}
+
+
+def evaluate(node: Node, scope: Scope) -> bool | None:
+    """Kleene evaluation of a compiled tree (the native engine)."""
+    kind = node.kind
+    if kind == "leaf":
+        leaf = node.leaf
+        assert leaf is not None
+        value = leaf.fn(scope)
+        if value is None:
+            return None
+        if leaf.kind == "bool":
+            return bool(value)
+        return _SIGN_OPS[leaf.op](value, 0)
+    if kind == "and":
+        unknown = False
+        for child in node.children:
+            r = evaluate(child, scope)
+            if r is False:
+                return False
+            if r is None:
+                unknown = True
+        return None if unknown else True
+    if kind == "or":
+        unknown = False
+        for child in node.children:
+            r = evaluate(child, scope)
+            if r is True:
+                return True
+            if r is None:
+                unknown = True
+        return None if unknown else False
+    r = evaluate(node.children[0], scope)
+    return None if r is None else not r
+
+
+@dataclass
+class Compiler:
+    """Compiles the conditions of one problem; collects its leaves and correlation atoms."""
+
+    problem_id: str
+    functions: Mapping[str, Callable[..., Any]]
+    leaves: list[Leaf] = field(default_factory=list)
+    repeats: list[tuple[list[Path], int]] = field(default_factory=list)
+    allow_repeat: bool = True
+
+    def leaf(self, kind: str, op: str, fn: Callable[[Scope], Any], label: str) -> Node:
+        leaf = Leaf(kind, op, fn, label, len(self.leaves))
+        self.leaves.append(leaf)
+        return Node("leaf", leaf=leaf)
+
+    def function(self, name: str) -> Callable[..., Any]:
+        try:
+            return self.functions[name]
+        except KeyError:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise CompileError(f"call {name!r} names no registered check (registered: {known})") from None
+
+    def compile(self, cond: Condition) -> Node:
+        if isinstance(cond, AllOf):
+            return Node("and", [self.compile(c) for c in cond.all])
+        if isinstance(cond, AnyOf):
+            return Node("or", [self.compile(c) for c in cond.any])
+        if isinstance(cond, Not):
+            return Node("not", [self.compile(cond.not_)])
+        if isinstance(cond, FieldTest):
+            return self._field(cond)
+        if isinstance(cond, (AnyItem, AllItems)):
+            return self._quantifier(cond)
+        if isinstance(cond, SumDiffers):
+            return self._sum(cond)
+        if isinstance(cond, Call):
+            return self._call(cond)
+        if isinstance(cond, Repeated):
+            return self._repeated(cond)
+        raise CompileError(f"unknown condition {cond!r}")
+
+    # -- leaves
+
+    def _field(self, test: FieldTest) -> Node:
+        path = compile_path(test.path)
+        op = test.operator
+        label = f"{test.path} {op.rstrip('_')}"
+        if path.multi and op not in ("exists", "empty", "length"):
+            raise CompileError(f"path {test.path!r} is a list ([*]); use any_item/all_items to test its items")
+        get = path.resolve
+        if op in _SIGN_OPS:
+            operand = getattr(test, op)
+            if operand is None:
+                raise CompileError(f"{label}: the operand must not be null; use exists: false")
+            right = compile_value(operand)
+
+            def sign(s: Scope) -> int | None:
+                return compare(get(s), right(s))
+
+            return self.leaf("sign", op, sign, label)
+        if op in ("in_", "not_in"):
+            members = getattr(test, op)
+            negate = op == "not_in"
+            if isinstance(members, Ref):
+                container = compile_value(members)
+
+                def member_of_ref(s: Scope) -> bool | None:
+                    value, box = get(s), container(s)
+                    if value is MISSING or box is MISSING:
+                        return None
+                    if isinstance(box, Mapping):
+                        found = str(value) in box or value in box
+                    elif isinstance(box, (list, tuple, set, frozenset)):
+                        found = any(compare(value, m) == 0 for m in box)
+                    else:
+                        return None
+                    return found != negate
+
+                return self.leaf("bool", "true", member_of_ref, label)
+            fixed = list(members)
+
+            def member_of_list(s: Scope) -> bool | None:
+                value = get(s)
+                if value is MISSING:
+                    return None
+                results = [compare(value, m) for m in fixed]
+                if 0 in results:
+                    return not negate
+                if None in results and all(r is None for r in results):
+                    return None
+                return negate
+
+            return self.leaf("bool", "true", member_of_list, label)
+        if op == "matches":
+            regex = compile_regex(test.matches or "")
+
+            def matches(s: Scope) -> bool | None:
+                text = _text_of(get(s))
+                if text is None:
+                    return None
+                return regex.search(text) is not None
+
+            return self.leaf("bool", "true", matches, label)
+        if op == "starts_with":
+            prefixes = test.starts_with
+            prefix_tuple = (prefixes,) if isinstance(prefixes, str) else tuple(prefixes or ())
+
+            def starts(s: Scope) -> bool | None:
+                text = _text_of(get(s))
+                return None if text is None else text.startswith(prefix_tuple)
+
+            return self.leaf("bool", "true", starts, label)
+        if op == "exists":
+            want = bool(test.exists)
+
+            def exists(s: Scope) -> bool:
+                value = get(s)
+                present = value is not MISSING and not (path.multi and not any(v is not MISSING for v in value))
+                return present == want
+
+            return self.leaf("bool", "true", exists, label)
+        if op == "empty":
+            want = bool(test.empty)
+
+            def empty(s: Scope) -> bool:
+                value = get(s)
+                if path.multi:
+                    value = [v for v in value if v is not MISSING]
+                is_empty = value is MISSING or (hasattr(value, "__len__") and len(value) == 0)
+                return is_empty == want
+
+            return self.leaf("bool", "true", empty, label)
+        # length
+        bounds = test.length
+        assert bounds is not None
+        bop = next(n for n in ("eq", "ne", "lt", "le", "gt", "ge") if getattr(bounds, n) is not None)
+        limit = getattr(bounds, bop)
+
+        def length(s: Scope) -> int | None:
+            value = get(s)
+            if path.multi:
+                value = [v for v in value if v is not MISSING]
+            if value is MISSING or not hasattr(value, "__len__") or isinstance(value, (dict,)):
+                if isinstance(value, dict):
+                    return compare(len(value), limit)
+                return None
+            return compare(len(value), limit)
+
+        return self.leaf("sign", bop, length, f"length of {test.path} {bop} {limit}")
+
+    def _quantifier(self, cond: AnyItem | AllItems) -> Node:
+        spec = cond.any_item if isinstance(cond, AnyItem) else cond.all_items
+        path = compile_path(spec.path)
+        inner = Compiler(self.problem_id, self.functions, allow_repeat=False)
+        tree = inner.compile(spec.where)
+        want_any = isinstance(cond, AnyItem)
+        label = f"{'any' if want_any else 'all'} item of {spec.path}"
+
+        def quantify(s: Scope) -> bool | None:
+            items = path.resolve(s)
+            if items is MISSING or not isinstance(items, (list, tuple)):
+                return None
+            unknown = False
+            for item in items:
+                r = evaluate(tree, Scope(item, s.entity, s.context))
+                if r is want_any:
+                    return want_any
+                if r is None:
+                    unknown = True
+            return None if unknown else not want_any
+
+        return self.leaf("bool", "true", quantify, label)
+
+    def _sum(self, cond: SumDiffers) -> Node:
+        spec = cond.sum_differs
+        terms: list[tuple[int, Path]] = []
+        for term in spec.terms:
+            text = term.strip()
+            sign = -1 if text.startswith("-") else 1
+            terms.append((sign, compile_path(text.lstrip("+-").strip())))
+        equals = compile_value(spec.equals)
+        tolerance = compile_value(spec.tolerance)
+
+        def differs(s: Scope) -> int | None:
+            total = Decimal(0)
+            for sign, path in terms:
+                got = path.resolve(s)
+                values = got if path.multi else [got]
+                for v in values:
+                    number = _to_number(v)
+                    if number is None:
+                        return None
+                    total += number if sign > 0 else -number
+            target = _to_number(equals(s))
+            tol = _to_number(tolerance(s))
+            if target is None or tol is None:
+                return None
+            return compare(abs(total - target), tol)
+
+        return self.leaf("sign", "gt", differs, f"sum of {', '.join(spec.terms)} differs")
+
+    def _call(self, cond: Call) -> Node:
+        fn = self.function(cond.call)
+        args = [compile_value(a) for a in cond.args]
+        name = cond.call
+
+        def call(s: Scope) -> bool | None:
+            values = [a(s) for a in args]
+            if any(v is MISSING for v in values):
+                return None
+            try:
+                result = fn(*values)
+            except Exception as exc:
+                raise PluginCallError(name, exc) from exc
+            return None if result is None else bool(result)
+
+        return self.leaf("bool", "true", call, f"call {name}")
+
+    def _repeated(self, cond: Repeated) -> Node:
+        if not self.allow_repeat:
+            raise CompileError("repeated cannot be used inside any_item/all_items")
+        paths = [compile_path(k) for k in cond.repeated.key]
+        slot = len(self.repeats)
+        self.repeats.append((paths, cond.repeated.at_least))
+        at_least = cond.repeated.at_least
+
+        def seen(s: Scope) -> bool | None:
+            count = s.pre[slot] if s.pre else None
+            return None if count is None else count >= at_least
+
+        return self.leaf("bool", "true", seen, f"repeated {', '.join(cond.repeated.key)}")
+
+
+def count_repeats(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Scope, state: BatchState) -> list[Any]:
+    """Record this subject's correlation keys; returns per slot the occurrence count (or None)."""
+    out: list[Any] = []
+    for slot, (paths, _) in enumerate(repeats):
+        key = tuple(p.resolve(scope) for p in paths)
+        if any(k is MISSING for k in key):
+            out.append(None)
+            continue
+        key = tuple(str(k) for k in key)
+        table = state.counters.setdefault((problem_id, slot), {})
+        entry = table.get(key)
+        if entry is None:
+            table[key] = [1, state.entity_ref]
+            out.append(1)
+        else:
+            entry[0] += 1
+            out.append(entry[0])
+    return out
+
+
+def first_seen(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Scope, state: BatchState) -> Any:
+    for slot, (paths, _) in enumerate(repeats):
+        key = tuple(str(p.resolve(scope)) for p in paths)
+        entry = state.counters.get((problem_id, slot), {}).get(key)
+        if entry is not None:
+            return entry[1]
+    return None
+
+
+def compile_condition(problem_id: str, cond: Condition, functions: Mapping[str, Callable[..., Any]]) -> Compiler:
+    compiler = Compiler(problem_id, functions)
+    compiler.root = compiler.compile(cond)  # type: ignore[attr-defined]
+    return compiler
+
+
+def compile_param(spec: Any, functions: Mapping[str, Callable[..., Any]]) -> Callable[[Scope], Any]:
+    """A detect param: a path, ``{call: f, args: [...]}`` or ``{value: literal}``."""
+    if isinstance(spec, ParamValue):
+        return lambda s: spec.value
+    if isinstance(spec, ParamCall):
+        try:
+            fn = functions[spec.call]
+        except KeyError:
+            raise CompileError(f"param call {spec.call!r} names no registered function") from None
+        args = [compile_value(a) for a in spec.args]
+        name = spec.call
+
+        def call(s: Scope) -> Any:
+            values = [a(s) for a in args]
+            if any(v is MISSING for v in values):
+                return MISSING
+            try:
+                result = fn(*values)
+            except Exception as exc:
+                raise PluginCallError(name, exc) from exc
+            return MISSING if result is None else result
+
+        return call
+    path = compile_path(spec)
+    return path.resolve

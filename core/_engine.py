@@ -1,0 +1,219 @@
+"""The engine interface and the native engine.
+
+An engine answers two questions over a compiled :class:`Catalog`:
+
+* ``decide``: for each (problem, subject) pair, does the problem's condition hold?
+* ``accept``: for a rejection, which candidate signatures hold in full?
+
+Everything around those decisions (choosing subjects, correlation counters, params,
+findings, diagnoses) is shared in :class:`Engine`, so that the engines differ only where
+they really differ and a differential test can compare them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._catalog import Catalog, CompiledProblem, CompiledSignature
+from ._conditions import BatchState, PluginCallError, count_repeats, evaluate, first_seen
+from ._models import Diagnosis, EntityBase, ErrorReport, Finding
+from ._paths import MISSING, Scope
+from ._remediation import render_plan
+
+__all__ = ["Engine", "NativeEngine", "Subject"]
+
+Subject = tuple[CompiledProblem, int | None, Scope]
+
+
+class Engine:
+    """Shared machinery; subclasses implement :meth:`decide` and :meth:`accept`."""
+
+    name = "base"
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    # -- what differs between engines
+
+    def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
+        raise NotImplementedError
+
+    def accept(
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], groups: Mapping[int, Any]
+    ) -> list[CompiledSignature]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the engine holds (the durable engine's facts)."""
+
+    # -- validation
+
+    def subjects(
+        self,
+        entity: EntityBase,
+        contexts: Mapping[str, Any],
+        state: BatchState,
+        plugins: frozenset[str] | None = None,
+        only: str | None = None,
+    ) -> list[Subject]:
+        chosen: list[Subject] = []
+        travel = {entity.source, entity.target} - {None}
+        for cp in self.catalog.for_entity(entity.kind):
+            if only is not None and cp.id != only:
+                continue
+            if plugins is not None and cp.plugin not in plugins:
+                continue
+            if travel and cp.plugin not in travel:
+                continue
+            ctx = contexts.get(cp.plugin)
+            if cp.for_each is not None:
+                items = cp.for_each.resolve(Scope(entity, entity, ctx))
+                if items is MISSING or not isinstance(items, list):
+                    continue
+                for i, item in enumerate(items):
+                    if item is MISSING or item is None:
+                        continue
+                    chosen.append((cp, i, Scope(item, entity, ctx)))
+            else:
+                chosen.append((cp, None, Scope(entity, entity, ctx)))
+        for cp, _, scope in chosen:
+            if cp.repeats:
+                scope.pre = count_repeats(cp.id, cp.repeats, scope, state)
+        return chosen
+
+    def validate(
+        self,
+        entity: EntityBase,
+        ref: str | int | None,
+        contexts: Mapping[str, Any],
+        state: BatchState,
+        lang: str = "en",
+        plugins: frozenset[str] | None = None,
+        only: str | None = None,
+    ) -> list[Finding]:
+        state.entity_ref = ref
+        subjects = self.subjects(entity, contexts, state, plugins, only)
+        if not subjects:
+            return []
+        decisions = self.decide(subjects)
+        findings: list[Finding] = []
+        for (cp, index, scope), decision in zip(subjects, decisions, strict=True):
+            if isinstance(decision, BaseException):
+                findings.append(plugin_error_finding(cp.plugin, ref, decision, cp.id))
+                continue
+            if decision:
+                try:
+                    findings.append(self.finding(cp, index, scope, ref, state, lang))
+                except PluginCallError as exc:
+                    findings.append(plugin_error_finding(cp.plugin, ref, exc, cp.id))
+        return findings
+
+    def hits(self, entity: EntityBase, contexts: Mapping[str, Any], problem_id: str) -> list[dict[str, Any]]:
+        """Params of every place where one problem holds in one entity (for remediation)."""
+        state = BatchState()
+        found = self.validate(entity, entity.id, contexts, state, only=problem_id)
+        return [f.params for f in found if f.problem == problem_id]
+
+    def finding(
+        self, cp: CompiledProblem, index: int | None, scope: Scope, ref: str | int | None, state: BatchState, lang: str
+    ) -> Finding:
+        path, pointer = cp.subject_path(index)
+        params: dict[str, Any] = {}
+        if index is not None:
+            params["index"] = index
+        params["pointer"] = pointer
+        if cp.repeats:
+            first = first_seen(cp.id, cp.repeats, scope, state)
+            if first is not None and first != ref:
+                params["first"] = first
+        for name, fn in cp.params.items():
+            value = fn(scope)
+            if value is not MISSING:
+                params[name] = value
+        problem = cp.problem
+        text = problem.message or problem.title
+        return Finding(
+            problem=cp.id,
+            severity=problem.severity,
+            entity=ref,
+            path=path,
+            message=text.render(lang, params),
+            params=params,
+        )
+
+    # -- classification
+
+    def classify(self, report: ErrorReport, plugin: str | None, lang: str = "en") -> Diagnosis:
+        candidates, groups = self.catalog.candidates(report, plugin)
+        accepted = self.accept(report, candidates, groups) if candidates else []
+        best = self.catalog.best(accepted)
+        if best is None:
+            return self.unknown(report, lang)
+        params: dict[str, Any] = dict(report.params)
+        params.update(best.signature.params)
+        params.update(groups.get(best.index, {}))
+        return self.diagnosis(best.problem, params, report, lang)
+
+    def diagnosis(self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str) -> Diagnosis:
+        problem = cp.problem
+        plan = render_plan(problem, params, lang)
+        return Diagnosis(
+            problem=cp.id,
+            vendor=cp.plugin,
+            category=problem.category,
+            title=problem.title.render(lang, params),
+            severity=problem.severity,
+            params=params,
+            causes=[c.render(lang, params) for c in problem.causes],
+            remediation={
+                "steps": [s.model_dump(exclude_none=True) for s in plan.steps],
+                "alternatives": [a.model_dump(exclude_none=True) for a in plan.alternatives],
+            },
+            record=report.record if report else None,
+        )
+
+    def unknown(self, report: ErrorReport, lang: str) -> Diagnosis:
+        params: dict[str, Any] = dict(report.params)
+        fallback = self.catalog.problems.get("core.unknown_error")
+        if fallback is None:
+            return Diagnosis(problem="unknown", vendor=report.vendor, params=params, record=report.record)
+        diag = self.diagnosis(fallback, params, report, lang)
+        return diag.model_copy(update={"problem": "unknown", "vendor": report.vendor, "category": None})
+
+
+def plugin_error_finding(plugin: str, ref: str | int | None, error: BaseException, problem: str | None = None) -> Finding:
+    """A plugin that raised becomes a finding; the batch goes on."""
+    where = f" in {problem}" if problem else ""
+    detail = f"{type(error).__name__}: {error}"
+    if isinstance(error, PluginCallError):
+        detail = str(error)
+    return Finding(
+        problem="core.plugin_error",
+        severity="error",
+        entity=ref,
+        path=None,
+        message=f"plugin {plugin} failed{where}: {detail[:300]}",
+        params={"plugin": plugin, "error": type(error).__name__, **({"rule": problem} if problem else {})},
+    )
+
+
+class NativeEngine(Engine):
+    """Conditions as compiled closures; one RE2 set pass for all message patterns."""
+
+    name = "native"
+
+    def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
+        out: list[bool | BaseException] = []
+        for cp, _, scope in subjects:
+            try:
+                assert cp.root is not None
+                out.append(evaluate(cp.root, scope) is True)
+            except PluginCallError as exc:
+                out.append(exc)
+        return out
+
+    def accept(
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], groups: Mapping[int, Any]
+    ) -> list[CompiledSignature]:
+        return [s for s in candidates if self.catalog.holds(s, report, groups)]

@@ -1,0 +1,611 @@
+"""The host: loads plugins one by one, compiles their packs, and answers in batches."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from importlib.resources import files
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from . import hookspecs
+from ._catalog import Catalog
+from ._conditions import BatchState
+from ._engine import Engine, NativeEngine, plugin_error_finding
+from ._exceptions import ContextError, EngineUnavailable, InputError, PackError, PluginLoadError
+from ._loader import load_pack
+from ._models import CORE_ENTITY_MODELS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
+from ._plugin import FetchResult, PluginSpec, hookimpl
+from ._remediation import apply_patch, render_plan
+
+__all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
+
+log = logging.getLogger("syncdoctor")
+trace_log = logging.getLogger("syncdoctor.trace")
+
+ENTRY_POINT_GROUP = "syncdoctor"
+ENV_ALLOW = "SYNCDOCTOR_PLUGINS"
+ENV_DENY = "SYNCDOCTOR_DISABLE_PLUGINS"
+ENV_TRACE = "SYNCDOCTOR_TRACE"
+ENV_STRICT = "SYNCDOCTOR_STRICT"
+ENV_ENGINE = "SYNCDOCTOR_ENGINE"
+
+
+@dataclass(frozen=True)
+class LoadedPlugin:
+    name: str
+    version: str
+    hooks: tuple[str, ...]
+    problems: int
+    spec: PluginSpec
+    distribution: str | None = None
+
+
+@dataclass(frozen=True)
+class BrokenPlugin:
+    name: str
+    version: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class EntityResult:
+    """The findings for one input entity, in input order."""
+
+    entity: str | int
+    findings: list[Finding]
+    parsed: EntityBase | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entity": self.entity, "findings": [f.model_dump(mode="json") for f in self.findings]}
+
+
+def _env_list(name: str) -> set[str] | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    return {p.strip() for p in raw.split(",") if p.strip()}
+
+
+class _PackRunner:
+    """The core's own plugin: answers the hooks from the compiled rule packs."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    @hookimpl(trylast=True)
+    def validate_entry(self, entity: EntityBase, context: Mapping[str, Any], batch: BatchState) -> list[Finding]:
+        return self.host.engine.validate(entity, entity.id, context, batch)
+
+    @hookimpl(trylast=True)
+    def classify_error(self, report: ErrorReport, lang: str) -> list[Diagnosis]:
+        return self.host._classify_packs(report, None, lang)
+
+    @hookimpl(trylast=True)
+    def remediate(
+        self, problem: str, params: Mapping[str, Any], entity: EntityBase | None, lang: str
+    ) -> RemediationPlan | None:
+        cp = self.host.catalog.problems.get(problem)
+        if cp is None:
+            return None
+        return render_plan(cp.problem, params, lang)
+
+
+class Host:
+    """Loads plugins and answers for every entity and every rejection.
+
+    Tests and embedding services name the plugins they want; only
+    :meth:`from_entry_points` (and the command line) discovers installed ones::
+
+        host = Host.from_entry_points(names=["acd"])
+        for result in host.validate_many(records, context={"acd": {...}}):
+            ...
+    """
+
+    def __init__(
+        self,
+        plugins: Iterable[Any] = (),
+        *,
+        engine: str | None = None,
+        strict: bool | None = None,
+        trace: bool | None = None,
+    ) -> None:
+        self.strict = strict if strict is not None else os.environ.get(ENV_STRICT, "") not in ("", "0")
+        trace = trace if trace is not None else os.environ.get(ENV_TRACE, "") not in ("", "0")
+        self.pm = pluggy.PluginManager("syncdoctor")
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, LoadedPlugin] = {}
+        self.broken: list[BrokenPlugin] = []
+        self.catalog = Catalog()
+        self.entity_models: dict[str, type[EntityBase]] = dict(CORE_ENTITY_MODELS)
+        self.context_models: dict[str, type[BaseModel]] = {}
+        self._lock = threading.Lock()
+        self._trace = trace
+        if trace:
+            self._enable_trace()
+        self.pm.register(_PackRunner(self), name="core")
+        self.catalog.add_pack(load_pack(files("syncdoctor") / "packs" / "core.yaml"), "core", {}, "core.yaml")
+        for plugin in plugins:
+            name, obj = plugin if isinstance(plugin, tuple) else (None, plugin)
+            self.add_plugin(obj, name=name)
+        self.engine_name = engine or os.environ.get(ENV_ENGINE) or "native"
+        self._engine: Engine | None = None
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def from_entry_points(
+        cls,
+        names: Iterable[str] | None = None,
+        *,
+        engine: str | None = None,
+        strict: bool | None = None,
+        trace: bool | None = None,
+    ) -> Host:
+        """Load installed plugins of the group ``syncdoctor``, one by one.
+
+        ``names`` (or ``SYNCDOCTOR_PLUGINS``) restricts to an allow-list;
+        ``SYNCDOCTOR_DISABLE_PLUGINS`` is a deny-list. A plugin that fails to import is
+        reported in :attr:`broken` and the others load, unless strict.
+        """
+        host = cls(engine=engine, strict=strict, trace=trace)
+        allow = set(names) if names is not None else _env_list(ENV_ALLOW)
+        deny = _env_list(ENV_DENY) or set()
+        seen: set[str] = set()
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.name in seen or ep.name in deny or (allow is not None and ep.name not in allow):
+                continue
+            seen.add(ep.name)
+            dist = ep.dist
+            version = dist.version if dist is not None else None
+            try:
+                obj = ep.load()
+            except Exception as exc:
+                host._broken(ep.name, version, f"import failed: {type(exc).__name__}: {exc}")
+                continue
+            host.add_plugin(obj, name=ep.name, version=version, distribution=dist.name if dist else None)
+        if allow is not None:
+            for missing in sorted(allow - seen - deny):
+                host._broken(missing, None, "not installed (no entry point in the group 'syncdoctor')")
+        return host
+
+    def _broken(self, name: str, version: str | None, reason: str) -> None:
+        if self.strict:
+            raise PluginLoadError(name, version, reason)
+        log.warning("plugin %s %s not loaded: %s", name, version or "?", reason)
+        self.broken.append(BrokenPlugin(name, version, reason))
+
+    def add_plugin(
+        self, obj: Any, *, name: str | None = None, version: str | None = None, distribution: str | None = None
+    ) -> LoadedPlugin | None:
+        """Register one plugin object (a module or an instance with hook implementations)."""
+        label = name or getattr(obj, "name", None) or getattr(obj, "__name__", repr(obj))
+        try:
+            self.pm.register(obj, name=f"plugin:{label}")
+        except Exception as exc:  # PluginValidationError, duplicate registration, ...
+            self._broken(label, version, f"invalid hooks: {exc}")
+            return None
+        unknown = [
+            h.name
+            for h in self.pm.get_hookcallers(obj) or []
+            if not h.has_spec()
+        ]
+        if unknown:
+            self.pm.unregister(obj)
+            self._broken(label, version, f"unknown hook(s) {', '.join(sorted(unknown))}; known hooks are "
+                         + ", ".join(sorted(n for n in dir(hookspecs) if n in _HOOK_NAMES)))
+            return None
+        impls = {h.name for h in self.pm.get_hookcallers(obj) or []}
+        spec: PluginSpec | None = None
+        if "register_plugin" in impls:
+            try:
+                spec = getattr(obj, "register_plugin")()
+            except Exception as exc:
+                self.pm.unregister(obj)
+                self._broken(label, version, f"register_plugin raised {type(exc).__name__}: {exc}")
+                return None
+        if spec is None:
+            spec = PluginSpec(name=str(label), version=version or "0")
+        plugin_name = spec.name
+        version = version or spec.version
+        if plugin_name in self.plugins:
+            self.pm.unregister(obj)
+            self._broken(plugin_name, version, "a plugin with this name is already loaded")
+            return None
+        try:
+            staged = Catalog()
+            for pack_file in spec.packs:
+                staged.add_pack(load_pack(pack_file), plugin_name, spec.functions, str(pack_file))
+        except PackError as exc:
+            self.pm.unregister(obj)
+            self._broken(plugin_name, version, f"invalid rule pack: {exc}")
+            return None
+        # commit: the pack compiled, merge it into the host's catalog
+        for pack_file in spec.packs:
+            self.catalog.add_pack(load_pack(pack_file), plugin_name, spec.functions, str(pack_file))
+        for vendor in (plugin_name, *spec.vendors):
+            self.catalog.add_vendor(vendor, plugin_name)
+        self.entity_models.update(spec.entity_models)
+        if spec.context_model is not None:
+            self.context_models[plugin_name] = spec.context_model
+        loaded = LoadedPlugin(
+            name=plugin_name,
+            version=version,
+            hooks=tuple(sorted(impls)),
+            problems=len(staged.problems),
+            spec=spec,
+            distribution=distribution,
+        )
+        self.plugins[plugin_name] = loaded
+        self._engine = None
+        return loaded
+
+    def _enable_trace(self) -> None:
+        if not trace_log.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("syncdoctor trace: %(message)s"))
+            trace_log.addHandler(handler)
+        trace_log.setLevel(logging.DEBUG)
+
+        def before(hook_name: str, impls: Any, kwargs: Any) -> None:
+            trace_log.debug("call %s -> %s", hook_name, [i.plugin_name for i in impls])
+
+        def after(outcome: Any, hook_name: str, impls: Any, kwargs: Any) -> None:
+            trace_log.debug("done %s", hook_name)
+
+        self.pm.add_hookcall_monitoring(before, after)
+
+    # ------------------------------------------------------------------ engine
+
+    @property
+    def engine(self) -> Engine:
+        engine = self._engine
+        if engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self.make_engine(self.engine_name)
+                engine = self._engine
+        return engine
+
+    def make_engine(self, name: str) -> Engine:
+        """Build an engine over the current catalog (``native`` or ``durable``)."""
+        if not self.catalog._frozen:
+            self.catalog.freeze()
+        if name == "native":
+            return NativeEngine(self.catalog)
+        if name == "durable":
+            from ._durable import DurableEngine
+
+            return DurableEngine(self.catalog)
+        raise EngineUnavailable(f"unknown engine {name!r}; choose native or durable")
+
+    def _custom(self, hook: str) -> list[Any]:
+        """Hook implementations other than the core's pack runner (called one by one)."""
+        return [i for i in getattr(self.pm.hook, hook).get_hookimpls() if i.plugin_name != "core"]
+
+    def _call(self, impl: Any, kwargs: dict[str, Any]) -> Any:
+        args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
+        if self._trace:
+            trace_log.debug("call %s.%s", impl.plugin_name, impl.function.__name__)
+        return impl.function(**args)
+
+    # ------------------------------------------------------------------ parsing
+
+    def parse_entity(self, raw: Any, record: int | str | None = None) -> EntityBase:
+        """Parse one entity, or raise :class:`InputError` naming the record and the field."""
+        if isinstance(raw, EntityBase):
+            return raw
+        if not isinstance(raw, dict):
+            raise InputError(record, None, f"expected a JSON object, got {type(raw).__name__}")
+        kind = raw.get("kind")
+        if kind is None:
+            raise InputError(record, "kind", "missing; one of " + ", ".join(sorted(self.entity_models)))
+        model = self.entity_models.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            shown = str(kind)[:40]
+            raise InputError(record, "kind", f"unknown kind {shown!r}; one of " + ", ".join(sorted(self.entity_models)))
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg = "required field is missing"
+            more = len(exc.errors()) - 1
+            raise InputError(record, field, msg + (f" (and {more} more)" if more else "")) from None
+
+    def parse_context(self, raw: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Validate the context document, keyed by plugin name, with each plugin's model."""
+        if not raw:
+            return {}
+        if not isinstance(raw, Mapping):
+            raise ContextError("context", None, "the context must be a JSON object keyed by plugin name")
+        parsed: dict[str, Any] = {}
+        for name, part in raw.items():
+            model = self.context_models.get(name)
+            if model is None:
+                if name in self.plugins:
+                    parsed[name] = part
+                    continue
+                raise ContextError("context", name, f"no loaded plugin is named {name!r} (loaded: "
+                                   + ", ".join(sorted(self.plugins)) + ")")
+            if isinstance(part, model):
+                parsed[name] = part
+                continue
+            try:
+                parsed[name] = model.model_validate(part)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join([name, *(str(p) for p in err["loc"])])
+                raise ContextError("context", field, err["msg"]) from None
+        return parsed
+
+    # ------------------------------------------------------------------ validation
+
+    def validate(
+        self,
+        entity: Any,
+        context: Mapping[str, Any] | None = None,
+        *,
+        lang: str = "en",
+        plugins: Iterable[str] | None = None,
+    ) -> list[Finding]:
+        """Validate one entity (a model or a dict). Bad input becomes a finding, never an exception."""
+        result = next(self.validate_many([entity], context, lang=lang, plugins=plugins))
+        return result.findings
+
+    def validate_many(
+        self,
+        records: Iterable[Any],
+        context: Mapping[str, Any] | None = None,
+        *,
+        lang: str = "en",
+        plugins: Iterable[str] | None = None,
+        state: BatchState | None = None,
+    ) -> Iterator[EntityResult]:
+        """Stream findings for a stream of entities, in order, with flat memory.
+
+        Each record may be an entity model, a dict, or an :class:`InputError` produced by a
+        reader; a bad record yields a ``core.invalid_input`` finding and the batch goes on.
+        Rule-pack plugins run inside the engine without a pluggy call per record.
+        """
+        contexts = self.parse_context(context) if context and not _is_parsed(context, self) else dict(context or {})
+        engine = self.engine
+        only = frozenset(plugins) if plugins is not None else None
+        state = state or BatchState()
+        custom = self._custom("validate_entry")
+        for index, raw in enumerate(records):
+            state.position = index
+            if isinstance(raw, InputError):
+                yield EntityResult(raw.record if raw.record is not None else index, [invalid_input(raw, index)])
+                continue
+            try:
+                entity = self.parse_entity(raw, index)
+            except InputError as exc:
+                ref = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else index
+                yield EntityResult(ref, [invalid_input(exc, index)])
+                continue
+            ref: str | int = entity.id if entity.id is not None else index
+            findings = engine.validate(entity, ref, contexts, state, lang, only)
+            for impl in custom:
+                plugin = impl.plugin_name.removeprefix("plugin:")
+                if only is not None and plugin not in only:
+                    continue
+                try:
+                    extra = self._call(impl, {"entity": entity, "context": contexts, "batch": state})
+                except Exception as exc:
+                    findings.append(plugin_error_finding(plugin, ref, exc))
+                    continue
+                if extra:
+                    for f in extra:
+                        findings.append(f if f.entity is not None else f.model_copy(update={"entity": ref}))
+            yield EntityResult(ref, findings, entity)
+
+    # ------------------------------------------------------------------ classification
+
+    def _plugin_of(self, vendor: str | None) -> str | None:
+        return self.catalog.plugin_for(vendor)
+
+    def normalize(self, report: ErrorReport) -> list[ErrorReport]:
+        """Let the owning plugin split or enrich a raw report (e.g. a JSON Fault)."""
+        plugin = self._plugin_of(report.vendor)
+        candidates = [self.plugins[plugin]] if plugin in self.plugins else list(self.plugins.values())
+        for loaded in candidates:
+            normalize = loaded.spec.normalize_report
+            if normalize is None:
+                continue
+            try:
+                out = normalize(report)
+            except Exception as exc:
+                log.warning("plugin %s failed to normalise a report: %s", loaded.name, exc)
+                continue
+            if plugin is not None or (out and out != [report]):
+                return [r if r.vendor else r.model_copy(update={"vendor": loaded.name}) for r in out] or [report]
+        return [report]
+
+    def _classify_packs(self, report: ErrorReport, vendor: str | None, lang: str) -> list[Diagnosis]:
+        vendor = vendor or report.vendor
+        if vendor and not report.vendor:
+            report = report.model_copy(update={"vendor": vendor})
+        out = []
+        for part in self.normalize(report):
+            plugin = self._plugin_of(part.vendor)
+            diag = self.engine.classify(part, plugin, lang)
+            if diag.problem == "unknown" and plugin is not None and report.vendor is None:
+                diag = self.engine.classify(part, None, lang)
+            out.append(diag)
+        return out
+
+    def classify(self, report: ErrorReport | Mapping[str, Any] | str, *, vendor: str | None = None,
+                 lang: str = "en") -> list[Diagnosis]:
+        """Diagnose one rejection; a Fault holding several errors gives several diagnoses."""
+        return next(self.classify_many([report], vendor=vendor, lang=lang))
+
+    def classify_many(
+        self, reports: Iterable[Any], *, vendor: str | None = None, lang: str = "en"
+    ) -> Iterator[list[Diagnosis]]:
+        """Stream diagnoses for a stream of reports, in order: one list per input report."""
+        custom = self._custom("classify_error")
+        for index, raw in enumerate(reports):
+            try:
+                report = self._report(raw, index)
+            except InputError as exc:
+                yield [invalid_report(exc, index, lang, self)]
+                continue
+            if vendor and not report.vendor:
+                report = report.model_copy(update={"vendor": vendor})
+            diags = self._classify_packs(report, None, lang)
+            for impl in custom:
+                try:
+                    extra = self._call(impl, {"report": report, "lang": lang})
+                except Exception as exc:
+                    log.warning("plugin %s raised in classify_error: %s", impl.plugin_name, exc)
+                    continue
+                if extra:
+                    known = [d for d in diags if d.problem != "unknown"]
+                    diags = known + list(extra)
+            yield [d.model_copy(update={"input": index}) for d in diags]
+
+    def _report(self, raw: Any, index: int) -> ErrorReport:
+        if isinstance(raw, InputError):
+            raise raw
+        if isinstance(raw, ErrorReport):
+            return raw
+        if isinstance(raw, str):
+            return ErrorReport(message=raw)
+        if not isinstance(raw, Mapping):
+            raise InputError(index, None, f"expected a JSON object, got {type(raw).__name__}")
+        try:
+            return ErrorReport.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            raise InputError(index, field, err["msg"]) from None
+
+    # ------------------------------------------------------------------ remediation
+
+    def remediate(
+        self,
+        problem: str,
+        params: Mapping[str, Any] | None = None,
+        entity: Any = None,
+        context: Mapping[str, Any] | None = None,
+        *,
+        lang: str = "en",
+    ) -> list[RemediationPlan]:
+        """Plans for a problem: one per place the problem holds in ``entity`` (if given)."""
+        params = dict(params or {})
+        parsed = self.parse_entity(entity) if entity is not None else None
+        contexts = self.parse_context(context) if context else {}
+        cp = self.catalog.problems.get(problem)
+        if cp is None:
+            raise InputError(None, "problem", f"unknown problem id {problem!r}; see `syncdoctor problems`")
+        places = [dict(params)]
+        if parsed is not None and cp.root is not None:
+            hits = self.engine.hits(parsed, contexts, problem)
+            if hits:
+                places = [{**params, **hit} for hit in hits]
+        plans = []
+        for place in places:
+            plan = None
+            try:
+                plan = self.pm.hook.remediate(problem=problem, params=place, entity=parsed, lang=lang)
+            except Exception as exc:
+                log.warning("remediate hook failed for %s: %s", problem, exc)
+            plans.append(plan or render_plan(cp.problem, place, lang))
+        return plans
+
+    def apply_fixes(
+        self, entity: Any, context: Mapping[str, Any] | None = None, *, problem: str | None = None, max_rounds: int = 10
+    ) -> tuple[EntityBase, list[dict[str, Any]]]:
+        """Apply every automatic, unconfirmed patch until none is left; returns the fixed
+        entity and what was applied. Applying it again changes nothing."""
+        current = self.parse_entity(entity)
+        contexts = self.parse_context(context) if context and not _is_parsed(context, self) else dict(context or {})
+        applied: list[dict[str, Any]] = []
+        for _ in range(max_rounds):
+            findings = self.engine.validate(current, current.id, contexts, BatchState())
+            progress = False
+            for finding in findings:
+                if problem is not None and finding.problem != problem:
+                    continue
+                cp = self.catalog.problems.get(finding.problem)
+                if cp is None:
+                    continue
+                plan = render_plan(cp.problem, finding.params, "en")
+                for step in plan.steps:
+                    if step.automatic and step.patch and not step.confirm:
+                        doc = current.model_dump(mode="json", exclude_none=True, by_alias=True)
+                        patched = apply_patch(doc, step.patch)
+                        if patched != doc:
+                            current = self.parse_entity(patched)
+                            applied.append({"problem": finding.problem, "path": finding.path, "patch": step.patch})
+                            progress = True
+                if progress:
+                    break
+            if not progress:
+                break
+        return current, applied
+
+    # ------------------------------------------------------------------ sources and sandboxes
+
+    def fetch(self, source: str, options: Mapping[str, Any]) -> FetchResult:
+        result = self.pm.hook.fetch_transactions(source=source, options=dict(options))
+        if result is None:
+            raise InputError(None, "source", f"no loaded plugin fetches from {source!r}; sources: "
+                             + ", ".join(sorted(self.sources())))
+        return result
+
+    def sources(self) -> dict[str, tuple[Any, ...]]:
+        out: dict[str, tuple[Any, ...]] = {}
+        for loaded in self.plugins.values():
+            out.update(loaded.spec.fetch_options)
+        return out
+
+    def sandboxes(self) -> dict[str, Callable[..., Any]]:
+        out: dict[str, Callable[..., Any]] = {}
+        for loaded in self.plugins.values():
+            out.update(loaded.spec.sandboxes)
+        return out
+
+    def tool(self, name: str) -> Callable[..., Any] | None:
+        """A function a plugin shares through the host (plugins never import each other)."""
+        for loaded in self.plugins.values():
+            if name in loaded.spec.tools:
+                return loaded.spec.tools[name]
+        return None
+
+
+_HOOK_NAMES = {"register_plugin", "validate_entry", "classify_error", "remediate", "fetch_transactions"}
+
+
+def _is_parsed(context: Mapping[str, Any], host: Host) -> bool:
+    return all(
+        (name in host.context_models and isinstance(part, host.context_models[name]))
+        or (name not in host.context_models and name in host.plugins)
+        for name, part in context.items()
+    )
+
+
+def invalid_input(error: InputError, index: int) -> Finding:
+    return Finding(
+        problem="core.invalid_input",
+        severity="error",
+        entity=error.record if error.record is not None else index,
+        path=error.field,
+        message=str(error),
+        params={"record": index, **({"field": error.field} if error.field else {})},
+    )
+
+
+def invalid_report(error: InputError, index: int, lang: str, host: Host) -> Diagnosis:
+    cp = host.catalog.problems["core.invalid_input"]
+    diag = host.engine.diagnosis(cp, {"record": index, "field": error.field or "-"}, None, lang)
+    return diag.model_copy(update={"input": index, "causes": [str(error), *diag.causes]})

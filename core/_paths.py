@@ -1,0 +1,245 @@
+"""Field paths: how a rule names a value in an entity, its context or the batch.
+
+Grammar (documented in docs/rule-packs.md)::
+
+    path     := root? segment*
+    root     := "$entity" | "$context" | "$item"      (no root: the current subject)
+    segment  := "." name | "[" int "]" | "[*]" | "[" path "]" | "[" quoted "]"
+
+``[*]`` makes the path *multi-valued* (a list of every match). ``[path]`` looks a key up
+dynamically, e.g. ``$context.accounts[account].analytics``. A value that is absent or
+``null`` resolves to :data:`MISSING`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+__all__ = ["MISSING", "Path", "Scope", "compile_path", "PathSyntaxError"]
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+
+class PathSyntaxError(ValueError):
+    pass
+
+
+@dataclass(slots=True)
+class Scope:
+    """What a path can reach while one subject is evaluated."""
+
+    subject: Any
+    entity: Any
+    context: Any
+    pre: list[Any] | None = None
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is MISSING or obj is None:
+        return MISSING
+    if isinstance(obj, dict):
+        value = obj.get(name, MISSING)
+    elif isinstance(obj, BaseModel):
+        if name in type(obj).model_fields:
+            value = getattr(obj, name)
+        else:
+            extra = obj.__pydantic_extra__
+            value = extra.get(name, MISSING) if extra else MISSING
+    else:
+        return MISSING
+    return MISSING if value is None else value
+
+
+def _index(obj: Any, i: int) -> Any:
+    if isinstance(obj, (list, tuple)) and -len(obj) <= i < len(obj):
+        value = obj[i]
+        return MISSING if value is None else value
+    return MISSING
+
+
+def _lookup(obj: Any, key: Any) -> Any:
+    if key is MISSING or key is None:
+        return MISSING
+    if isinstance(obj, dict):
+        value = obj.get(str(key), MISSING)
+        if value is MISSING and not isinstance(key, str):
+            value = obj.get(key, MISSING)
+        return MISSING if value is None else value
+    if isinstance(obj, (list, tuple)) and isinstance(key, int):
+        return _index(obj, key)
+    return _get(obj, str(key))
+
+
+_TOKEN = re.compile(r"\s*(\$entity|\$context|\$item|\.|\[|\]|\*|-?\d+|\"[^\"]*\"|'[^']*'|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise PathSyntaxError(f"unexpected {text[pos:pos + 10]!r} in path {text!r}")
+        tokens.append(m.group(1))
+        pos = m.end()
+    return tokens
+
+
+Resolver = Callable[[Scope], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    text: str
+    multi: bool
+    resolve: Resolver
+    roots: frozenset[str]
+
+    def __call__(self, scope: Scope) -> Any:
+        return self.resolve(scope)
+
+
+def compile_path(text: str) -> Path:
+    """Compile a path once, at load; the result resolves in a few attribute lookups."""
+    if not isinstance(text, str) or not text.strip():
+        raise PathSyntaxError("a path must be a non-empty string")
+    tokens = _tokenize(text)
+    path, rest = _parse(tokens, text)
+    if rest:
+        raise PathSyntaxError(f"unexpected {' '.join(rest)!r} at the end of path {text!r}")
+    return path
+
+
+def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
+    roots: set[str] = set()
+    root = "$item"
+    if tokens and tokens[0] in ("$entity", "$context", "$item"):
+        root = tokens.pop(0)
+        if tokens and tokens[0] == ".":
+            tokens.pop(0)
+    roots.add(root)
+    steps: list[tuple[str, Any]] = []
+    multi = False
+    expect_name = True
+    while tokens:
+        tok = tokens[0]
+        if tok == "]":
+            break
+        tokens.pop(0)
+        if tok == ".":
+            expect_name = True
+            continue
+        if tok == "[":
+            if not tokens:
+                raise PathSyntaxError(f"unclosed '[' in path {text!r}")
+            inner = tokens[0]
+            if inner == "*":
+                tokens.pop(0)
+                steps.append(("star", None))
+                multi = True
+            elif re.fullmatch(r"-?\d+", inner):
+                tokens.pop(0)
+                steps.append(("index", int(inner)))
+            elif inner[0] in "\"'":
+                tokens.pop(0)
+                steps.append(("key", inner[1:-1]))
+            else:
+                sub, tokens = _parse(tokens, text)
+                if sub.multi:
+                    raise PathSyntaxError(f"a lookup key cannot be multi-valued in path {text!r}")
+                roots |= sub.roots
+                steps.append(("dyn", sub.resolve))
+            if not tokens or tokens[0] != "]":
+                raise PathSyntaxError(f"missing ']' in path {text!r}")
+            tokens.pop(0)
+            expect_name = False
+            continue
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tok):
+            if not expect_name:
+                raise PathSyntaxError(f"missing '.' before {tok!r} in path {text!r}")
+            steps.append(("attr", tok))
+            expect_name = False
+            continue
+        raise PathSyntaxError(f"unexpected {tok!r} in path {text!r}")
+    return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots)), tokens
+
+
+def _build(root: str, steps: tuple[tuple[str, Any], ...], multi: bool) -> Resolver:
+    getter: Callable[[Scope], Any]
+    if root == "$entity":
+        def getter(s: Scope) -> Any:
+            return s.entity
+    elif root == "$context":
+        def getter(s: Scope) -> Any:
+            return s.context if s.context is not None else MISSING
+    else:
+        def getter(s: Scope) -> Any:
+            return s.subject
+
+    if not multi:
+        if len(steps) == 1 and steps[0][0] == "attr":
+            name = steps[0][1]
+
+            def one(s: Scope) -> Any:
+                return _get(getter(s), name)
+
+            return one
+
+        def single(s: Scope) -> Any:
+            obj = getter(s)
+            for kind, arg in steps:
+                if obj is MISSING:
+                    return MISSING
+                if kind == "attr":
+                    obj = _get(obj, arg)
+                elif kind == "index":
+                    obj = _index(obj, arg)
+                elif kind == "key":
+                    obj = _lookup(obj, arg)
+                else:
+                    obj = _lookup(obj, arg(s))
+            return obj
+
+        return single
+
+    def many(s: Scope) -> Any:
+        current = [getter(s)]
+        for kind, arg in steps:
+            nxt: list[Any] = []
+            for obj in current:
+                if obj is MISSING:
+                    continue
+                if kind == "star":
+                    if isinstance(obj, (list, tuple)):
+                        nxt.extend(MISSING if v is None else v for v in obj)
+                    elif isinstance(obj, dict):
+                        nxt.extend(MISSING if v is None else v for v in obj.values())
+                elif kind == "attr":
+                    nxt.append(_get(obj, arg))
+                elif kind == "index":
+                    nxt.append(_index(obj, arg))
+                elif kind == "key":
+                    nxt.append(_lookup(obj, arg))
+                else:
+                    nxt.append(_lookup(obj, arg(s)))
+            current = nxt
+        return current
+
+    return many
