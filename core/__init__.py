@@ -16,6 +16,7 @@ from ._exceptions import (
     VendorError,
 )
 from ._host import BrokenPlugin, EntityResult, Host, LoadedPlugin
+from ._http import RetryPolicy, VendorClient
 from ._loader import load_pack, load_pack_text
 from ._models import (
     ACTIONS,
@@ -45,14 +46,17 @@ from ._models import (
 from ._money import Money, dumps, loads
 from ._plugin import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
 from ._remediation import apply_patch
+from ._report import DemoEvent, DemoSection
+from ._sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
 from ._schema import Problem, RulePack
 from ._text import Text
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIONS",
     "AccountRef",
+    "ACTIONS",
+    "apply_patch",
     "Attachment",
     "BankTransaction",
     "BatchState",
@@ -60,21 +64,29 @@ __all__ = [
     "ClientInvoice",
     "ContextError",
     "Customer",
+    "DemoEvent",
+    "DemoSection",
     "Diagnosis",
+    "dumps",
     "EngineUnavailable",
     "EntityBase",
     "EntityResult",
     "ErrorReport",
     "Expense",
+    "Faults",
     "FetchOption",
     "FetchResult",
     "Finding",
+    "hookimpl",
     "Host",
     "InputError",
     "Invoice",
     "JournalEntry",
     "JournalLine",
+    "load_pack",
+    "load_pack_text",
     "LoadedPlugin",
+    "loads",
     "Money",
     "PackError",
     "Party",
@@ -87,19 +99,18 @@ __all__ = [
     "Problem",
     "Refund",
     "RemediationPlan",
+    "RetryPolicy",
     "RulePack",
     "RulePackPlugin",
-    "SYSTEMS",
+    "SandboxRequest",
+    "SandboxResponse",
+    "SandboxServer",
     "Service",
     "Step",
     "SyncdoctorError",
+    "SYSTEMS",
     "Text",
     "VendorAuthError",
+    "VendorClient",
     "VendorError",
-    "apply_patch",
-    "dumps",
-    "hookimpl",
-    "load_pack",
-    "load_pack_text",
-    "loads",
 ]

@@ -37,8 +37,8 @@ from ._models import ErrorReport
 __all__ = ["DurableEngine", "durable_available"]
 
 try:  # pragma: no cover - depends on the interpreter
-    from durable import engine as _dr
     import durable_rules_engine as _dre
+    from durable import engine as _dr
 
     _IMPORT_ERROR: str | None = None
 except Exception as exc:  # ImportError, or undefined symbol on CPython 3.13

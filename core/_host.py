@@ -205,7 +205,7 @@ class Host:
         spec: PluginSpec | None = None
         if "register_plugin" in impls:
             try:
-                spec = getattr(obj, "register_plugin")()
+                spec = obj.register_plugin()
             except Exception as exc:
                 self.pm.unregister(obj)
                 self._broken(label, version, f"register_plugin raised {type(exc).__name__}: {exc}")
