@@ -178,7 +178,7 @@ class Host:
     def _broken(self, name: str, version: str | None, reason: str) -> None:
         if self.strict:
             raise PluginLoadError(name, version, reason)
-        log.warning("plugin %s %s not loaded: %s", name, version or "?", reason)
+        log.info("plugin %s %s not loaded: %s", name, version or "?", reason)
         self.broken.append(BrokenPlugin(name, version, reason))
 
     def add_plugin(
