@@ -87,7 +87,9 @@ def _entity_example(
         contexts = host.parse_context({plugin: example.context}) if example.context is not None else {}
         state = BatchState()
         for j, before in enumerate(example.batch):
-            engine.validate(host.parse_entity(before, j), j, contexts, state, plugins=frozenset({plugin}))
+            earlier = host.parse_entity(before, j)
+            engine.validate(earlier, earlier.id if earlier.id is not None else j, contexts, state,
+                            plugins=frozenset({plugin}))
         entity = host.parse_entity(example.entity, len(example.batch))
     except InputError as exc:
         return [ExampleFailure(pid, name, f"the example itself is invalid: {exc}")]

@@ -138,13 +138,20 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
     steps: list[tuple[str, Any]] = []
     multi = False
     expect_name = True
+    after_dot = False
     while tokens:
         tok = tokens[0]
         if tok == "]":
             break
         tokens.pop(0)
+        if after_dot and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tok):
+            raise PathSyntaxError(f"a field name must follow '.' in path {text!r}")
+        after_dot = False
         if tok == ".":
+            if not steps and root == "$item" and not roots - {"$item"}:
+                raise PathSyntaxError(f"path {text!r} cannot start with '.'")
             expect_name = True
+            after_dot = True
             continue
         if tok == "[":
             if not tokens:
@@ -178,6 +185,8 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
             expect_name = False
             continue
         raise PathSyntaxError(f"unexpected {tok!r} in path {text!r}")
+    if after_dot:
+        raise PathSyntaxError(f"path {text!r} ends with '.'")
     return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots)), tokens
 
 

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from syncdoctor._paths import MISSING, PathSyntaxError, Scope, compile_path
+
+ENTITY = {"journal": "AC", "lines": [{"account": "606", "amount": 1}, {"account": "401", "amount": 2}], "note": None}
+CONTEXT = {"accounts": {"606": {"analytics": True}}, "journals": {"AC": {"invoice_number": False}}}
+
+
+def scope(subject: object = ENTITY) -> Scope:
+    return Scope(subject, ENTITY, CONTEXT)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("journal", "AC"),
+        ("lines[1].account", "401"),
+        ("lines[-1].amount", 2),
+        ("lines[*].amount", [1, 2]),
+        ("$context.journals[$entity.journal].invoice_number", False),
+        ("$context.journals['AC'].invoice_number", False),
+        ("note", MISSING),
+        ("missing.deeper", MISSING),
+        ("lines[9].account", MISSING),
+    ],
+)
+def test_resolve(text: str, expected: object) -> None:
+    assert compile_path(text)(scope()) == expected
+
+
+def test_dynamic_lookup_relative_to_subject() -> None:
+    path = compile_path("$context.accounts[account].analytics")
+    assert path(scope(ENTITY["lines"][0])) is True  # type: ignore[index]
+    assert path(scope(ENTITY["lines"][1])) is MISSING  # type: ignore[index]
+
+
+@pytest.mark.parametrize("bad", ["", "a..b", "a[", "a[1", "a b", "a.[0]", "a[b[*]]", "$nowhere.x"])
+def test_syntax_errors_are_clear(bad: str) -> None:
+    with pytest.raises(PathSyntaxError):
+        compile_path(bad)
