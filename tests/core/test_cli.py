@@ -1,0 +1,154 @@
+"""The command line, driven as a user would: exit codes, JSON shapes, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncdoctor import _cli
+from syncdoctor._host import Host
+
+from .sample_plugin import Sample
+
+
+@pytest.fixture(autouse=True)
+def only_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI loads entry points; here it gets the sample plugin only."""
+    monkeypatch.setattr(_cli.Host, "from_entry_points", classmethod(lambda cls, *a, **k: Host([Sample()], engine=k.get("engine"))))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: bytes | None = None,
+        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if stdin is not None:
+        assert monkeypatch is not None
+        import io
+
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = _cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_classify_human_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "classify", "--lang", "en", "The account FOO does not exist")
+    assert code == 0
+    assert "sample.bad_prefix" in out and "code=FOO" in out and "What to do" in out
+    code, out, _ = run(capsys, "classify", "--json", "The account FOO does not exist")
+    diag = json.loads(out)
+    assert set(diag) >= {"problem", "vendor", "category", "params", "causes", "remediation"}
+    assert set(diag["remediation"]) == {"steps", "alternatives"}
+    assert set(diag["remediation"]["steps"][0]) >= {"action", "system", "automatic", "instructions"}
+    code, out, _ = run(capsys, "--lang", "fr", "classify", "The account FOO does not exist")
+    assert "Que faire" in out and "Marquez" in out
+
+
+def test_classify_batch_in_order_with_bad_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "errors.jsonl"
+    f.write_bytes(b'{"message": "The account A1 does not exist"}\n{not json\n{"message": "zzz", "http_status": "x"}\n'
+                  b'\xff\xfe\n{"vendor": "sample", "code": "compteInexistant"}\n')
+    code, out, _ = run(capsys, "classify", "--input", str(f))
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [d["problem"] for d in lines] == ["sample.bad_prefix", "core.invalid_input", "core.invalid_input",
+                                             "core.invalid_input", "sample.bad_prefix"]
+    assert [d["input"] for d in lines] == [0, 1, 2, 3, 4]
+    assert "record 1" in lines[1]["causes"][0] and "not valid JSON" in lines[1]["causes"][0]
+    assert "http_status" in lines[2]["causes"][0]
+    assert "UTF-8" in lines[3]["causes"][0]
+    assert code == 2
+
+
+def test_validate_json_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    clean = tmp_path / "clean.json"
+    clean.write_text(json.dumps([{"kind": "journal_entry", "id": "e1"}]))
+    code, out, _ = run(capsys, "validate", "--json", str(clean))
+    assert code == 0 and json.loads(out) == {"entity": "e1", "findings": []}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"kind": "journal_entry", "lines": [{"account": "401", "auxiliary": "XA"}]}\n')
+    code, out, _ = run(capsys, "validate", "--json", str(bad))
+    assert code == 1
+    result = json.loads(out)
+    assert result["entity"] == 0
+    assert set(result["findings"][0]) == {"problem", "severity", "entity", "path", "message", "params"}
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b'{"kind": "journal_entry"}\n{"kind": "nope"}\n', "record 1, field kind: unknown kind 'nope'"),
+        (b'{"kind": "invoice", "total": []}\n', "record 0, field total"),
+        (b'{"kind": "invoice"}\n', "record 0, field total: required field is missing"),
+        (b'{"kind": "journal_entry"}\n{oops\n', "record 1: not valid JSON"),
+        (b'\xff\xfe\x00\n', "record 0: not valid UTF-8"),
+        (b'{"kind": "customer", "name": "' + b"x" * 1_000_000 + b'"}\n', None),
+    ],
+)
+def test_bad_input_never_tracebacks(capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes,
+                                    needle: str | None) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "validate", str(f))
+    assert "Traceback" not in out + err
+    if needle:
+        assert code == 2 and needle in out
+    else:
+        assert code == 0
+
+
+def test_empty_input_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "empty.jsonl"
+    f.write_text("")
+    code, _, err = run(capsys, "validate", str(f))
+    assert code == 2 and "holds no records" in err
+
+
+def test_remediate_apply(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    entity = {"kind": "journal_entry", "party": {"type": "supplier"}, "lines": [{"account": "401", "auxiliary": "XAARO"}]}
+    f = tmp_path / "e.json"
+    f.write_text(json.dumps({"entity": entity, "problem": "sample.bad_prefix"}))
+    code, out, _ = run(capsys, "remediate", "--apply", "--json", str(f))
+    result = json.loads(out)
+    assert code == 0 and result["entity"]["lines"][0]["auxiliary"] == "FAARO" and result["remaining"] == []
+    code, out, _ = run(capsys, "remediate", "--json", str(f))
+    plan = json.loads(out)
+    assert plan["steps"][0]["automatic"] is True
+    assert plan["steps"][0]["patch"] == [{"op": "replace", "path": "/lines/0/auxiliary", "value": "FAARO"}]
+
+
+def test_remediate_from_a_diagnosis(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    _, out, _ = run(capsys, "classify", "--json", "The account XY does not exist")
+    f = tmp_path / "d.json"
+    f.write_text(out)
+    code, out, _ = run(capsys, "remediate", str(f))
+    assert code == 0 and "Mark the entry verified" in out
+
+
+def test_plugins_problems_and_rules(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "plugins", "--json")
+    row = json.loads(out.splitlines()[0])
+    assert row["name"] == "sample" and row["problems"] == 3 and "register_plugin" in row["hooks"]
+    code, out, _ = run(capsys, "problems", "--plugin", "sample", "--json")
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["sample.bad_prefix", "sample.unbalanced",
+                                                               "sample.duplicate_ref"]
+    code, out, _ = run(capsys, "rules", "schema")
+    assert json.loads(out)["title"] == "syncdoctor rule pack"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text((Path(__file__).parent / "packs" / "sample.yaml").read_text().replace("system: qonto", "system: nowhere"))
+    code, _, err = run(capsys, "rules", "lint", str(broken))
+    assert code == 2 and f"{broken}:" in err and "sample.bad_prefix" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "classify", "--vendor", "nobody", "x")[0] == 2
+    assert run(capsys, "nonsense")[0] == 2
+    assert run(capsys)[0] == 2
+    assert run(capsys, "remediate", "--problem", "no.such")[0] == 2
+
+
+def test_console_script_runs() -> None:
+    proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "rules", "schema"], capture_output=True, text=True)
+    assert proc.returncode == 0 and '"title": "syncdoctor rule pack"' in proc.stdout
