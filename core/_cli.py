@@ -61,7 +61,7 @@ def _load_json_file(name: str, what: str) -> Any:
 
 def cmd_plugins(args: argparse.Namespace) -> int:
     host = _host(args)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": p.name, "version": p.version, "hooks": list(p.hooks), "problems": p.problems, "status": "loaded"}
         for p in host.plugins.values()
     ] + [{"name": b.name, "version": b.version, "status": "broken", "reason": b.reason} for b in host.broken]

@@ -74,9 +74,9 @@ def run_examples(host: Host, plugin: str | None = None, engine: Engine | None = 
             diags = [engine.classify(r, host._plugin_of(r.vendor), "en") for r in host.normalize(report)]
             if any(d.problem == pid for d in diags):
                 failures.append(ExampleFailure(pid, f"no_match #{i + 1}", f"{report.message[:80]!r} must not match"))
-        for label, examples, want in (("flagged", ex.flagged, True), ("clean", ex.clean, False)):
-            for i, example in enumerate(examples):
-                failures.extend(_entity_example(host, engine, cp.plugin, pid, f"{label} #{i + 1}", example, want))
+        for label, entities, want in (("flagged", ex.flagged, True), ("clean", ex.clean, False)):
+            for i, entity_example in enumerate(entities):
+                failures.extend(_entity_example(host, engine, cp.plugin, pid, f"{label} #{i + 1}", entity_example, want))
     return failures
 
 

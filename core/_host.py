@@ -185,7 +185,7 @@ class Host:
         self, obj: Any, *, name: str | None = None, version: str | None = None, distribution: str | None = None
     ) -> LoadedPlugin | None:
         """Register one plugin object (a module or an instance with hook implementations)."""
-        label = name or getattr(obj, "name", None) or getattr(obj, "__name__", repr(obj))
+        label = str(name or getattr(obj, "name", None) or getattr(obj, "__name__", None) or repr(obj))
         try:
             self.pm.register(obj, name=f"plugin:{label}")
         except Exception as exc:  # PluginValidationError, duplicate registration, ...
@@ -384,13 +384,13 @@ class Host:
         for index, raw in enumerate(records):
             state.position = index
             if isinstance(raw, InputError):
-                yield EntityResult(raw.record if raw.record is not None else index, [invalid_input(raw, index)])
+                yield EntityResult(index, [invalid_input(raw, index)])
                 continue
             try:
                 entity = self.parse_entity(raw, index)
             except InputError as exc:
-                ref = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else index
-                yield EntityResult(ref, [invalid_input(exc, index)])
+                bad_ref: str | int = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else index
+                yield EntityResult(bad_ref, [invalid_input(exc, index)])
                 continue
             ref: str | int = entity.id if entity.id is not None else index
             findings = engine.validate(entity, ref, contexts, state, lang, only)

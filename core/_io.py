@@ -46,7 +46,7 @@ def read_records(stream: IO[bytes]) -> Iterator[Any]:
     A document that starts with ``[`` is a JSON array; anything else is JSON Lines, read
     line by line so memory stays flat whatever the input size.
     """
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered: Any = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type, type-var]
     head = buffered.peek(64)[:64].lstrip()
     if head.startswith(b"\xef\xbb\xbf"):
         buffered.read(3)

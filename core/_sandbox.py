@@ -112,7 +112,7 @@ class SandboxServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"  # type: ignore[str-bytes-safe]
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-sandbox", daemon=True)

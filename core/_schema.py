@@ -178,10 +178,11 @@ def _condition_tag(value: Any) -> str | None:
             if tag in value:
                 return tag
         return "path" if "path" in value else None
-    return {
+    tags: dict[type, str] = {
         AllOf: "all", AnyOf: "any", Not: "not", AnyItem: "any_item", AllItems: "all_items",
         SumDiffers: "sum_differs", Call: "call", Repeated: "repeated", FieldTest: "path",
-    }.get(type(value))
+    }
+    return tags.get(type(value))
 
 
 Condition = Annotated[

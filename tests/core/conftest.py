@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from syncdoctor import Host
 
 from .sample_plugin import Sample

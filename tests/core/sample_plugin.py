@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-
 from syncdoctor import RulePackPlugin
 
 PACKS = Path(__file__).parent / "packs"

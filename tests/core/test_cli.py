@@ -6,10 +6,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-
 from syncdoctor import _cli
 from syncdoctor._host import Host
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
-
 from syncdoctor._conditions import CompileError, Compiler, PluginCallError, evaluate
 from syncdoctor._paths import Scope
 from syncdoctor._schema import Condition

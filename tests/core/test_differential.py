@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from syncdoctor import BatchState, Host, InputError
 from syncdoctor._durable import durable_available
 
@@ -100,7 +99,7 @@ def _findings(engine: Any, entities: list[Any], contexts: dict[str, Any], plugin
     for i, entity in enumerate(entities):
         found = engine.validate(entity, entity.id if entity.id is not None else i, contexts, state,
                                 plugins=frozenset({plugin}))
-        out.append(sorted((f.model_dump_json() for f in found)))
+        out.append(sorted(f.model_dump_json() for f in found))
     return out
 
 

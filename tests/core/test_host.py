@@ -5,7 +5,6 @@ from importlib.metadata import EntryPoint
 from typing import Any
 
 import pytest
-
 from syncdoctor import Host, PluginLoadError, _host
 
 from .fake_plugins import Raising

@@ -5,8 +5,15 @@ import logging
 import httpx
 import pytest
 from pydantic import SecretStr
-
-from syncdoctor import Faults, RetryPolicy, SandboxResponse, SandboxServer, VendorAuthError, VendorClient, VendorError
+from syncdoctor import (
+    Faults,
+    RetryPolicy,
+    SandboxResponse,
+    SandboxServer,
+    VendorAuthError,
+    VendorClient,
+    VendorError,
+)
 from syncdoctor._http import parse_retry_after
 
 SECRET = SecretStr("s3cr3t-value")

@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from syncdoctor import PackError, load_pack, load_pack_text
 from syncdoctor._lint import lint_paths, schema_json
 

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-
 from syncdoctor import Host, InputError, JournalEntry, PosOrder, loads
 from syncdoctor._money import dumps
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from syncdoctor._paths import MISSING, PathSyntaxError, Scope, compile_path
 
 ENTITY = {"journal": "AC", "lines": [{"account": "606", "amount": 1}, {"account": "401", "amount": 2}], "note": None}
