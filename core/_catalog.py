@@ -9,7 +9,7 @@ from typing import Any
 
 import re2
 
-from ._conditions import CompileError, Compiler, Leaf, Node, compile_param, compile_regex
+from ._conditions import CompileError, Compiler, Leaf, Node, compile_param, compile_regex, encode
 from ._exceptions import PackError
 from ._models import ErrorReport
 from ._paths import Path, PathSyntaxError, compile_path
@@ -159,10 +159,11 @@ class Catalog:
             if sigs:
                 options = re2.Options()
                 options.log_errors = False
-                rset = re2.Set.SearchSet(options)
+                wrapper = re2.Set.SearchSet(options)
                 for s in sigs:
-                    rset.Add(s.signature.pattern)
-                rset.Compile()
+                    wrapper.Add(s.signature.pattern)
+                wrapper.Compile()
+                rset = wrapper._set  # the C++ set: matched with UTF-8 bytes, no per-call re-encoding
             self._sets[scope] = (rset, sigs)
         for s in self.signatures:
             for scope in (None, s.problem.plugin):
@@ -191,14 +192,15 @@ class Catalog:
         found: dict[int, CompiledSignature] = {}
         groups: dict[int, dict[str, Any]] = {}
         rset, sigs = self._sets.get(plugin, (None, []))
-        message = report.message or ""
+        message = report.message
         if rset is not None and message:
-            for i in rset.Match(message) or ():
+            data = encode(message)
+            for i in rset.Match(data) or ():
                 sig = sigs[i]
-                m = sig.regex.search(message)
-                if m is not None:
+                named = sig.regex.groups(data)
+                if named is not None:
                     found[sig.index] = sig
-                    groups[sig.index] = {k: v for k, v in m.groupdict().items() if v is not None}
+                    groups[sig.index] = named
         code = normalize_code(report.code)
         if code:
             for sig in self._by_code.get((plugin, code), ()):

@@ -19,7 +19,8 @@ from ._catalog import Catalog, CompiledProblem, CompiledSignature
 from ._conditions import BatchState, PluginCallError, count_repeats, evaluate, first_seen
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
-from ._remediation import render_plan
+from ._remediation import CompiledPlan
+from ._text import render
 
 __all__ = ["Engine", "NativeEngine", "Subject"]
 
@@ -33,6 +34,7 @@ class Engine:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self._plans: dict[tuple[str, str], CompiledPlan] = {}
 
     # -- what differs between engines
 
@@ -144,42 +146,66 @@ class Engine:
 
     # -- classification
 
-    def classify(self, report: ErrorReport, plugin: str | None, lang: str = "en") -> Diagnosis:
+    def classify(self, report: ErrorReport, plugin: str | None, lang: str = "en", index: int | None = None) -> Diagnosis:
         candidates, groups = self.catalog.candidates(report, plugin)
         accepted = self.accept(report, candidates, groups) if candidates else []
         best = self.catalog.best(accepted)
         if best is None:
-            return self.unknown(report, lang)
+            return self.unknown(report, lang, index)
         params: dict[str, Any] = dict(report.params)
         params.update(best.signature.params)
         params.update(groups.get(best.index, {}))
-        return self.diagnosis(best.problem, params, report, lang)
+        return self.diagnosis(best.problem, params, report, lang, index)
 
-    def diagnosis(self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str) -> Diagnosis:
-        problem = cp.problem
-        plan = render_plan(problem, params, lang)
-        return Diagnosis(
-            problem=cp.id,
-            vendor=cp.plugin,
-            category=problem.category,
-            title=problem.title.render(lang, params),
-            severity=problem.severity,
-            params=params,
-            causes=[c.render(lang, params) for c in problem.causes],
-            remediation={
-                "steps": [s.model_dump(exclude_none=True) for s in plan.steps],
-                "alternatives": [a.model_dump(exclude_none=True) for a in plan.alternatives],
-            },
-            record=report.record if report else None,
-        )
+    def _plan(self, cp: CompiledProblem, lang: str) -> CompiledPlan:
+        key = (cp.id, lang)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = CompiledPlan(cp.problem, lang)
+        return plan
 
-    def unknown(self, report: ErrorReport, lang: str) -> Diagnosis:
+    def diagnosis(
+        self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str,
+        index: int | None = None, problem_id: str | None = None, vendor: str | None = None,
+    ) -> Diagnosis:
+        plan = self._plan(cp, lang)
+        return _trusted_diagnosis({
+            "problem": problem_id or cp.id,
+            "vendor": vendor if problem_id else cp.plugin,
+            "category": None if problem_id else cp.problem.category,
+            "title": render(plan.title, params),
+            "severity": cp.problem.severity,
+            "params": params,
+            "causes": [render(c, params) for c in plan.causes],
+            "remediation": plan.remediation(params),
+            "input": index,
+            "record": report.record if report else None,
+        })
+
+    def unknown(self, report: ErrorReport, lang: str, index: int | None = None) -> Diagnosis:
         params: dict[str, Any] = dict(report.params)
         fallback = self.catalog.problems.get("core.unknown_error")
         if fallback is None:
-            return Diagnosis(problem="unknown", vendor=report.vendor, params=params, record=report.record)
-        diag = self.diagnosis(fallback, params, report, lang)
-        return diag.model_copy(update={"problem": "unknown", "vendor": report.vendor, "category": None})
+            return Diagnosis(problem="unknown", vendor=report.vendor, params=params, record=report.record, input=index)
+        return self.diagnosis(fallback, params, report, lang, index, problem_id="unknown", vendor=report.vendor)
+
+
+_DIAGNOSIS_FIELDS = frozenset(Diagnosis.model_fields)
+
+
+def _trusted_diagnosis(values: dict[str, Any]) -> Diagnosis:
+    """A Diagnosis from values that are valid by construction (compiled packs, parsed reports).
+
+    Equivalent to ``Diagnosis.model_construct(**values)`` with every field given, without its
+    per-field loop: classification's hot path builds one per message. A test checks the
+    result equals a validated model.
+    """
+    diag = Diagnosis.__new__(Diagnosis)
+    object.__setattr__(diag, "__dict__", values)
+    object.__setattr__(diag, "__pydantic_fields_set__", set(_DIAGNOSIS_FIELDS))
+    object.__setattr__(diag, "__pydantic_extra__", None)
+    object.__setattr__(diag, "__pydantic_private__", None)
+    return diag
 
 
 def plugin_error_finding(plugin: str, ref: str | int | None, error: BaseException, problem: str | None = None) -> Finding:

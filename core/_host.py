@@ -126,6 +126,7 @@ class Host:
         self.entity_models: dict[str, type[EntityBase]] = dict(CORE_ENTITY_MODELS)
         self.context_models: dict[str, type[BaseModel]] = {}
         self._lock = threading.Lock()
+        self._normalizers = False
         self._trace = trace
         if trace:
             self._enable_trace()
@@ -243,6 +244,8 @@ class Host:
             distribution=distribution,
         )
         self.plugins[plugin_name] = loaded
+        if spec.normalize_report is not None:
+            self._normalizers = True
         self._engine = None
         return loaded
 
@@ -430,16 +433,18 @@ class Host:
                 return [r if r.vendor else r.model_copy(update={"vendor": loaded.name}) for r in out] or [report]
         return [report]
 
-    def _classify_packs(self, report: ErrorReport, vendor: str | None, lang: str) -> list[Diagnosis]:
+    def _classify_packs(self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None) -> list[Diagnosis]:
         vendor = vendor or report.vendor
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
+        parts = self.normalize(report) if self._normalizers else [report]
         out = []
-        for part in self.normalize(report):
+        engine = self.engine
+        for part in parts:
             plugin = self._plugin_of(part.vendor)
-            diag = self.engine.classify(part, plugin, lang)
+            diag = engine.classify(part, plugin, lang, index)
             if diag.problem == "unknown" and plugin is not None and report.vendor is None:
-                diag = self.engine.classify(part, None, lang)
+                diag = engine.classify(part, None, lang, index)
             out.append(diag)
         return out
 
@@ -461,7 +466,7 @@ class Host:
                 continue
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
-            diags = self._classify_packs(report, None, lang)
+            diags = self._classify_packs(report, None, lang, index)
             for impl in custom:
                 try:
                     extra = self._call(impl, {"report": report, "lang": lang})
@@ -470,8 +475,8 @@ class Host:
                     continue
                 if extra:
                     known = [d for d in diags if d.problem != "unknown"]
-                    diags = known + list(extra)
-            yield [d.model_copy(update={"input": index}) for d in diags]
+                    diags = known + [d.model_copy(update={"input": index}) for d in extra]
+            yield diags
 
     def _report(self, raw: Any, index: int) -> ErrorReport:
         if isinstance(raw, InputError):
@@ -607,5 +612,5 @@ def invalid_input(error: InputError, index: int) -> Finding:
 
 def invalid_report(error: InputError, index: int, lang: str, host: Host) -> Diagnosis:
     cp = host.catalog.problems["core.invalid_input"]
-    diag = host.engine.diagnosis(cp, {"record": index, "field": error.field or "-"}, None, lang)
-    return diag.model_copy(update={"input": index, "causes": [str(error), *diag.causes]})
+    diag = host.engine.diagnosis(cp, {"record": index, "field": error.field or "-"}, None, lang, index)
+    return diag.model_copy(update={"causes": [str(error), *diag.causes]})

@@ -122,7 +122,8 @@ class RulePackPlugin:
             functions=dict(self.functions()),
             entity_models=dict(self.entity_models()),
             vendors=self.vendors,
-            normalize_report=self.normalize_report,
+            normalize_report=(self.normalize_report
+                              if type(self).normalize_report is not RulePackPlugin.normalize_report else None),
             description=self.description,
             **self.extra_spec(),
         )

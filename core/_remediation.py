@@ -194,3 +194,56 @@ def apply_patch(document: Any, ops: list[dict[str, Any]]) -> Any:
         else:
             raise PatchError(f"unknown patch operation {kind!r}")
     return doc
+
+
+class CompiledPlan:
+    """A problem's texts and plan for one language, prepared once so that rendering a
+    diagnosis costs a few ``str.format_map`` calls (classification's hot path)."""
+
+    __slots__ = ("problem", "lang", "title", "causes", "steps", "alternatives")
+
+    def __init__(self, problem: Problem, lang: str) -> None:
+        self.problem = problem
+        self.lang = lang
+        self.title = problem.title.get(lang)
+        self.causes = [c.get(lang) for c in problem.causes]
+        self.steps = [self._step(s) for s in problem.remediation.steps]
+        self.alternatives = [(alt.title.get(lang), [self._step(s) for s in alt.steps])
+                             for alt in problem.remediation.alternatives]
+
+    def _step(self, spec: StepSpec) -> tuple[dict[str, Any], str | None, list[PatchOp] | None]:
+        base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
+                                "instructions": spec.instructions.get(self.lang), "confirm": spec.confirm}
+        if spec.role:
+            base["role"] = spec.role
+        template = base["instructions"] if "{" in base["instructions"] else None
+        return base, template, list(spec.patch) if spec.patch else None
+
+    @staticmethod
+    def _render_step(step: tuple[dict[str, Any], str | None, list[PatchOp] | None],
+                     params: Mapping[str, Any]) -> dict[str, Any]:
+        base, template, patch_ops = step
+        out = dict(base)
+        if template is not None:
+            out["instructions"] = render(template, params)
+        if patch_ops:
+            patch = _render_patch(patch_ops, params)
+            if patch is None:
+                out["automatic"] = False
+            else:
+                out["patch"] = patch
+        return out
+
+    def remediation(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        render_step = self._render_step
+        steps = [render_step(s, params) for s in self.steps]
+        if not self.alternatives:
+            return {"steps": steps, "alternatives": []}
+        return {
+            "steps": steps,
+            "alternatives": [
+                {"problem": self.problem.id, "title": render(title, params),
+                 "steps": [self._render_step(s, params) for s in steps], "alternatives": []}
+                for title, steps in self.alternatives
+            ],
+        }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import string
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -35,16 +34,13 @@ class _Keep(dict[str, Any]):
         return "…"
 
 
-_formatter = string.Formatter()
-
-
 def render(template: str, params: Mapping[str, Any]) -> str:
     """Fill ``{name}`` placeholders; an unknown name shows as an ellipsis, never an error."""
     if "{" not in template:
         return template
     try:
-        return _formatter.vformat(template, (), _Keep(params))
-    except (ValueError, IndexError, AttributeError, KeyError):
+        return template.format_map(_Keep(params))
+    except (ValueError, IndexError, AttributeError, KeyError, TypeError):
         return template
 
 

@@ -81,3 +81,13 @@ def test_no_patch_without_party_type(sample_host: Host) -> None:
     assert applied == [] and fixed.lines[0].auxiliary == "XAARO"  # type: ignore[attr-defined]
     plan = sample_host.remediate("sample.bad_prefix", entity=entity)[0]
     assert plan.steps[0].automatic is False and plan.steps[0].patch is None
+
+
+def test_fast_diagnoses_equal_validated_models(sample_host: Host) -> None:
+    from syncdoctor import Diagnosis
+
+    for text in ["The account XAARO does not exist", "nothing"]:
+        diag = sample_host.classify(text)[0]
+        again = Diagnosis.model_validate(diag.model_dump())
+        assert again == diag and again.model_dump_json() == diag.model_dump_json()
+        assert diag.model_fields_set == again.model_fields_set | set(Diagnosis.model_fields)
