@@ -134,7 +134,16 @@ class Catalog:
         for cp in compiled:
             self._add(cp)
 
+    def absorb(self, other: Catalog) -> None:
+        """Take every problem of a catalog compiled apart (a plugin's packs, checked first)."""
+        for cp in other.problems.values():
+            if cp.id in self.problems:
+                raise PackError(cp.plugin, cp.id, None, "this problem id is defined twice")
+        for cp in other.problems.values():
+            self._add(cp)
+
     def _add(self, cp: CompiledProblem) -> None:
+        self._frozen = False
         cp.index = len(self.problems)
         self.problems[cp.id] = cp
         if cp.root is not None:
@@ -152,6 +161,7 @@ class Catalog:
 
     def freeze(self) -> None:
         """Build the classification indexes: one RE2 set per plugin and one for all."""
+        self._sets, self._by_code, self._by_status = {}, {}, {}
         plugins = {s.problem.plugin for s in self.signatures}
         for scope in [None, *sorted(plugins)]:
             sigs = [s for s in self.signatures if s.regex is not None and (scope is None or s.problem.plugin == scope)]

@@ -227,9 +227,8 @@ class Host:
             self.pm.unregister(obj)
             self._broken(plugin_name, version, f"invalid rule pack: {exc}")
             return None
-        # commit: the pack compiled, merge it into the host's catalog
-        for pack_file in spec.packs:
-            self.catalog.add_pack(load_pack(pack_file), plugin_name, spec.functions, str(pack_file))
+        # the packs compiled: only now do they join the host's catalog
+        self.catalog.absorb(staged)
         for vendor in (plugin_name, *spec.vendors):
             self.catalog.add_vendor(vendor, plugin_name)
         self.entity_models.update(spec.entity_models)

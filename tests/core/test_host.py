@@ -152,3 +152,10 @@ def test_streaming_is_lazy() -> None:
     for _ in range(3):
         next(stream)
     assert pulled == 3
+
+
+def test_a_plugin_added_after_first_use_is_seen() -> None:
+    host = Host()
+    assert host.classify("The account Q does not exist")[0].problem == "unknown"
+    host.add_plugin(Sample())
+    assert host.classify("The account Q does not exist")[0].problem == "sample.bad_prefix"
