@@ -17,6 +17,7 @@ from ._schema import Problem, RulePack, Signature
 
 __all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "normalize_code"]
 
+SET_MAX_MEM = 1 << 30
 _POINTER_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -169,6 +170,8 @@ class Catalog:
             if sigs:
                 options = re2.Options()
                 options.log_errors = False
+                # the default 8 MB DFA budget is too small for thousands of patterns
+                options.max_mem = SET_MAX_MEM
                 wrapper = re2.Set.SearchSet(options)
                 for s in sigs:
                     wrapper.Add(s.signature.pattern)

@@ -436,7 +436,7 @@ class Host:
         vendor = vendor or report.vendor
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
-        parts = self.normalize(report) if self._normalizers else [report]
+        parts = self.normalize(report) if self._normalizers and _is_raw(report) else [report]
         out = []
         engine = self.engine
         for part in parts:
@@ -596,6 +596,15 @@ def _is_parsed(context: Mapping[str, Any], host: Host) -> bool:
         or (name not in host.context_models and name in host.plugins)
         for name, part in context.items()
     )
+
+
+def _is_raw(report: ErrorReport) -> bool:
+    """Whether a report carries a raw vendor document for the plugins' normalizers: a
+    payload, or a message that is itself JSON (a pasted response body)."""
+    if report.payload is not None:
+        return True
+    head = report.message.lstrip()[:1]
+    return head == "{" or head == "["
 
 
 def invalid_input(error: InputError, index: int) -> Finding:

@@ -105,7 +105,11 @@ class RulePackPlugin:
         return {}
 
     def normalize_report(self, report: ErrorReport) -> list[ErrorReport]:
-        """Split or enrich a raw report (e.g. a JSON Fault) before its patterns are matched."""
+        """Split or enrich a raw report (e.g. a JSON Fault) before its patterns are matched.
+
+        Called only for reports that carry a raw document: a ``payload``, or a message that
+        is itself JSON (a pasted response body). Must return ``[report]`` for anything else.
+        """
         return [report]
 
     def spec(self) -> PluginSpec:

@@ -24,11 +24,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .conformance import CHECKS, Conformance, ConformanceFailure, conformance_tests
+    from .conformance import CHECKS, CheckOutcome, Conformance, ConformanceFailure, conformance_tests
 
-__all__ = ["CHECKS", "Conformance", "ConformanceFailure", "conformance_tests"]
+__all__ = ["CheckOutcome", "CHECKS", "Conformance", "conformance_tests", "ConformanceFailure"]
 
-_LAZY = {"CHECKS", "Conformance", "ConformanceFailure", "conformance_tests"}
+_LAZY = set(__all__)
 
 
 def __getattr__(name: str) -> Any:

@@ -66,15 +66,17 @@ def short(value: object, limit: int = 160) -> str:
 def origin(exc: BaseException, plugin_dirs: list[Path]) -> tuple[str, str]:
     """Where an exception was raised: ``("plugin" | "core" | "other", "file:line")``.
 
-    The innermost frame that belongs to the plugin decides; otherwise the innermost frame
-    of syncdoctor itself (outside this kit), which means the bug is in the core.
+    The innermost frame that belongs to the plugin or to syncdoctor's core (outside this
+    kit) decides: a plugin function called by the core and raising is the plugin's bug; an
+    exception from inside the core (or a library it calls) is the core's.
     """
     frames = traceback.extract_tb(exc.__traceback__)
-    for who, test in (("plugin", lambda p: any(_inside(p, d) for d in plugin_dirs)),
-                      ("core", lambda p: _inside(p, _CORE_DIR) and not _inside(p, _CORE_DIR / "testing"))):
-        for frame in reversed(frames):
-            if test(Path(frame.filename)):
-                return who, f"{_rel(frame.filename)}:{frame.lineno}"
+    for frame in reversed(frames):
+        path = Path(frame.filename)
+        if any(_inside(path, d) for d in plugin_dirs):
+            return "plugin", f"{_rel(frame.filename)}:{frame.lineno}"
+        if _inside(path, _CORE_DIR) and not _inside(path, _CORE_DIR / "testing"):
+            return "core", f"{_rel(frame.filename)}:{frame.lineno}"
     last = frames[-1] if frames else None
     return "other", f"{_rel(last.filename)}:{last.lineno}" if last else "?"
 

@@ -6,18 +6,14 @@ outside pytest (the ``plugin new`` command does) never imports pytest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from syncdoctor import Faults, Host, SandboxServer
 from syncdoctor._exceptions import EngineUnavailable
 
 __all__ = ["HostFactory", "SandboxFactory", "make_host", "syncdoctor_host", "syncdoctor_sandbox"]
-
-HostFactory = Callable[..., Host]
-SandboxFactory = Callable[..., SandboxServer]
 
 
 def make_host(*plugins: Any, engine: str = "native", strict: bool = True) -> Host:
@@ -37,17 +33,81 @@ def make_host(*plugins: Any, engine: str = "native", strict: bool = True) -> Hos
     if strict:
         if host.broken:
             reasons = "; ".join(f"{b.name}: {b.reason}" for b in host.broken)
-            raise pytest.fail.Exception(f"syncdoctor_host: plugin(s) not loaded: {reasons}")
+            raise pytest.fail.Exception(f"syncdoctor_host: plugin(s) not loaded: {reasons}", pytrace=False)
         missing = [n for n in names if n not in host.plugins]
         if missing:
             raise pytest.fail.Exception(
                 f"syncdoctor_host: no plugin named {', '.join(missing)} was loaded (is it installed, or excluded by "
-                "SYNCDOCTOR_DISABLE_PLUGINS?); loaded: " + (", ".join(sorted(host.plugins)) or "none"))
+                "SYNCDOCTOR_DISABLE_PLUGINS?); loaded: " + (", ".join(sorted(host.plugins)) or "none"), pytrace=False)
     try:
-        host.engine  # build it now: an unavailable engine skips the test instead of failing later
+        _ = host.engine  # build it now: an unavailable engine skips the test instead of failing later
     except EngineUnavailable as exc:
         pytest.skip(f"engine {engine!r} is not available here: {exc}")
     return host
+
+
+class HostFactory:
+    """``syncdoctor_host(*plugins, engine="native", strict=True) -> Host``; engines are
+    closed by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self.made: list[Host] = []
+
+    def __call__(self, *plugins: Any, engine: str = "native", strict: bool = True) -> Host:
+        host = make_host(*plugins, engine=engine, strict=strict)
+        self.made.append(host)
+        return host
+
+    def close(self) -> None:
+        for host in self.made:
+            if host._engine is not None:
+                host._engine.close()
+        self.made.clear()
+
+
+class SandboxFactory:
+    """``syncdoctor_sandbox(name, faults=None, *, plugin=None, host=None) -> SandboxServer``
+    (started); every server is stopped by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self.started: list[SandboxServer] = []
+
+    def __call__(self, name: str, faults: str | Faults | None = None, *, plugin: str | None = None,
+                 host: Host | None = None) -> SandboxServer:
+        if host is None:
+            owner = plugin or name.split(".")[0]
+            try:
+                host = make_host(owner)
+            except pytest.fail.Exception as exc:
+                hint = "" if plugin else (f" (the sandbox {name!r} was looked for in a plugin named {owner!r}; pass "
+                                          "plugin= when a sandbox is not named after its plugin)")
+                raise pytest.fail.Exception(f"syncdoctor_sandbox: {exc}{hint}", pytrace=False) from None
+        sandboxes = host.sandboxes()
+        make = sandboxes.get(name)
+        if make is None:
+            raise pytest.fail.Exception(
+                f"syncdoctor_sandbox: no sandbox named {name!r}; the loaded plugins ship: "
+                + (", ".join(sorted(sandboxes)) or "none") + " (pass plugin= to load the plugin that ships it)",
+                pytrace=False)
+        names = faults if isinstance(faults, str) or faults is None else ",".join(faults.names)
+        server: SandboxServer = make(port=0, faults=names)
+        _tune(server.faults, faults)
+        server.start()
+        self.started.append(server)
+        return server
+
+    def close(self) -> None:
+        for server in reversed(self.started):
+            server.stop()
+        self.started.clear()
+
+
+def _tune(target: Faults, asked: str | Faults | None) -> None:
+    """Copy timings onto the server's own Faults object (the app may hold a reference)."""
+    if isinstance(asked, Faults):
+        target.every, target.retry_after, target.slow_seconds = asked.every, asked.retry_after, asked.slow_seconds
+    else:
+        target.retry_after = 0
 
 
 @pytest.fixture
@@ -55,23 +115,15 @@ def syncdoctor_host() -> Iterator[HostFactory]:
     """Factory of hosts with only the plugins a test names::
 
         def test_classify(syncdoctor_host):
-            host = syncdoctor_host("acd")                 # an installed plugin, by entry point
+            host = syncdoctor_host("acd")                          # an installed plugin, by entry point
             host = syncdoctor_host(MyPlugin(), engine="durable")   # or a plugin object
 
-    A durable host is skipped (not failed) where durable_rules cannot run. Engines are
-    closed at teardown.
+    A plugin that does not load fails the test with the reason; a durable host is skipped
+    (not failed) where durable_rules cannot run. Engines are closed at teardown.
     """
-    made: list[Host] = []
-
-    def factory(*plugins: Any, engine: str = "native", strict: bool = True) -> Host:
-        host = make_host(*plugins, engine=engine, strict=strict)
-        made.append(host)
-        return host
-
+    factory = HostFactory()
     yield factory
-    for host in made:
-        if host._engine is not None:
-            host._engine.close()
+    factory.close()
 
 
 @pytest.fixture
@@ -87,33 +139,6 @@ def syncdoctor_sandbox() -> Iterator[SandboxFactory]:
     ``faults`` is a comma-separated list or a :class:`syncdoctor.Faults`; as a string,
     ``Retry-After`` is 0 so that tests stay fast.
     """
-    started: list[SandboxServer] = []
-
-    def factory(name: str, faults: str | Faults | None = None, *, plugin: str | None = None,
-                host: Host | None = None) -> SandboxServer:
-        if host is None:
-            host = make_host(plugin or name.split(".")[0])
-        sandboxes = host.sandboxes()
-        make = sandboxes.get(name)
-        if make is None:
-            raise pytest.fail.Exception(
-                f"syncdoctor_sandbox: no sandbox named {name!r}; the loaded plugins ship: "
-                + (", ".join(sorted(sandboxes)) or "none") + " (pass plugin= to load the plugin that ships it)")
-        names = faults if isinstance(faults, str) or faults is None else ",".join(faults.names)
-        server = make(port=0, faults=names)
-        _tune(server.faults, faults)
-        server.start()
-        started.append(server)
-        return server
-
+    factory = SandboxFactory()
     yield factory
-    for server in reversed(started):
-        server.stop()
-
-
-def _tune(target: Faults, asked: str | Faults | None) -> None:
-    """Copy timings onto the server's own Faults object (the app may hold a reference)."""
-    if isinstance(asked, Faults):
-        target.every, target.retry_after, target.slow_seconds = asked.every, asked.retry_after, asked.slow_seconds
-    else:
-        target.retry_after = 0
+    factory.close()

@@ -32,6 +32,7 @@ __all__ = [
     "example_reports",
     "fault_payloads",
     "fault_reports",
+    "non_utf8_text",
     "vendor_messages",
 ]
 
@@ -84,6 +85,13 @@ def _lone_surrogates() -> st.SearchStrategy[str]:
     return st.lists(st.one_of(one, st.sampled_from(["a", " ", "é", "1"])), min_size=1, max_size=8).map("".join)
 
 
+def non_utf8_text() -> st.SearchStrategy[str]:
+    """Text holding at least one lone surrogate, so that it cannot be encoded as UTF-8."""
+    surrogate = st.integers(0xD800, 0xDFFF).map(chr)
+    around = adversarial_text(surrogates=False, huge=False)
+    return st.builds(lambda a, s, b: a + s + b, around, surrogate, st.one_of(st.just(""), around))
+
+
 def _huge(seed: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     # built by repetition: generating 100k characters one by one would be slow
     return st.builds(lambda s, n: (s or "x") * n, seed, st.integers(2_000, 60_000))
@@ -97,7 +105,7 @@ def adversarial_text(*, surrogates: bool = True, huge: bool = True) -> st.Search
     """
     parts: list[st.SearchStrategy[str]] = [
         st.sampled_from(_NASTY),
-        st.text(st.characters(categories=("Cc",)), min_size=1, max_size=20),
+        st.text(st.characters(categories=["Cc"]), min_size=1, max_size=20),
         st.text(st.characters(codec="utf-8"), max_size=60),
         st.lists(st.sampled_from(_NASTY), min_size=2, max_size=6).map("".join),
         st.just(""),
@@ -152,7 +160,7 @@ def _perturb(draw: st.DrawFn, message: str) -> str:
     out.append(message[last:])
     text = "".join(out)
     framing = draw(st.sampled_from(["{}", "{}", "Error: {}", "{}\n", "  {}  ", "{} (trace_id=8f2c1a)"]))
-    return framing.format(text) if "{}" in framing else text
+    return framing.format(text)
 
 
 def _perturb_json(value: Any) -> st.SearchStrategy[Any]:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-
 from syncdoctor import ACTIONS, SYSTEMS, Host
 from syncdoctor._catalog import CompiledProblem
 from syncdoctor._conditions import BatchState
@@ -113,8 +112,16 @@ def _hint(failure: ExampleFailure, engine: str) -> str:
 
 
 def check_examples(host: Host, plugin: str, engine: Engine, check: str) -> list[ConformanceFailure]:
-    """Every example of every problem, on one engine (``syncdoctor._examples.run_examples``)."""
-    return [ConformanceFailure(check, f.problem, f.example, f.reason, _hint(f, engine.name))
+    """Every example of every problem, on one engine (``syncdoctor._examples.run_examples``).
+
+    On the durable engine, an example that also fails on the native one gets the same hint
+    (the pack is wrong); one that fails only there points at the engine.
+    """
+    native = set()
+    if engine is not host.engine:
+        native = {(f.problem, f.example) for f in run_examples(host, plugin, host.engine)}
+    return [ConformanceFailure(check, f.problem, f.example, f.reason,
+                               _hint(f, "native" if (f.problem, f.example) in native else engine.name))
             for f in run_examples(host, plugin, engine)]
 
 
@@ -199,8 +206,9 @@ def check_texts(host: Host, plugin: str) -> list[ConformanceFailure]:
                 out.append(ConformanceFailure(
                     "texts", cp.id, where, f"{{{name}}} is never filled: no pattern group, detect param or example "
                     "provides it, so users would read '…'",
-                    f"fix the placeholder's spelling, or add `{name}` as a named group (?P<{name}>...) or a "
-                    "detect `params:` entry"))
+                    f"fix the placeholder's spelling, or provide `{name}`: a named group (?P<{name}>...), a detect "
+                    "`params:` entry, or (when your plugin extracts it from a payload) a `match` example with that "
+                    f"payload and `params: {{{name}: ...}}`"))
     return out
 
 
@@ -260,7 +268,7 @@ def check_vocabulary(host: Host, plugin: str) -> list[ConformanceFailure]:
 # ---------------------------------------------------------------- patches
 
 
-def _automatic_patch(cp: CompiledProblem, params: dict[str, Any]) -> bool:
+def automatic_patch(cp: CompiledProblem, params: dict[str, Any]) -> bool:
     plan = render_plan(cp.problem, params, "en")
     return any(s.automatic and s.patch and not s.confirm for s in plan.steps)
 
@@ -311,7 +319,7 @@ def check_patches(host: Host, plugin: str) -> list[ConformanceFailure]:
             except Exception:
                 continue  # reported by the examples check
             findings = [f for f in host.engine.validate(entity, entity.id, contexts, BatchState()) if f.problem == cp.id]
-            if not findings or not any(_automatic_patch(cp, f.params) for f in findings):
+            if not findings or not any(automatic_patch(cp, f.params) for f in findings):
                 continue
             tested += 1
             failure = patch_failure(host, cp, example.entity, contexts, label, "patches")

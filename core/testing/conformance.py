@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from syncdoctor import Host
 from syncdoctor._durable import durable_available
 from syncdoctor._engine import Engine
@@ -58,7 +57,7 @@ from ._static import (
     check_vocabulary,
 )
 
-__all__ = ["CHECKS", "CheckOutcome", "Conformance", "ConformanceFailure", "conformance_tests"]
+__all__ = ["CheckOutcome", "CHECKS", "Conformance", "conformance_tests", "ConformanceFailure"]
 
 CHECKS: tuple[str, ...] = (
     "pack",
@@ -109,7 +108,7 @@ class Conformance:
             else:
                 host = Host(engine="native", strict=False, trace=False)
                 host.add_plugin(self.target)
-            host.engine  # compile now, so that every check sees the same catalog
+            _ = host.engine  # compile now, so that every check sees the same catalog
             self._host = host
         return self._host
 
@@ -221,7 +220,7 @@ def _load_hint(reason: str) -> str:
         return "correct the rule pack at the file, problem and line named (`syncdoctor rules lint PATH` shows them all)"
     if reason.startswith("import failed"):
         return "make the entry point importable: check `python -c 'import <your package>'` and the entry point value"
-    if reason.startswith("unknown hook") or reason.startswith("invalid hooks"):
+    if reason.startswith(("unknown hook", "invalid hooks")):
         return "implement only the hooks of syncdoctor.hookspecs, with their exact names and parameters"
     if reason.startswith("not installed"):
         return "install the plugin (`pip install -e .`) so that its entry point in the group 'syncdoctor' exists"

@@ -17,7 +17,7 @@ Entities (JSON documents with ``kind``; money is always :class:`~decimal.Decimal
 
 Error reports: :func:`error_reports`, :func:`vendor_messages` (the packs' example messages
 with their values varied), :func:`fault_payloads` / :func:`fault_reports` (QuickBooks-like
-Faults), :func:`adversarial_text`.
+Faults), :func:`adversarial_text`, :func:`non_utf8_text`.
 
 Contexts: :func:`contexts` (instances of a context model), :func:`plugin_contexts`
 (``{plugin: ...}`` documents, from the examples and from the model).
@@ -32,20 +32,16 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from ._contexts import contexts, example_contexts, plugin_contexts
+from ._defects import DEFECTS, entities, invalid_entities, malformed_entities, valid_entities
 from ._entities import (
     ACCOUNT_KEYS,
     CENT,
-    DEFECTS,
     KINDS,
     LIMITS,
     auxiliary_codes,
-    entities,
-    invalid_entities,
-    malformed_entities,
     money,
     strings_past_limit,
     strings_within_limit,
-    valid_entities,
     wrong_prefix_codes,
 )
 from ._reports import (
@@ -54,6 +50,7 @@ from ._reports import (
     example_reports,
     fault_payloads,
     fault_reports,
+    non_utf8_text,
     vendor_messages,
 )
 
@@ -80,6 +77,7 @@ __all__ = [
     "malformed_entities",
     "money",
     "mutated_examples",
+    "non_utf8_text",
     "plugin_contexts",
     "plugin_entities",
     "plugin_kinds",

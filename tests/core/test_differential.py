@@ -108,7 +108,7 @@ def test_engines_agree_on_generated_entities(plugin: str) -> None:
     entities, contexts = seeds(plugin)
     assert entities, f"plugin {plugin} has no example entities to generate from"
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         batch_raw = data.draw(st.lists(st.sampled_from(entities).flatmap(mutated), min_size=1, max_size=3))

@@ -1,0 +1,104 @@
+"""``syncdoctor plugin new NAME``: writes a complete, installable plugin package.
+
+::
+
+    from syncdoctor.testing.scaffold import write_plugin
+
+    root = write_plugin("xero", Path("."))     # -> ./syncdoctor-xero/
+
+The package has a ``pyproject.toml`` with the entry point, the plugin object, a context
+model, a rule pack with one example problem (a pattern, a detect condition, a plan and its
+examples), tests that run the conformance suite, and a README. Freshly generated,
+``pip install`` then ``pytest`` in it passes.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from importlib.resources import files
+from pathlib import Path
+
+from syncdoctor import __version__
+from syncdoctor._exceptions import SyncdoctorError
+
+__all__ = ["ScaffoldError", "plugin_files", "write_plugin"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# template -> path in the generated project ({name} is the plugin name)
+_LAYOUT = {
+    "pyproject.toml.tmpl": "pyproject.toml",
+    "README.md.tmpl": "README.md",
+    "gitignore.tmpl": ".gitignore",
+    "__init__.py.tmpl": "src/syncdoctor_{name}/__init__.py",
+    "context.py.tmpl": "src/syncdoctor_{name}/context.py",
+    "rules.yaml.tmpl": "src/syncdoctor_{name}/rules/{name}.yaml",
+    "test_conformance.py.tmpl": "tests/test_conformance.py",
+    "test_rules.py.tmpl": "tests/test_rules.py",
+}
+
+
+class ScaffoldError(SyncdoctorError, ValueError):
+    """The plugin cannot be written: a bad name, or the directory is taken."""
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name) or keyword.iskeyword(name):
+        suggestion = re.sub(r"[^a-z0-9_]", "_", name.lower()).strip("_") or "my_tool"
+        if not suggestion[0].isalpha():
+            suggestion = "tool_" + suggestion
+        raise ScaffoldError(
+            f"plugin name {name!r} must be lower-case letters, digits and underscores, starting with a letter "
+            f"(it prefixes problem ids and names the package syncdoctor_<name>); try {suggestion!r}")
+    if name == "core":
+        raise ScaffoldError("plugin name 'core' is reserved for syncdoctor's own problems")
+
+
+def _values(name: str) -> dict[str, str]:
+    words = name.split("_")
+    return {
+        "name": name,
+        "dist": name.replace("_", "-"),
+        "Title": " ".join(w.capitalize() for w in words),
+        "Class": "".join(w.capitalize() for w in words),
+        "core_version": __version__,
+    }
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    text = template
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    left = re.findall(r"\{\{\w+\}\}", text)
+    if left:
+        raise AssertionError(f"template placeholders left unfilled: {sorted(set(left))}")
+    return text
+
+
+def plugin_files(name: str) -> dict[str, str]:
+    """The generated project as ``{relative path: content}`` (nothing is written)."""
+    _check_name(name)
+    values = _values(name)
+    templates = files(__package__) / "templates"
+    out = {}
+    for template, target in _LAYOUT.items():
+        out[target.format(name=name)] = _render((templates / template).read_text(encoding="utf-8"), values)
+    out[f"src/syncdoctor_{name}/py.typed"] = ""
+    return out
+
+
+def write_plugin(name: str, directory: Path) -> Path:
+    """Write the plugin package ``syncdoctor-<name>`` inside ``directory``; return its path.
+
+    Refuses to overwrite: the project directory must not exist, or be empty.
+    """
+    contents = plugin_files(name)
+    root = Path(directory) / f"syncdoctor-{name.replace('_', '-')}"
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise ScaffoldError(f"{root} already exists and is not empty; choose another --dir or remove it")
+    for rel, text in contents.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
