@@ -143,20 +143,33 @@ class BatchState:
 # ---------------------------------------------------------------- values
 
 
+_MAX_ADJUSTED = 30
+
+
 def _to_number(value: Any) -> Decimal | None:
+    """A value as an exact number for comparisons and sums, or None (unknown).
+
+    Numbers beyond 1e30 are unknown rather than numbers: summing them could overflow the
+    decimal context, and no accounting value is that large.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
+        number = value
+    elif isinstance(value, int):
+        if abs(value) >= 10**_MAX_ADJUSTED:
+            return None
         return Decimal(value)
-    if isinstance(value, str):
+    elif isinstance(value, str):
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
             return None
-        return number if number.is_finite() else None
-    return None
+    else:
+        return None
+    if not number.is_finite() or (number and abs(number.adjusted()) > _MAX_ADJUSTED):
+        return None
+    return number
 
 
 def _to_date(value: Any) -> dt.date | None:

@@ -14,6 +14,7 @@ from ._engine import Engine
 from ._exceptions import InputError, PatchError
 from ._host import Host
 from ._models import ErrorReport
+from ._remediation import render_plan
 from ._schema import EntityExample, MessageExample
 
 __all__ = ["ExampleFailure", "run_examples"]
@@ -122,6 +123,15 @@ def _patch_check(host: Host, pid: str, name: str, example: EntityExample, contex
     except (PatchError, InputError) as exc:
         return [ExampleFailure(pid, name, f"the automatic patch cannot be applied: {exc}")]
     if not applied:
+        entity = host.parse_entity(example.entity)
+        offered = [
+            step
+            for params in host.engine.hits(entity, contexts, pid)
+            for step in render_plan(cp.problem, params, "en").steps
+            if step.automatic and step.patch and not step.confirm
+        ]
+        if offered:
+            return [ExampleFailure(pid, name, f"the automatic patch {offered[0].patch} changes nothing in the entity")]
         return []
     still = [f for f in host.engine.validate(fixed, fixed.id, contexts, BatchState()) if f.problem == pid]
     if still:

@@ -16,6 +16,11 @@ from pydantic import BeforeValidator, PlainSerializer
 __all__ = ["Money", "dumps", "loads", "to_decimal"]
 
 
+MAX_EXPONENT = 15
+"""No real amount needs more than 15 digits before or after the point; bounding them keeps
+exact arithmetic from overflowing (``1e999999 * 10`` raises ``decimal.Overflow``)."""
+
+
 def to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("an amount must be a number, not a boolean")
@@ -37,6 +42,8 @@ def to_decimal(value: Any) -> Decimal:
         raise ValueError(f"an amount must be a decimal string or number, not {type(value).__name__}")
     if not result.is_finite():
         raise ValueError("an amount must be finite")
+    if result and not -MAX_EXPONENT <= result.adjusted() <= MAX_EXPONENT:
+        raise ValueError(f"an amount must be between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT}")
     return result
 
 

@@ -91,3 +91,15 @@ def test_fast_diagnoses_equal_validated_models(sample_host: Host) -> None:
         again = Diagnosis.model_validate(diag.model_dump())
         assert again == diag and again.model_dump_json() == diag.model_dump_json()
         assert diag.model_fields_set == again.model_fields_set | set(Diagnosis.model_fields)
+
+
+def test_examples_catch_a_patch_that_changes_nothing() -> None:
+    from .sample_plugin import Sample
+
+    class NoOp(Sample):
+        def functions(self) -> dict[str, object]:
+            return {"sample.fix": lambda code, party: code}  # "fixes" the code into itself
+
+    host = Host([NoOp()])
+    failures = run_examples(host, "sample")
+    assert any("changes nothing" in f.reason for f in failures), failures

@@ -74,3 +74,15 @@ def test_every_design_entity_parses(native_host: Host) -> None:
         assert entity.kind == raw["kind"]
     tx = native_host.parse_entity(samples[6])
     assert tx.settled_at.utcoffset().total_seconds() == 3600  # type: ignore[attr-defined]
+
+
+def test_absurd_amounts_are_refused_not_overflowed() -> None:
+    with pytest.raises(ValidationError, match="between"):
+        PosOrder.model_validate({"kind": "pos_order", "total": "1e999999"})
+    assert PosOrder.model_validate({"kind": "pos_order", "total": "999999999999999.99"}).total
+
+
+def test_absurd_numbers_in_rules_are_unknown(native_host: Host) -> None:
+    findings = native_host.validate({"kind": "journal_entry", "lines": [{"account": "4", "debit": "1"}]},
+                                    {"sample": {"tolerance": "1e999999"}})
+    assert [f.problem for f in findings] == []
