@@ -568,9 +568,11 @@ def compile_condition(problem_id: str, cond: Condition, functions: Mapping[str, 
 
 
 def compile_param(spec: Any, functions: Mapping[str, Callable[..., Any]]) -> Callable[[Scope], Any]:
-    """A detect param: a path, ``{call: f, args: [...]}`` or ``{value: literal}``."""
+    """A detect param: a path, ``{ref: path, default: x}``, ``{call: f, args: [...]}`` or ``{value: literal}``."""
     if isinstance(spec, ParamValue):
         return lambda s: spec.value
+    if isinstance(spec, Ref):
+        return compile_value(spec)
     if isinstance(spec, ParamCall):
         try:
             fn = functions[spec.call]

@@ -213,7 +213,7 @@ class ParamValue(_Frozen):
     value: Any
 
 
-ParamSpec = str | ParamCall | ParamValue
+ParamSpec = str | Ref | ParamCall | ParamValue
 
 
 class Detect(_Frozen):
@@ -223,7 +223,9 @@ class Detect(_Frozen):
     for_each: str | None = Field(default=None, description="a list path: one finding per matching item")
     when: Condition
     path: str | None = Field(default=None, description="field reported in the finding, relative to the subject")
-    params: dict[str, ParamSpec] = Field(default_factory=dict, description="name -> path, {call}, or {value}")
+    params: dict[str, ParamSpec] = Field(
+        default_factory=dict, description="name -> path, {ref: path, default: x}, {call: f, args: [...]}, or {value: x}"
+    )
 
 
 class Signature(_Frozen):

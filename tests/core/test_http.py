@@ -118,3 +118,7 @@ def test_sandbox_faults_over_real_loopback_are_survived() -> None:
 def test_unknown_fault_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         Faults("429,teapot")
+
+
+def test_a_sandbox_never_started_stops_at_once() -> None:
+    SandboxServer(lambda r: SandboxResponse(200, {})).stop()
