@@ -18,6 +18,8 @@ attributes so a host can act on them without parsing text.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ContextError",
     "EngineUnavailable",
@@ -89,10 +91,13 @@ class PatchError(SyncdoctorError):
 class VendorError(SyncdoctorError):
     """A vendor API answered with an error that retrying will not fix."""
 
-    def __init__(self, vendor: str, message: str, status: int | None = None, code: str | None = None) -> None:
+    def __init__(
+        self, vendor: str, message: str, status: int | None = None, code: str | None = None, body: Any = None
+    ) -> None:
         self.vendor = vendor
         self.status = status
         self.code = code
+        self.body = body  # the vendor's answer (parsed JSON, else text), to classify it
         super().__init__(f"{vendor}: {message}" + (f" (HTTP {status})" if status else ""))
 
 

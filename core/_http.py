@@ -116,7 +116,8 @@ class VendorClient:
                 if status < 400:
                     return response
                 if status in (401, 403):
-                    raise VendorAuthError(self.vendor, _message(response) or "credentials refused", status)
+                    raise VendorAuthError(self.vendor, _message(response) or "credentials refused", status,
+                                          _code(response), _body(response))
                 if status == 429:
                     self.stats["throttled"] += 1
                     hinted = parse_retry_after(response.headers.get("retry-after"))
@@ -127,7 +128,8 @@ class VendorClient:
                     wait = self.retry.delay(attempt)
                     last = f"server error {status}"
                 else:
-                    raise VendorError(self.vendor, _message(response) or f"HTTP {status}", status, _code(response))
+                    raise VendorError(self.vendor, _message(response) or f"HTTP {status}", status, _code(response),
+                                      _body(response))
             if attempt < self.retry.attempts:
                 self.stats["retries"] += 1
                 log.info("%s: %s; retry %d in %.2fs", self.vendor, last, attempt, wait)
@@ -155,6 +157,13 @@ def _message(response: httpx.Response) -> str:
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             return str(errors[0].get("detail") or errors[0].get("code") or "")[:300]
     return str(body)[:200]
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:10_000]
 
 
 def _code(response: httpx.Response) -> str | None:

@@ -45,9 +45,11 @@ def plan_text(plan: dict[str, Any], lang: str) -> str:
         if step.get("patch"):
             out.append(f"     patch: {step['patch']}")
     for i, alt in enumerate(plan.get("alternatives", []), 1):
-        label = "Option" if lang != "fr" else "Option"
-        out.append(f"  {label} {i}: {alt.get('title', '')}")
+        out.append(f"  Option {i}: {alt.get('title', '')}")
         for n, step in enumerate(alt.get("steps", []), 1):
             how = auto if step.get("automatic") else person
-            out.append(f"     {n}. [{step['system']} · {step['action']} · {how}] {step['instructions']}")
+            role = f", {step['role']}" if step.get("role") else ""
+            out.append(f"     {n}. [{step['system']} · {step['action']} · {how}{role}] {step['instructions']}")
+            if step.get("patch"):
+                out.append(f"        patch: {step['patch']}")
     return "\n".join(out)

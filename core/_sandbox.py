@@ -115,7 +115,8 @@ class SandboxServer:
         return f"http://{host!s}:{port}"  # type: ignore[str-bytes-safe]
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-sandbox", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{self.name}-sandbox", daemon=True)
         self._thread.start()
         return self
 

@@ -84,6 +84,7 @@ def test_other_4xx_raise_with_the_vendor_message_and_code() -> None:
     with pytest.raises(VendorError) as err:
         client(handler, []).get_json("/")
     assert err.value.code == "not_in_list" and "not in the list" in str(err.value)
+    assert err.value.body == {"errors": [{"code": "not_in_list", "detail": "status is not in the list"}]}
 
 
 def test_gives_up_after_the_attempts() -> None:
