@@ -1,0 +1,233 @@
+"""Named checks and parameter functions the QuickBooks rule pack calls (``call: quickbooks.*``).
+
+Only what the condition language cannot say lives here (and in :mod:`.fields`: length
+limits and name characters): account-type families, near-miss customer names, the next
+free document number, what changed on the QuickBooks side. A check returns ``None`` when
+it cannot tell, so that missing data never fires a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .fields import (
+    as_context,
+    clean_name_risky,
+    clean_name_safe,
+    fold,
+    has_invalid_characters,
+    name_fact,
+    too_long,
+    too_long_fact,
+    too_long_risky_fix,
+    too_long_safe_fix,
+    value_of,
+)
+
+__all__ = ["FUNCTIONS"]
+
+_EXPENSE_TYPES = {"expense", "otherexpense", "costofgoodssold"}
+_RECEIVABLE_PAYABLE = {"accountsreceivable", "accountspayable"}
+_CREDIT_CARD_NAME = re.compile(r"(?i)credit|visa|master ?card|amex|american express|discover")
+
+
+def _type_key(value: Any) -> str | None:
+    """QuickBooks account types come spaced ("Accounts Receivable"), squashed or with (A/R)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = re.sub(r"\(.*?\)", "", value)
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+# ------------------------------------------------------------------ names
+
+
+def display_name(entity: Any) -> str | None:
+    value = value_of(entity, "display_name") or value_of(entity, "name")
+    return value if isinstance(value, str) else None
+
+
+def clashing_name(entity: Any) -> str | None:
+    """The name QuickBooks finds twice: a customer's DisplayName, a payment's method."""
+    if value_of(entity, "kind") == "payment":
+        method = value_of(entity, "method")
+        return method if isinstance(method, str) else None
+    return display_name(entity)
+
+
+def name_taken(entity: Any, other_names: Any) -> bool | None:
+    """A customer's DisplayName must be unique across customers, vendors and employees."""
+    name = display_name(entity)
+    if name is None or not isinstance(other_names, list):
+        return None
+    return fold(name) in {fold(n) for n in other_names if isinstance(n, str)}
+
+
+def closest_name(name: Any, names: Any) -> str | None:
+    """The QuickBooks name that differs only by case or spacing (TaxDome needs it exact)."""
+    if not isinstance(name, str) or not isinstance(names, list):
+        return None
+    wanted = fold(name)
+    squashed = re.sub(r"[^a-z0-9]", "", wanted)
+    for candidate in names:
+        if isinstance(candidate, str) and candidate != name and fold(candidate) == wanted:
+            return candidate
+    for candidate in names:
+        if isinstance(candidate, str) and candidate != name and re.sub(r"[^a-z0-9]", "", fold(candidate)) == squashed:
+            return candidate
+    return None
+
+
+def is_credit_card_method(method: Any) -> bool | None:
+    return None if not isinstance(method, str) else bool(_CREDIT_CARD_NAME.search(method))
+
+
+# ------------------------------------------------------------------ accounts
+
+
+def _expense_account(entity: Any, context: Any) -> tuple[str | None, str | None]:
+    """The account an expense posts to, and its type: the entity's, else TaxDome's setting."""
+    ctx = as_context(context)
+    account = value_of(entity, "account")
+    name = value_of(account, "name") if account is not None else None
+    kind = value_of(account, "type") if account is not None else None
+    if name is None and kind is None:
+        name = ctx.expense_account
+    if kind is None and name is not None and ctx.accounts:
+        kind = ctx.accounts.get(name)
+    return name, kind
+
+
+def expense_account_wrong(entity: Any, context: Any) -> bool | None:
+    _, kind = _expense_account(entity, context)
+    key = _type_key(kind)
+    return None if key is None else key not in _EXPENSE_TYPES
+
+
+def expense_account_fact(entity: Any, context: Any, name: str) -> str | None:
+    account, kind = _expense_account(entity, context)
+    return account if name == "account" else kind
+
+
+def _income_account(entity: Any, context: Any) -> tuple[str | None, str | None]:
+    ctx = as_context(context)
+    account = value_of(entity, "income_account")
+    name = value_of(account, "name") if account is not None else None
+    kind = value_of(account, "type") if account is not None else None
+    if name is None and kind is None:
+        name = ctx.service_income_account
+    if kind is None and name is not None and ctx.accounts:
+        kind = ctx.accounts.get(name)
+    return name, kind
+
+
+def service_account_wrong(entity: Any, context: Any) -> bool | None:
+    _, kind = _income_account(entity, context)
+    key = _type_key(kind)
+    return None if key is None else key in _RECEIVABLE_PAYABLE
+
+
+def income_account_fact(entity: Any, context: Any, name: str) -> str | None:
+    account, kind = _income_account(entity, context)
+    return account if name == "account" else kind
+
+
+def default_income_account(context: Any) -> str | None:
+    """TaxDome posts services to "Uncategorized Income" by default, falling back to "Sales"."""
+    accounts = as_context(context).accounts
+    if accounts is None:
+        return "Uncategorized Income"
+    for name in ("Uncategorized Income", "Sales"):
+        if _type_key(accounts.get(name)) == "income":
+            return name
+    for name, kind in sorted(accounts.items()):
+        if _type_key(kind) == "income":
+            return name
+    return None
+
+
+# ------------------------------------------------------------------ transactions
+
+
+def open_balance(entity: Any, context: Any) -> Any:
+    own = value_of(entity, "open_balance")
+    if own is not None:
+        return own
+    balances = as_context(context).open_balances or {}
+    invoice = value_of(entity, "invoice_id")
+    return balances.get(str(invoice)) if invoice is not None else None
+
+
+def next_free_number(doc_number: Any, used: Any) -> str | None:
+    """The next number after ``doc_number`` that the company does not use yet."""
+    text = str(doc_number)
+    match = re.search(r"(\d+)(?!.*\d)", text)
+    if match is None or not isinstance(used, Mapping):
+        return None
+    taken = {str(k) for k in used}
+    start, end = match.span(1)
+    value = int(match.group(1))
+    for step in range(1, 10_000):
+        candidate = f"{text[:start]}{str(value + step).zfill(end - start)}{text[end:]}"
+        if candidate not in taken and len(candidate) <= 21:
+            return candidate
+    return None
+
+
+def change_in_quickbooks(entity: Any, context: Any) -> str | None:
+    """"deleted" or "edited" when a synced transaction changed on the QuickBooks side."""
+    transactions = as_context(context).transactions
+    qbo_id = value_of(entity, "qbo_id")
+    if transactions is None or qbo_id is None:
+        return None
+    current = transactions.get(str(qbo_id))
+    if current is None:
+        return "deleted"
+    token = value_of(entity, "sync_token")
+    if token is not None and current.sync_token is not None and str(token) != current.sync_token:
+        return "edited"
+    return None
+
+
+def mismatch_fact(entity: Any, context: Any, name: str) -> str | None:
+    """Which field TaxDome changed since the sync (doc number or customer), and both values."""
+    transactions = as_context(context).transactions or {}
+    current = transactions.get(str(value_of(entity, "qbo_id")))
+    if current is None:
+        return None
+    customer = value_of(entity, "customer")
+    pairs = (
+        ("doc_number", value_of(entity, "doc_number"), current.doc_number),
+        ("customer", value_of(customer, "name") if customer is not None else None, current.customer),
+    )
+    for field, ours, theirs in pairs:
+        if ours is not None and theirs is not None and str(ours) != str(theirs):
+            return {"field": field, "taxdome": str(ours), "quickbooks": str(theirs)}[name]
+    return None
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "quickbooks.too_long": too_long,
+    "quickbooks.too_long_fact": too_long_fact,
+    "quickbooks.too_long_safe_fix": too_long_safe_fix,
+    "quickbooks.too_long_risky_fix": too_long_risky_fix,
+    "quickbooks.has_invalid_characters": has_invalid_characters,
+    "quickbooks.name_fact": name_fact,
+    "quickbooks.clean_name_safe": clean_name_safe,
+    "quickbooks.clean_name_risky": clean_name_risky,
+    "quickbooks.clashing_name": clashing_name,
+    "quickbooks.name_taken": name_taken,
+    "quickbooks.closest_name": closest_name,
+    "quickbooks.is_credit_card_method": is_credit_card_method,
+    "quickbooks.expense_account_wrong": expense_account_wrong,
+    "quickbooks.expense_account_fact": expense_account_fact,
+    "quickbooks.service_account_wrong": service_account_wrong,
+    "quickbooks.income_account_fact": income_account_fact,
+    "quickbooks.default_income_account": default_income_account,
+    "quickbooks.open_balance": open_balance,
+    "quickbooks.next_free_number": next_free_number,
+    "quickbooks.change_in_quickbooks": change_in_quickbooks,
+    "quickbooks.mismatch_fact": mismatch_fact,
+}

@@ -1,0 +1,214 @@
+"""QuickBooks field rules the pack calls: length limits per entity and field, and the
+characters a name may not hold; with the fixed value and whether software may apply it
+alone (only when nothing can collide with it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .context import QuickBooksContext
+
+__all__ = ["FIELD_LIMITS", "Overlong", "as_context", "clean_name", "first_overlong", "fold", "shorten", "value_of"]
+
+# (entity path, QuickBooks element, maximum length). Sources: Intuit's 2050 errors
+# (DocNumber Max:21, item Name Max:100 in TaxDome's own example) and the QBO entity schemas.
+# A path ending in "[*].x" is checked on every item of the list.
+FIELD_LIMITS: dict[str, tuple[tuple[str, str, int], ...]] = {
+    "invoice": (
+        ("doc_number", "DocNumber", 21),
+        ("memo", "CustomerMemo", 1000),
+        ("private_note", "PrivateNote", 4000),
+        ("lines[*].description", "Line.Description", 4000),
+    ),
+    "payment": (
+        ("doc_number", "DocNumber", 21),
+        ("reference", "PaymentRefNum", 21),
+        ("private_note", "PrivateNote", 4000),
+    ),
+    "refund": (
+        ("doc_number", "DocNumber", 21),
+        ("private_note", "PrivateNote", 4000),
+    ),
+    "service": (
+        ("name", "Name", 100),
+        ("description", "Description", 4000),
+    ),
+    "customer": (
+        ("display_name|name", "DisplayName", 500),
+        ("given_name", "GivenName", 100),
+        ("family_name", "FamilyName", 100),
+        ("company_name", "CompanyName", 500),
+        ("email", "PrimaryEmailAddr", 100),
+        ("notes", "Notes", 2000),
+    ),
+    "expense": (
+        ("description", "Line.Description", 4000),
+        ("private_note", "PrivateNote", 4000),
+    ),
+}
+
+# Names QuickBooks keeps unique: shortening one of them may land on another record's name.
+_UNIQUE_ELEMENTS = {"DocNumber", "Name", "DisplayName", "PaymentRefNum"}
+
+_INVALID_NAME_CHARS = re.compile(r"[:\t\r\n]")
+
+
+def value_of(obj: Any, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    value = getattr(obj, name, None)
+    if value is None and hasattr(obj, "model_extra"):
+        value = (obj.model_extra or {}).get(name)
+    return value
+
+
+def as_context(value: Any) -> QuickBooksContext:
+    if isinstance(value, QuickBooksContext):
+        return value
+    if isinstance(value, Mapping):
+        return QuickBooksContext.model_validate(value)
+    return QuickBooksContext()
+
+
+def fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+# ------------------------------------------------------------------ field lengths
+
+
+@dataclass(frozen=True)
+class Overlong:
+    """The first field of an entity that is longer than QuickBooks accepts."""
+
+    pointer: str
+    element: str
+    max: int
+    supplied: int
+    value: str
+
+    @property
+    def fixed(self) -> str:
+        return shorten(self.value, self.max)
+
+
+def shorten(value: str, limit: int) -> str:
+    """The value cut to ``limit`` characters, without a dangling space (idempotent)."""
+    return value[:limit].rstrip() if len(value) > limit else value
+
+
+def _fields(entity: Any, path: str) -> Iterable[tuple[str, Any]]:
+    if "[*]." in path:
+        head, tail = path.split("[*].", 1)
+        for i, item in enumerate(value_of(entity, head) or []):
+            yield f"/{head}/{i}/{tail}", value_of(item, tail)
+        return
+    for name in path.split("|"):  # first present alternative is the one QuickBooks receives
+        value = value_of(entity, name)
+        if value is not None:
+            yield f"/{name}", value
+            return
+
+
+def first_overlong(entity: Any) -> Overlong | None:
+    for path, element, limit in FIELD_LIMITS.get(str(value_of(entity, "kind")), ()):
+        for pointer, value in _fields(entity, path):
+            if isinstance(value, str) and len(value) > limit:
+                return Overlong(pointer, element, limit, len(value), value)
+    return None
+
+
+def too_long(entity: Any) -> bool:
+    return first_overlong(entity) is not None
+
+
+def too_long_fact(entity: Any, name: str) -> Any:
+    found = first_overlong(entity)
+    if found is None:
+        return None
+    if name == "min":
+        return 0
+    if name == "fixed":
+        return found.fixed
+    return getattr(found, name)
+
+
+def _collision_free(entity: Any, element: str, new_value: str, context: Any) -> bool:
+    """True only when software may rename on its own: a service, and no known clash."""
+    if value_of(entity, "kind") != "service":
+        return False
+    if element not in _UNIQUE_ELEMENTS:
+        return True  # descriptions and notes are not unique: cutting one collides with nothing
+    items = as_context(context).items
+    if items is None:
+        return False  # names unknown: a person must check
+    return fold(new_value) not in {fold(i) for i in items}
+
+
+def too_long_safe_fix(entity: Any, context: Any) -> str | None:
+    found = first_overlong(entity)
+    if found is None or not _collision_free(entity, found.element, found.fixed, context):
+        return None
+    return found.fixed
+
+
+def too_long_risky_fix(entity: Any, context: Any) -> str | None:
+    found = first_overlong(entity)
+    if found is None or _collision_free(entity, found.element, found.fixed, context):
+        return None
+    return found.fixed
+
+
+# ------------------------------------------------------------------ names
+
+
+def _name_field(entity: Any) -> tuple[str, str] | None:
+    kind = value_of(entity, "kind")
+    if kind == "customer":
+        for name in ("display_name", "name"):
+            value = value_of(entity, name)
+            if isinstance(value, str):
+                return f"/{name}", value
+    if kind == "service":
+        value = value_of(entity, "name")
+        if isinstance(value, str):
+            return "/name", value
+    return None
+
+
+def clean_name(name: str) -> str:
+    """``:`` separates levels (Parent:Child) in QuickBooks names; tabs and newlines are refused."""
+    text = re.sub(r"\s*:\s*", " - ", name)
+    return " ".join(re.sub(r"[\t\r\n]", " ", text).split()).strip(" -") or "-"
+
+
+def has_invalid_characters(entity: Any) -> bool | None:
+    field = _name_field(entity)
+    return None if field is None else bool(_INVALID_NAME_CHARS.search(field[1]))
+
+
+def name_fact(entity: Any, name: str) -> Any:
+    field = _name_field(entity)
+    if field is None:
+        return None
+    pointer, value = field
+    return {"field": pointer, "name": value, "fixed": clean_name(value),
+            "element": "DisplayName" if value_of(entity, "kind") == "customer" else "Name"}.get(name)
+
+
+def clean_name_safe(entity: Any, context: Any) -> str | None:
+    fixed = name_fact(entity, "fixed")
+    if fixed is None or not _collision_free(entity, "Name", fixed, context):
+        return None
+    return str(fixed)
+
+
+def clean_name_risky(entity: Any, context: Any) -> str | None:
+    fixed = name_fact(entity, "fixed")
+    if fixed is None or _collision_free(entity, "Name", fixed, context):
+        return None
+    return str(fixed)

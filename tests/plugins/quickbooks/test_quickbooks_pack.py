@@ -1,0 +1,105 @@
+"""The rule pack: loads, carries the public ids, and every example passes on both engines."""
+
+from __future__ import annotations
+
+import pytest
+import syncdoctor_quickbooks
+from syncdoctor import EngineUnavailable, Host
+from syncdoctor._examples import run_examples
+
+# The public ids of the issue, with their category.
+ISSUE_IDS = {
+    "quickbooks.customer_not_found": "Client",
+    "quickbooks.duplicate_name": "Client",
+    "quickbooks.customer_deleted": "Client",
+    "quickbooks.duplicate_document_number": "Invoices",
+    "quickbooks.invalid_reference": "Invoices",
+    "quickbooks.payment_exceeds_balance": "Payments",
+    "quickbooks.expense_account_type_invalid": "Expenses",
+    "quickbooks.income_account_missing": "Services",
+    "quickbooks.service_account_type_invalid": "Services",
+    "quickbooks.string_too_long": "Services",
+}
+API_IDS = {
+    "quickbooks.auth_failed", "quickbooks.throttled", "quickbooks.stale_object", "quickbooks.required_param_missing",
+    "quickbooks.object_not_found", "quickbooks.unbalanced_transaction", "quickbooks.period_closed",
+    "quickbooks.data_mismatch", "quickbooks.sync_disabled", "quickbooks.changed_in_quickbooks",
+    "quickbooks.invalid_characters",
+}
+
+
+def test_plugin_loads_with_every_problem(qbo_host: Host) -> None:
+    loaded = qbo_host.plugins["quickbooks"]
+    assert not qbo_host.broken
+    assert loaded.version and syncdoctor_quickbooks.plugin.name == "quickbooks"
+    ids = {pid for pid, cp in qbo_host.catalog.problems.items() if cp.plugin == "quickbooks"}
+    assert ids == set(ISSUE_IDS) | API_IDS
+    assert loaded.problems == len(ids)
+
+
+@pytest.mark.parametrize(("pid", "category"), sorted(ISSUE_IDS.items()))
+def test_issue_ids_keep_their_category(qbo_host: Host, pid: str, category: str) -> None:
+    assert qbo_host.catalog.problems[pid].problem.category == category
+
+
+def test_categories_are_taxdome_issue_types_or_documented_extras(qbo_host: Host) -> None:
+    allowed = {"Client", "Invoices", "Payments", "Refunds", "Expenses", "Services", "Connection", "General"}
+    for cp in qbo_host.catalog.problems.values():
+        if cp.plugin == "quickbooks":
+            assert cp.problem.category in allowed, cp.id
+
+
+@pytest.mark.parametrize("vendor", ["quickbooks", "qbo", "intuit", "taxdome", "QBO"])
+def test_vendor_aliases(qbo_host: Host, vendor: str) -> None:
+    assert qbo_host.catalog.plugin_for(vendor) == "quickbooks"
+
+
+def test_every_problem_has_examples_and_a_source(qbo_host: Host) -> None:
+    for cp in qbo_host.catalog.problems.values():
+        if cp.plugin != "quickbooks":
+            continue
+        ex = cp.problem.examples
+        assert ex.match or ex.flagged, cp.id
+        if cp.problem.detect is not None:
+            assert ex.flagged and ex.clean, cp.id
+        if cp.problem.match:
+            assert ex.match and ex.no_match, cp.id
+        assert cp.problem.source, cp.id
+
+
+def test_resync_and_skip_steps_are_for_the_firm_owner_in_taxdome(qbo_host: Host) -> None:
+    for cp in qbo_host.catalog.problems.values():
+        if cp.plugin != "quickbooks":
+            continue
+        rem = cp.problem.remediation
+        for step in [*rem.steps, *(s for alt in rem.alternatives for s in alt.steps)]:
+            if step.action in ("resync", "skip"):
+                assert step.system == "taxdome" and step.role == "firm_owner", cp.id
+
+
+def test_delete_is_offered_for_services_only(qbo_host: Host) -> None:
+    for cp in qbo_host.catalog.problems.values():
+        rem = cp.problem.remediation
+        steps = [*rem.steps, *(s for alt in rem.alternatives for s in alt.steps)]
+        if any(s.action == "delete" for s in steps):
+            assert cp.problem.category == "Services", cp.id
+
+
+def test_seed_row_10_mistake_is_recorded(qbo_host: Host) -> None:
+    source = qbo_host.catalog.problems["quickbooks.string_too_long"].problem.source or ""
+    assert "row 10" in source and "row 9" in source
+
+
+def test_examples_pass_on_the_native_engine(qbo_host: Host) -> None:
+    assert [str(f) for f in run_examples(qbo_host, "quickbooks")] == []
+
+
+def test_examples_pass_on_the_durable_engine(qbo_host: Host) -> None:
+    try:
+        engine = qbo_host.make_engine("durable")
+    except EngineUnavailable as exc:  # Python 3.13+: durable_rules does not import
+        pytest.skip(str(exc))
+    try:
+        assert [str(f) for f in run_examples(qbo_host, "quickbooks", engine)] == []
+    finally:
+        engine.close()
