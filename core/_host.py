@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
 from ._catalog import Catalog
-from ._conditions import BatchState
+from ._conditions import BatchState, CompileError, RE2Pattern, compile_regex
 from ._engine import Engine, NativeEngine, plugin_error_finding
 from ._exceptions import ContextError, EngineUnavailable, InputError, PackError, PluginLoadError
 from ._loader import load_pack
@@ -127,6 +127,7 @@ class Host:
         self.context_models: dict[str, type[BaseModel]] = {}
         self._lock = threading.Lock()
         self._normalizers = False
+        self._raw_patterns: list[RE2Pattern] = []
         self._trace = trace
         if trace:
             self._enable_trace()
@@ -245,6 +246,11 @@ class Host:
         self.plugins[plugin_name] = loaded
         if spec.normalize_report is not None:
             self._normalizers = True
+            if spec.normalize_pattern:
+                try:
+                    self._raw_patterns.append(compile_regex(spec.normalize_pattern))
+                except CompileError as exc:
+                    self._broken(plugin_name, version, f"invalid normalize_pattern: {exc}")
         self._engine = None
         return loaded
 
@@ -432,11 +438,22 @@ class Host:
                 return [r if r.vendor else r.model_copy(update={"vendor": loaded.name}) for r in out] or [report]
         return [report]
 
+    def _is_raw(self, report: ErrorReport) -> bool:
+        """Whether a report is for the plugins' normalizers: it carries a payload, its message
+        is itself JSON (a pasted response body), or matches a plugin's ``normalize_pattern``."""
+        if report.payload is not None:
+            return True
+        message = report.message
+        head = message.lstrip()[:1]
+        if head == "{" or head == "[":
+            return True
+        return any(p.search(message) for p in self._raw_patterns)
+
     def _classify_packs(self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None) -> list[Diagnosis]:
         vendor = vendor or report.vendor
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
-        parts = self.normalize(report) if self._normalizers and _is_raw(report) else [report]
+        parts = self.normalize(report) if self._normalizers and self._is_raw(report) else [report]
         out = []
         engine = self.engine
         for part in parts:
@@ -596,15 +613,6 @@ def _is_parsed(context: Mapping[str, Any], host: Host) -> bool:
         or (name not in host.context_models and name in host.plugins)
         for name, part in context.items()
     )
-
-
-def _is_raw(report: ErrorReport) -> bool:
-    """Whether a report carries a raw vendor document for the plugins' normalizers: a
-    payload, or a message that is itself JSON (a pasted response body)."""
-    if report.payload is not None:
-        return True
-    head = report.message.lstrip()[:1]
-    return head == "{" or head == "["
 
 
 def invalid_input(error: InputError, index: int) -> Finding:

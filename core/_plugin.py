@@ -54,6 +54,7 @@ class PluginSpec:
     entity_models: Mapping[str, type[EntityBase]] = field(default_factory=dict)
     vendors: tuple[str, ...] = ()
     normalize_report: Callable[[ErrorReport], list[ErrorReport]] | None = None
+    normalize_pattern: str | None = None
     fetch_options: Mapping[str, tuple[FetchOption, ...]] = field(default_factory=dict)
     sandboxes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     demo: Callable[[Host, str], Any] | None = None
@@ -96,6 +97,8 @@ class RulePackPlugin:
     context_model: type[BaseModel] | None = None
     vendors: tuple[str, ...] = ()
     description: str = ""
+    normalize_pattern: str | None = None
+    """RE2 pattern of plain-text messages that :meth:`normalize_report` must also see."""
 
     def functions(self) -> Mapping[str, Callable[..., Any]]:
         """Named Python checks the pack calls with ``call:`` (the escape hatch)."""
@@ -107,8 +110,9 @@ class RulePackPlugin:
     def normalize_report(self, report: ErrorReport) -> list[ErrorReport]:
         """Split or enrich a raw report (e.g. a JSON Fault) before its patterns are matched.
 
-        Called only for reports that carry a raw document: a ``payload``, or a message that
-        is itself JSON (a pasted response body). Must return ``[report]`` for anything else.
+        Called only for reports that carry a raw document: a ``payload``, a message that is
+        itself JSON (a pasted response body), or a message matching ``normalize_pattern`` (RE2)
+        when the plugin sets one. Must return ``[report]`` for anything that is not its own.
         """
         return [report]
 
@@ -128,6 +132,7 @@ class RulePackPlugin:
             vendors=self.vendors,
             normalize_report=(self.normalize_report
                               if type(self).normalize_report is not RulePackPlugin.normalize_report else None),
+            normalize_pattern=self.normalize_pattern,
             description=self.description,
             **self.extra_spec(),
         )

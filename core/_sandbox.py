@@ -144,6 +144,7 @@ class SandboxServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body leave in separate writes: no delayed-ACK stall
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: no secrets in logs
                 return None
