@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from syncdoctor import Host, RulePackPlugin
 
 from ._common import cycle, example_messages

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import bench_classify, bench_memory, bench_startup, bench_validate
 
 
 def main() -> None:
     results = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
+        "date": datetime.now(UTC).isoformat(timespec="minutes"),
         "python": sys.version.split()[0],
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
         "classify": bench_classify.run(),

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from syncdoctor import Host
 
 ROOT = Path(__file__).resolve().parents[1]
