@@ -299,6 +299,61 @@ def evaluate(node: Node, scope: Scope) -> bool | None:
     return None if r is None else not r
 
 
+def to_closure(node: Node) -> Callable[[Scope], bool | None]:
+    """The native engine's form of a tree: nested closures, with the same Kleene semantics as
+    :func:`evaluate` (which the durable side and the tests use as the reference)."""
+    if node.kind == "leaf":
+        leaf = node.leaf
+        assert leaf is not None
+        fn = leaf.fn
+        if leaf.kind == "bool":
+            def boolean(s: Scope) -> bool | None:
+                value = fn(s)
+                return None if value is None else bool(value)
+
+            return boolean
+        op = _SIGN_OPS[leaf.op]
+
+        def sign(s: Scope) -> bool | None:
+            value = fn(s)
+            return None if value is None else op(value, 0)
+
+        return sign
+    children = [to_closure(c) for c in node.children]
+    if node.kind == "not":
+        inner = children[0]
+
+        def negate(s: Scope) -> bool | None:
+            r = inner(s)
+            return None if r is None else not r
+
+        return negate
+    if node.kind == "and":
+        def conj(s: Scope) -> bool | None:
+            unknown = False
+            for child in children:
+                r = child(s)
+                if r is False:
+                    return False
+                if r is None:
+                    unknown = True
+            return None if unknown else True
+
+        return conj
+
+    def disj(s: Scope) -> bool | None:
+        unknown = False
+        for child in children:
+            r = child(s)
+            if r is True:
+                return True
+            if r is None:
+                unknown = True
+        return None if unknown else False
+
+    return disj
+
+
 @dataclass
 class Compiler:
     """Compiles the conditions of one problem; collects its leaves and correlation atoms."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import inspect
 import sys
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,24 @@ def hooks_markdown() -> str:
         out.append(inspect.cleandoc(fn.__doc__ or ""))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _type_name(annotation: Any) -> str:
+    """A readable, stable type name (no ``Annotated`` metadata, no object addresses)."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{', '.join(_type_name(a) for a in args)}]" if args else name
+    if annotation is type(None):
+        return "None"
+    return getattr(annotation, "__name__", str(annotation).replace("typing.", ""))
 
 
 def _cell(text: Any) -> str:
@@ -102,8 +122,7 @@ def problems_markdown(host: Host) -> str:
             out.append("| field | type | description |")
             out.append("|---|---|---|")
             for name, field in model.model_fields.items():
-                annotation = getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", "")
-                out.append(f"| `{name}` | `{_cell(annotation)}` | {_cell(field.description or '')} |")
+                out.append(f"| `{name}` | `{_cell(_type_name(field.annotation))}` | {_cell(field.description or '')} |")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 

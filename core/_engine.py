@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._catalog import Catalog, CompiledProblem, CompiledSignature
-from ._conditions import BatchState, PluginCallError, count_repeats, evaluate, first_seen
+from ._conditions import BatchState, PluginCallError, count_repeats, first_seen, to_closure
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
 from ._remediation import CompiledPlan
@@ -229,12 +229,16 @@ class NativeEngine(Engine):
 
     name = "native"
 
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(catalog)
+        self._closures = {cp.id: to_closure(cp.root) for cp in catalog.problems.values() if cp.root is not None}
+
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = []
+        closures = self._closures
         for cp, _, scope in subjects:
             try:
-                assert cp.root is not None
-                out.append(evaluate(cp.root, scope) is True)
+                out.append(closures[cp.id](scope) is True)
             except PluginCallError as exc:
                 out.append(exc)
         return out

@@ -56,9 +56,9 @@ def _get(obj: Any, name: str) -> Any:
     if isinstance(obj, dict):
         value = obj.get(name, MISSING)
     elif isinstance(obj, BaseModel):
-        if name in type(obj).model_fields:
-            value = getattr(obj, name)
-        else:
+        # a model's field values live in its __dict__, its extra fields beside it
+        value = obj.__dict__.get(name, MISSING)
+        if value is MISSING:
             extra = obj.__pydantic_extra__
             value = extra.get(name, MISSING) if extra else MISSING
     else:

@@ -33,23 +33,23 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int 
     return "\n".join(lines)
 
 
+def _step_lines(step: dict[str, Any], n: int, indent: str, lang: str) -> list[str]:
+    how = ("automatique" if lang == "fr" else "automatic") if step.get("automatic") else (
+        "à faire par une personne" if lang == "fr" else "by a person")
+    role = f", {step['role']}" if step.get("role") else ""
+    lines = [f"{indent}{n}. [{step['system']} · {step['action']} · {how}{role}] {step['instructions']}"]
+    if step.get("patch"):
+        lines.append(f"{indent}   patch: {step['patch']}")
+    return lines
+
+
 def plan_text(plan: dict[str, Any], lang: str) -> str:
     """A remediation plan as numbered steps, with alternatives."""
-    auto = "automatique" if lang == "fr" else "automatic"
-    person = "à faire par une personne" if lang == "fr" else "by a person"
     out = []
     for n, step in enumerate(plan.get("steps", []), 1):
-        how = auto if step.get("automatic") else person
-        role = f", {step['role']}" if step.get("role") else ""
-        out.append(f"  {n}. [{step['system']} · {step['action']} · {how}{role}] {step['instructions']}")
-        if step.get("patch"):
-            out.append(f"     patch: {step['patch']}")
+        out.extend(_step_lines(step, n, "  ", lang))
     for i, alt in enumerate(plan.get("alternatives", []), 1):
         out.append(f"  Option {i}: {alt.get('title', '')}")
         for n, step in enumerate(alt.get("steps", []), 1):
-            how = auto if step.get("automatic") else person
-            role = f", {step['role']}" if step.get("role") else ""
-            out.append(f"     {n}. [{step['system']} · {step['action']} · {how}{role}] {step['instructions']}")
-            if step.get("patch"):
-                out.append(f"        patch: {step['patch']}")
+            out.extend(_step_lines(step, n, "     ", lang))
     return "\n".join(out)

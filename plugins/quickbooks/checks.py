@@ -87,17 +87,22 @@ def is_credit_card_method(method: Any) -> bool | None:
 # ------------------------------------------------------------------ accounts
 
 
-def _expense_account(entity: Any, context: Any) -> tuple[str | None, str | None]:
-    """The account an expense posts to, and its type: the entity's, else TaxDome's setting."""
-    ctx = as_context(context)
-    account = value_of(entity, "account")
+def _account(entity: Any, field: str, fallback: str | None, accounts: Any) -> tuple[str | None, str | None]:
+    """The account an entity posts to and its type: the entity's own, else TaxDome's setting
+    (``fallback``), its type looked up in the context's chart when the entity does not say."""
+    account = value_of(entity, field)
     name = value_of(account, "name") if account is not None else None
     kind = value_of(account, "type") if account is not None else None
     if name is None and kind is None:
-        name = ctx.expense_account
-    if kind is None and name is not None and ctx.accounts:
-        kind = ctx.accounts.get(name)
+        name = fallback
+    if kind is None and name is not None and accounts:
+        kind = accounts.get(name)
     return name, kind
+
+
+def _expense_account(entity: Any, context: Any) -> tuple[str | None, str | None]:
+    ctx = as_context(context)
+    return _account(entity, "account", ctx.expense_account, ctx.accounts)
 
 
 def expense_account_wrong(entity: Any, context: Any) -> bool | None:
@@ -113,14 +118,7 @@ def expense_account_fact(entity: Any, context: Any, name: str) -> str | None:
 
 def _income_account(entity: Any, context: Any) -> tuple[str | None, str | None]:
     ctx = as_context(context)
-    account = value_of(entity, "income_account")
-    name = value_of(account, "name") if account is not None else None
-    kind = value_of(account, "type") if account is not None else None
-    if name is None and kind is None:
-        name = ctx.service_income_account
-    if kind is None and name is not None and ctx.accounts:
-        kind = ctx.accounts.get(name)
-    return name, kind
+    return _account(entity, "income_account", ctx.service_income_account, ctx.accounts)
 
 
 def service_account_wrong(entity: Any, context: Any) -> bool | None:
@@ -171,7 +169,9 @@ def next_free_number(doc_number: Any, used: Any) -> str | None:
     value = int(match.group(1))
     for step in range(1, 10_000):
         candidate = f"{text[:start]}{str(value + step).zfill(end - start)}{text[end:]}"
-        if candidate not in taken and len(candidate) <= 21:
+        if len(candidate) > 21:
+            return None  # candidates only grow: none will fit QuickBooks' 21 characters
+        if candidate not in taken:
             return candidate
     return None
 
