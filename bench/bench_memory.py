@@ -33,17 +33,32 @@ import json, sys
 sys.path.insert(0, ".")
 from bench._common import rss_mb, example_entities
 from syncdoctor import BatchState, Host
+from syncdoctor import _durable
+
+def worker_mb():
+    for worker in _durable._WORKERS.values():
+        if worker._process is not None:
+            with open(f"/proc/{worker._process.pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return round(int(line.split()[1]) / 1024, 1)
+    return None
+
 host = Host.from_entry_points()
 engine = host.make_engine("durable")
 parsed = [host.parse_entity(r) for r in example_entities(host)]
-samples = []
+samples, parent = [], []
 for batch in range(int(sys.argv[1])):
     state = BatchState()
     for i, e in enumerate(parsed * 20):
         engine.validate(e, i, {}, state)
     if batch % 10 == 0:
-        samples.append(round(rss_mb(), 1))
-print(json.dumps({"batches": int(sys.argv[1]), "entities_per_batch": len(parsed) * 20, "rss_samples_mb": samples}))
+        samples.append(worker_mb())
+        parent.append(round(rss_mb(), 1))
+facts = sum(w.facts for w in _durable._WORKERS.values())
+print(json.dumps({"batches": int(sys.argv[1]), "entities_per_batch": len(parsed) * 20,
+                  "recycle_after_facts": _durable.RECYCLE_AFTER,
+                  "worker_rss_samples_mb": samples, "host_rss_samples_mb": parent}))
 """
 
 

@@ -4,26 +4,29 @@ How the pitfalls of durable_rules 2.0.28 are handled (see docs/decisions.md):
 
 * **Python 3.13+**: its C extension does not import there; :class:`DurableEngine` raises
   :class:`EngineUnavailable` with the reason instead of an ImportError.
-* **Global host, names registered once**: each engine owns a private ``Host`` subclass
-  instance and registers one ruleset under a fresh, unique name.
+* **Global host, names registered once**: rules run in a worker process that owns one
+  private ``Host`` (a subclass without the background dispatch timers, since we never queue
+  messages) and registers one ruleset, once.
 * **An event fires only one rule**: subjects are asserted as *facts* (every matching rule
   fires) and retracted at once.
 * **Lua-like regex dialect**: regex atoms are evaluated natively with RE2; their boolean
   results go into the fact. The same goes for path look-ups, sums, quantifiers, named
   checks and correlation counters: the fact carries each leaf's value (a boolean, or the
   sign of a comparison), and durable_rules evaluates every operator and all the logic.
-* **No thread safety**: one process-wide lock serialises every call; the host's timer
-  threads (dispatch of queued messages, which we never use) are not started.
+* **No thread safety**: one process-wide lock serialises every call to the worker.
 * **Errors in actions are swallowed**: our actions only record what fired, inside a
-  ``try``; anything they catch is re-raised to the caller after the call.
-* **Memory after retract**: measured in bench/ (flat with assert+retract); the ruleset is
-  still recycled every ``RECYCLE_AFTER`` facts so that a long-lived host stays bounded.
+  ``try``; anything they catch is sent back and raised to the caller.
+* **Memory after retract**: durable_rules keeps memory after retracting facts, and after
+  deleting a ruleset (measured in bench/RESULTS.md). The worker process is replaced every
+  ``RECYCLE_AFTER`` facts, which bounds it; a crash in the C code kills only the worker.
 """
 
 from __future__ import annotations
 
-import copy
+import atexit
 import itertools
+import json
+import multiprocessing
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,9 +50,8 @@ except Exception as exc:  # ImportError, or undefined symbol on CPython 3.13
     _IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
 
 _LOCK = threading.RLock()
-_NAMES = itertools.count()
 _FACT_IDS = itertools.count()
-RECYCLE_AFTER = 200_000
+RECYCLE_AFTER = 500_000
 
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 _DR_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
@@ -94,13 +96,111 @@ def _any_of(field: str, values: Sequence[Any]) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {"$or": parts}
 
 
-if _dr is not None:
+def _serve(conn: Any, definition_json: str) -> None:
+    """The worker process: one durable_rules host running one ruleset, fed facts by the parent.
 
-    class _QuietHost(_dr.Host):  # type: ignore[misc, name-defined]
-        """A host without the background dispatch timers (we never queue messages)."""
+    Leaf values are computed in the parent; only plain JSON facts cross the pipe. Each request
+    is a list of facts; the answer is the sorted ids of the facts that fired a rule, or an
+    error string.
+    """
+    from durable import engine as dr
 
-        def _run(self) -> None:
+    class QuietHost(dr.Host):  # type: ignore[misc]
+        def _run(self) -> None:  # no dispatch timers: we never queue messages
             return None
+
+    fired: set[int] = set()
+    errors: list[str] = []
+
+    def record(c: Any) -> None:
+        try:
+            fired.add(int(c.m["n"]))
+        except BaseException as exc:  # durable would swallow it: report it to the parent
+            errors.append(repr(exc))
+
+    definition = json.loads(definition_json)
+    for rule in definition.values():
+        rule["run"] = record
+    host = QuietHost()
+    host.register_rulesets({"syncdoctor": definition})
+    while True:
+        try:
+            facts = conn.recv()
+        except EOFError:
+            return
+        if facts is None:
+            return
+        fired.clear()
+        errors.clear()
+        for fact in facts:
+            try:
+                host.assert_fact("syncdoctor", fact)
+            except dr.MessageNotHandledException:
+                continue
+            try:
+                host.retract_fact("syncdoctor", fact)
+            except dr.MessageNotHandledException:
+                pass
+        conn.send(("error", errors[0]) if errors else ("ok", sorted(fired)))
+
+
+class _Worker:
+    """A durable_rules process for one ruleset definition, restarted every ``RECYCLE_AFTER``
+    facts: durable_rules keeps memory after retracting facts and deleting rulesets, so the
+    only way to bound it is to let a process go. It also keeps a crash in its C code (a
+    segfault, as reported upstream) from taking the host down."""
+
+    def __init__(self, definition_json: str) -> None:
+        self.definition_json = definition_json
+        self.facts = 0
+        self._process: Any = None
+        self._conn: Any = None
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded host
+        parent, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve, args=(child, self.definition_json), daemon=True,
+                                    name="syncdoctor-durable")
+        self._process.start()
+        child.close()
+        self._conn = parent
+        self.facts = 0
+
+    def stop(self) -> None:
+        if self._process is not None:
+            try:
+                self._conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self._process.join(timeout=2)
+            if self._process.is_alive():
+                self._process.kill()
+            self._conn.close()
+            self._process = None
+
+    def run(self, facts: list[dict[str, Any]]) -> set[int]:
+        if self._process is None or self.facts >= RECYCLE_AFTER:
+            self.stop()
+            self._start()
+        self.facts += len(facts)
+        try:
+            self._conn.send(facts)
+            status, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self.stop()
+            raise RuntimeError(f"the durable_rules process died ({type(exc).__name__})") from None
+        if status == "error":
+            raise RuntimeError(f"durable_rules action failed: {value}")
+        return set(value)
+
+
+_WORKERS: dict[str, _Worker] = {}
+
+
+@atexit.register
+def _stop_workers() -> None:
+    for worker in list(_WORKERS.values()):
+        worker.stop()
 
 
 class DurableEngine(Engine):
@@ -115,13 +215,10 @@ class DurableEngine(Engine):
                 f"({_IMPORT_ERROR}); it does not support Python 3.13 or later. Use --engine native."
             )
         super().__init__(catalog)
-        self._fired: set[int] = set()
-        self._errors: list[BaseException] = []
-        self._facts = 0
-        self._definition = self._rules()
+        definition_json = json.dumps(self._rules(), sort_keys=True)
         with _LOCK:
-            self._host = _QuietHost()
-            self._register()
+            # engines over the same catalog share one process: fact ids are unique across them
+            self._worker = _WORKERS.get(definition_json) or _WORKERS.setdefault(definition_json, _Worker(definition_json))
 
     def _rules(self) -> dict[str, Any]:
         rules: dict[str, Any] = {}
@@ -142,46 +239,11 @@ class DurableEngine(Engine):
             rules["idle"] = {"all": [{"m": {"never": 1}}]}
         return rules
 
-    def _register(self) -> None:
-        self._name = f"syncdoctor_{next(_NAMES)}"
-        definition = copy.deepcopy(self._definition)  # durable mutates the dict it is given
-        for rule in definition.values():
-            rule["run"] = self._record
-        self._host.register_rulesets({self._name: definition})
-        self._facts = 0
-
-    def _record(self, c: Any) -> None:
-        try:
-            self._fired.add(int(c.m["n"]))
-        except BaseException as exc:  # durable would swallow it: keep it for the caller
-            self._errors.append(exc)
-
-    def _recycle(self) -> None:
-        ruleset = self._host._ruleset_directory.pop(self._name, None)
-        if ruleset is not None:
-            self._host._ruleset_list.remove(ruleset)
-            _dre.delete_ruleset(ruleset._handle)
-        self._register()
-
     def _run(self, facts: list[dict[str, Any]]) -> set[int]:
+        if not facts:
+            return set()
         with _LOCK:
-            self._fired = set()
-            self._errors = []
-            for fact in facts:
-                try:
-                    self._host.assert_fact(self._name, fact)
-                except _dr.MessageNotHandledException:
-                    continue
-                try:
-                    self._host.retract_fact(self._name, fact)
-                except _dr.MessageNotHandledException:
-                    pass
-            self._facts += len(facts)
-            if self._facts >= RECYCLE_AFTER:
-                self._recycle()
-            if self._errors:
-                raise RuntimeError(f"durable_rules action failed: {self._errors[0]!r}")
-            return self._fired
+            return self._worker.run(facts)
 
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = [False] * len(subjects)
@@ -228,8 +290,4 @@ class DurableEngine(Engine):
         return [owners[m] for m in sorted(fired) if m in owners]
 
     def close(self) -> None:
-        with _LOCK:
-            ruleset = self._host._ruleset_directory.pop(self._name, None)
-            if ruleset is not None:
-                self._host._ruleset_list.remove(ruleset)
-                _dre.delete_ruleset(ruleset._handle)
+        """Nothing to release per engine: the worker process is shared and stops at exit."""
