@@ -1,0 +1,36 @@
+"""`syncdoctor demo` as a newcomer runs it: the whole loop, every plugin, both languages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def _demo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syncdoctor._cli", *args, "demo"], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_demo_json_covers_the_four_plugins() -> None:
+    proc = _demo()
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "demo", "--json"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert {s["name"] for s in report["sections"]} == {"qonto_acd", "taxdome_quickbooks", "pos_pennylane", "qonto"}
+    problems = report["summary"]["problems"]
+    for plugin in ("acd", "quickbooks", "pos_pennylane", "qonto"):
+        assert any(p.startswith(plugin + ".") for p in problems), plugin
+    assert report["summary"]["fixed_automatically"] >= 1 and report["summary"]["needs_person"] >= 1
+    for section in report["sections"]:
+        assert not any("scenario failed" in e["detail"] for e in section["events"]), section["name"]
+        assert all(e.get("system") for e in section["events"] if e["outcome"] == "needs_person")
+
+
+def test_demo_speaks_french() -> None:
+    proc = _demo("--lang", "fr")
+    assert proc.returncode == 0, proc.stderr
+    assert "Synthèse" in proc.stdout and "corrigés automatiquement" in proc.stdout
+    assert "== Summary ==" not in proc.stdout
