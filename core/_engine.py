@@ -129,6 +129,9 @@ class Engine:
             first = first_seen(cp.id, cp.repeats, scope, state)
             if first is not None and first != ref:
                 params["first"] = first
+            counts = [c for c in (scope.pre or []) if c is not None]
+            if counts:
+                params["occurrence"] = max(counts)
         for name, fn in cp.params.items():
             value = fn(scope)
             if value is not MISSING:

@@ -13,11 +13,12 @@ from collections.abc import Callable, Generator, Mapping
 from importlib.resources import files
 from typing import Any
 
-from syncdoctor import ErrorReport, FetchOption, FetchResult, RemediationPlan, RulePackPlugin, hookimpl
+from syncdoctor import EntityBase, ErrorReport, FetchOption, FetchResult, RemediationPlan, RulePackPlugin, hookimpl
 
 from .checks import FUNCTIONS
 from .context import QuickBooksContext
 from .demo import demo
+from .entities import SyncFailure
 from .faults import split_faults
 from .fetch import fetch
 from .push import push, push_batch
@@ -44,6 +45,9 @@ class QuickBooks(RulePackPlugin):
 
     def functions(self) -> Mapping[str, Callable[..., Any]]:
         return FUNCTIONS
+
+    def entity_models(self) -> Mapping[str, type[EntityBase]]:
+        return {"sync_failure": SyncFailure}
 
     def normalize_report(self, report: ErrorReport) -> list[ErrorReport]:
         """One report per QuickBooks error: a Fault may hold several, a batch one per item."""

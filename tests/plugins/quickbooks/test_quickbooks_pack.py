@@ -24,7 +24,7 @@ API_IDS = {
     "quickbooks.auth_failed", "quickbooks.throttled", "quickbooks.stale_object", "quickbooks.required_param_missing",
     "quickbooks.object_not_found", "quickbooks.unbalanced_transaction", "quickbooks.period_closed",
     "quickbooks.data_mismatch", "quickbooks.sync_disabled", "quickbooks.changed_in_quickbooks",
-    "quickbooks.invalid_characters",
+    "quickbooks.invalid_characters", "quickbooks.repeated_sync_failure",
 }
 
 
@@ -103,3 +103,13 @@ def test_examples_pass_on_the_durable_engine(qbo_host: Host) -> None:
         assert [str(f) for f in run_examples(qbo_host, "quickbooks", engine)] == []
     finally:
         engine.close()
+
+
+def test_the_third_failed_sync_of_a_record_advises_skip(qbo_host: Host) -> None:
+    attempts = [{"kind": "sync_failure", "id": f"f{i}", "record_id": rec} for i, rec in enumerate("AABAA")]
+    results = list(qbo_host.validate_many(attempts))
+    flagged = [(r.entity, f.params["occurrence"]) for r in results for f in r.findings
+               if f.problem == "quickbooks.repeated_sync_failure"]
+    assert flagged == [("f3", 3), ("f4", 4)]
+    plan = qbo_host.remediate("quickbooks.repeated_sync_failure", {"record_id": "A"})[0]
+    assert [alt.steps[-1].action for alt in plan.alternatives] == ["resync", "skip"]
