@@ -9,10 +9,11 @@ from typing import Any
 
 import re2
 
-from ._conditions import CompileError, Compiler, Leaf, Node, compile_param, compile_regex, encode
+from ._conditions import Compiler, Leaf, Node, compile_param
 from ._exceptions import PackError
 from ._models import ErrorReport
 from ._paths import Path, PathSyntaxError, compile_path
+from ._regex import CompileError, compile_regex, encode
 from ._schema import Problem, RulePack, Signature
 
 __all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "normalize_code"]

@@ -15,17 +15,14 @@ a fact and lets durable_rules evaluate the operators and the logic (see ``_durab
 
 from __future__ import annotations
 
-import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-import re2
-from re2 import _re2
-
 from ._paths import MISSING, Path, Scope, compile_path
+from ._regex import CompileError, compile_regex
 from ._schema import (
     AllItems,
     AllOf,
@@ -41,21 +38,20 @@ from ._schema import (
     Repeated,
     SumDiffers,
 )
+from ._values import compare, compile_value, text_of, to_number
 
 __all__ = [
     "BatchState",
-    "CompileError",
+    "Compiler",
     "Leaf",
     "Node",
-    "compile_condition",
-    "compile_regex",
-    "compile_value",
+    "PluginCallError",
+    "compile_param",
+    "count_repeats",
     "evaluate",
+    "first_seen",
+    "to_closure",
 ]
-
-
-class CompileError(ValueError):
-    """A condition cannot be compiled; the message says which part and why."""
 
 
 class PluginCallError(Exception):
@@ -65,64 +61,6 @@ class PluginCallError(Exception):
         self.name = name
         self.error = error
         super().__init__(f"check {name} raised {type(error).__name__}: {error}")
-
-
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
-
-
-_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
-_NO_MATCH = (-1, -1)
-
-
-def encode(text: str) -> bytes:
-    """UTF-8 for RE2; lone surrogates (possible in JSON input) pass through instead of raising."""
-    return text.encode("utf-8", "surrogatepass")
-
-
-class RE2Pattern:
-    """A compiled RE2 pattern called through its C++ binding directly.
-
-    The Python wrapper of google-re2 maps byte offsets back to characters on every match,
-    which costs ~6 µs; rule evaluation and classification only need "does it match" and the
-    named groups, which we slice from the UTF-8 bytes ourselves (~1 µs).
-    """
-
-    __slots__ = ("pattern", "_re", "_names")
-
-    def __init__(self, pattern: str, compiled: Any) -> None:
-        self.pattern = pattern
-        self._re = compiled._regexp
-        self._names = [(name.decode(), index) for name, index in self._re.NamedCapturingGroups()]
-
-    def search(self, text: str) -> bool:
-        data = encode(text)
-        return self._re.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH
-
-    def groups(self, data: bytes) -> dict[str, str] | None:
-        """Named groups of the first match in UTF-8 ``data``, or None when it does not match."""
-        spans = self._re.Match(_UNANCHORED, data, 0, len(data))
-        if spans[0] == _NO_MATCH:
-            return None
-        out = {}
-        for name, index in self._names:
-            start, end = spans[index]
-            if start != -1:
-                out[name] = data[start:end].decode("utf-8", "surrogatepass")
-        return out
-
-
-def compile_regex(pattern: str) -> RE2Pattern:
-    """Compile an RE2 pattern or raise :class:`CompileError` saying why RE2 refuses it."""
-    try:
-        compiled = re2.compile(pattern, options=_RE2_OPTIONS)
-    except Exception as exc:  # re2 raises its own error type, not re.error
-        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise CompileError(
-            f"pattern {pattern!r} is not valid RE2 syntax ({reason}); rule packs may only use linear-time "
-            "RE2 regular expressions: no backreferences, look-around or possessive quantifiers"
-        ) from None
-    return RE2Pattern(pattern, compiled)
 
 
 class BatchState:
@@ -138,105 +76,6 @@ class BatchState:
         self.counters: dict[tuple[str, int], dict[tuple[Any, ...], list[Any]]] = {}
         self.position = 0
         self.entity_ref: str | int | None = None
-
-
-# ---------------------------------------------------------------- values
-
-
-_MAX_ADJUSTED = 30
-
-
-def _to_number(value: Any) -> Decimal | None:
-    """A value as an exact number for comparisons and sums, or None (unknown).
-
-    Numbers beyond 1e30 are unknown rather than numbers: summing them could overflow the
-    decimal context, and no accounting value is that large.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        if abs(value) >= 10**_MAX_ADJUSTED:
-            return None
-        return Decimal(value)
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    else:
-        return None
-    if not number.is_finite() or (number and abs(number.adjusted()) > _MAX_ADJUSTED):
-        return None
-    return number
-
-
-def _to_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def compare(left: Any, right: Any) -> int | None:
-    """Sign of ``left - right`` under the rule semantics, or None when incomparable."""
-    if left is MISSING or right is MISSING or left is None or right is None:
-        return None
-    if isinstance(right, bool) or isinstance(left, bool):
-        if isinstance(right, bool) and isinstance(left, bool):
-            return (left > right) - (left < right)
-        return None
-    if isinstance(right, (int, Decimal)) or isinstance(left, (int, Decimal)):
-        a, b = _to_number(left), _to_number(right)
-        if a is None or b is None:
-            return None
-        return (a > b) - (a < b)
-    if isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
-        if (left.tzinfo is None) != (right.tzinfo is None):
-            return None
-        return (left > right) - (left < right)
-    if isinstance(left, dt.date) or isinstance(right, dt.date):
-        a_date, b_date = _to_date(left), _to_date(right)
-        if a_date is None or b_date is None:
-            return None
-        return (a_date > b_date) - (a_date < b_date)
-    if isinstance(left, str) and isinstance(right, str):
-        return (left > right) - (left < right)
-    return None
-
-
-ValueFn = Callable[[Scope], Any]
-
-
-def compile_value(value: Any) -> ValueFn:
-    """A literal or ``{ref: path, default: x}`` as a function of the scope."""
-    if isinstance(value, Ref):
-        path = compile_path(value.ref)
-        default = MISSING if value.default is None else value.default
-        if path.multi:
-            raise CompileError(f"ref {value.ref!r} must name one value, not a list")
-
-        def from_path(s: Scope) -> Any:
-            got = path.resolve(s)
-            return default if got is MISSING else got
-
-        return from_path
-    return lambda s: value
-
-
-def _text_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 # ---------------------------------------------------------------- tree
@@ -451,7 +290,7 @@ class Compiler:
             regex = compile_regex(test.matches or "")
 
             def matches(s: Scope) -> bool | None:
-                text = _text_of(get(s))
+                text = text_of(get(s))
                 if text is None:
                     return None
                 return regex.search(text)
@@ -462,7 +301,7 @@ class Compiler:
             prefix_tuple = (prefixes,) if isinstance(prefixes, str) else tuple(prefixes or ())
 
             def starts(s: Scope) -> bool | None:
-                text = _text_of(get(s))
+                text = text_of(get(s))
                 return None if text is None else text.startswith(prefix_tuple)
 
             return self.leaf("bool", "true", starts, label)
@@ -543,12 +382,12 @@ class Compiler:
                 got = path.resolve(s)
                 values = got if path.multi else [got]
                 for v in values:
-                    number = _to_number(v)
+                    number = to_number(v)
                     if number is None:
                         return None
                     total += number if sign > 0 else -number
-            target = _to_number(equals(s))
-            tol = _to_number(tolerance(s))
+            target = to_number(equals(s))
+            tol = to_number(tolerance(s))
             if target is None or tol is None:
                 return None
             return compare(abs(total - target), tol)
@@ -614,12 +453,6 @@ def first_seen(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Sc
         if entry is not None:
             return entry[1]
     return None
-
-
-def compile_condition(problem_id: str, cond: Condition, functions: Mapping[str, Callable[..., Any]]) -> Compiler:
-    compiler = Compiler(problem_id, functions)
-    compiler.root = compiler.compile(cond)  # type: ignore[attr-defined]
-    return compiler
 
 
 def compile_param(spec: Any, functions: Mapping[str, Callable[..., Any]]) -> Callable[[Scope], Any]:

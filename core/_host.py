@@ -12,16 +12,18 @@ from importlib.resources import files
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from . import hookspecs
 from ._catalog import Catalog
-from ._conditions import BatchState, CompileError, RE2Pattern, compile_regex
+from ._conditions import BatchState
 from ._engine import Engine, NativeEngine, plugin_error_finding
-from ._exceptions import ContextError, EngineUnavailable, InputError, PackError, PluginLoadError
+from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadError
 from ._loader import load_pack
 from ._models import CORE_ENTITY_MODELS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
+from ._parsing import parse_context, parse_entity, parse_report
 from ._plugin import FetchResult, PluginSpec, hookimpl
+from ._regex import CompileError, RE2Pattern, compile_regex
 from ._remediation import apply_patch, render_plan
 
 __all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
@@ -307,53 +309,11 @@ class Host:
 
     def parse_entity(self, raw: Any, record: int | str | None = None) -> EntityBase:
         """Parse one entity, or raise :class:`InputError` naming the record and the field."""
-        if isinstance(raw, EntityBase):
-            return raw
-        if not isinstance(raw, dict):
-            raise InputError(record, None, f"expected a JSON object, got {type(raw).__name__}")
-        kind = raw.get("kind")
-        if kind is None:
-            raise InputError(record, "kind", "missing; one of " + ", ".join(sorted(self.entity_models)))
-        model = self.entity_models.get(kind) if isinstance(kind, str) else None
-        if model is None:
-            shown = str(kind)[:40]
-            raise InputError(record, "kind", f"unknown kind {shown!r}; one of " + ", ".join(sorted(self.entity_models)))
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            msg = err["msg"]
-            if err["type"] == "missing":
-                msg = "required field is missing"
-            more = len(exc.errors()) - 1
-            raise InputError(record, field, msg + (f" (and {more} more)" if more else "")) from None
+        return parse_entity(self.entity_models, raw, record)
 
     def parse_context(self, raw: Mapping[str, Any] | None) -> dict[str, Any]:
         """Validate the context document, keyed by plugin name, with each plugin's model."""
-        if not raw:
-            return {}
-        if not isinstance(raw, Mapping):
-            raise ContextError("context", None, "the context must be a JSON object keyed by plugin name")
-        parsed: dict[str, Any] = {}
-        for name, part in raw.items():
-            model = self.context_models.get(name)
-            if model is None:
-                if name in self.plugins:
-                    parsed[name] = part
-                    continue
-                raise ContextError("context", name, f"no loaded plugin is named {name!r} (loaded: "
-                                   + ", ".join(sorted(self.plugins)) + ")")
-            if isinstance(part, model):
-                parsed[name] = part
-                continue
-            try:
-                parsed[name] = model.model_validate(part)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                field = ".".join([name, *(str(p) for p in err["loc"])])
-                raise ContextError("context", field, err["msg"]) from None
-        return parsed
+        return parse_context(self.context_models, set(self.plugins), raw)
 
     # ------------------------------------------------------------------ validation
 
@@ -495,20 +455,7 @@ class Host:
             yield diags
 
     def _report(self, raw: Any, index: int) -> ErrorReport:
-        if isinstance(raw, InputError):
-            raise raw
-        if isinstance(raw, ErrorReport):
-            return raw
-        if isinstance(raw, str):
-            return ErrorReport(message=raw)
-        if not isinstance(raw, Mapping):
-            raise InputError(index, None, f"expected a JSON object, got {type(raw).__name__}")
-        try:
-            return ErrorReport.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            raise InputError(index, field, err["msg"]) from None
+        return parse_report(raw, index)
 
     # ------------------------------------------------------------------ remediation
 

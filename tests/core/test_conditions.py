@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
-from syncdoctor._conditions import CompileError, Compiler, PluginCallError, evaluate
+from syncdoctor._conditions import Compiler, PluginCallError, evaluate
 from syncdoctor._paths import Scope
+from syncdoctor._regex import CompileError
 from syncdoctor._schema import Condition
 
 COND = TypeAdapter(Condition)
