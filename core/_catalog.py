@@ -127,11 +127,13 @@ class Catalog:
         if pack.plugin != plugin:
             raise PackError(file, None, 1, f"plugin: {pack.plugin!r} but the pack belongs to plugin {plugin!r}")
         compiled = []
+        seen: set[str] = set()
         for problem in pack.problems:
             if not problem.id.startswith(plugin + "."):
                 raise PackError(file, problem.id, None, f"problem ids of this pack must start with {plugin!r}.")
-            if problem.id in self.problems:
+            if problem.id in self.problems or problem.id in seen:
                 raise PackError(file, problem.id, None, "this problem id is defined twice")
+            seen.add(problem.id)
             compiled.append(compile_problem(problem, plugin, functions, file))
         for cp in compiled:
             self._add(cp)

@@ -53,7 +53,9 @@ def _load_json_file(name: str, what: str) -> Any:
         with open_input(name) as fh:
             return loads(fh.read())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{what} {name} is not valid JSON: {exc}") from None
+        raise UsageError(f"{what} {name} is not valid JSON: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise UsageError(f"{what} {name} is nested too deeply") from None
 
 
 # ---------------------------------------------------------------- commands
@@ -217,9 +219,20 @@ def cmd_remediate(args: argparse.Namespace) -> int:
             raise UsageError("the input must be a JSON object: a diagnosis, a finding, or {entity, problem}")
         doc = loaded
     problem = args.problem or doc.get("problem")
-    params = dict(doc.get("params") or {})
+    if problem is not None and not isinstance(problem, str):
+        raise UsageError("field problem: expected a problem id (text)")
+    params = doc.get("params") or {}
+    if not isinstance(params, dict):
+        raise UsageError("field params: expected a JSON object")
+    params = dict(params)
     if args.params:
-        params.update(json.loads(args.params))
+        try:
+            extra = json.loads(args.params)
+        except (ValueError, RecursionError):
+            raise UsageError("--params: not valid JSON") from None
+        if not isinstance(extra, dict):
+            raise UsageError("--params: expected a JSON object")
+        params.update(extra)
     entity = doc.get("entity") if isinstance(doc.get("entity"), dict) else None
     if args.entity:
         entity = _load_json_file(args.entity, "entity")
@@ -282,7 +295,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     factories = host.sandboxes()
     if args.vendor not in factories:
         raise UsageError(f"no sandbox named {args.vendor!r}; available: " + ", ".join(sorted(factories)))
-    server = factories[args.vendor](port=args.port, faults=args.faults)
+    try:
+        server = factories[args.vendor](port=args.port, faults=args.faults)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"sandbox {args.vendor}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"sandbox {args.vendor} cannot listen on port {args.port}: {exc.strerror or exc}") from None
     _err(f"{args.vendor} sandbox listening on {server.url} (Ctrl-C to stop)"
          + (f"; faults: {args.faults}" if args.faults else ""))
     sys.stdout.flush()
@@ -424,9 +442,17 @@ def build_parser(host_for_sources: Host | None = None) -> argparse.ArgumentParse
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate in input is written as \udXXX, not a crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     host_for_sources = None
     if "fetch" in argv:
-        host_for_sources = Host.from_entry_points()
+        try:
+            host_for_sources = Host.from_entry_points()
+        except SyncdoctorError as exc:
+            _err(f"syncdoctor: {exc}")
+            return EXIT_USAGE
     parser = build_parser(host_for_sources)
     try:
         args = parser.parse_args(argv)

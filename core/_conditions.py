@@ -264,6 +264,8 @@ class Compiler:
                     if value is MISSING or box is MISSING:
                         return None
                     if isinstance(box, Mapping):
+                        if isinstance(value, (list, dict, set)):
+                            return None  # not a key: cannot tell
                         found = str(value) in box or value in box
                     elif isinstance(box, (list, tuple, set, frozenset)):
                         found = any(compare(value, m) == 0 for m in box)

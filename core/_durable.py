@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._catalog import Catalog, CompiledSignature, normalize_code
-from ._conditions import Node, PluginCallError
+from ._conditions import Node, PluginCallError, evaluate
 from ._engine import Engine, Subject
 from ._exceptions import EngineUnavailable
 from ._models import ErrorReport
@@ -137,10 +137,15 @@ def _serve(conn: Any, definition_json: str) -> None:
                 host.assert_fact("syncdoctor", fact)
             except dr.MessageNotHandledException:
                 continue
+            except Exception as exc:  # keep serving: report it for this call
+                errors.append(repr(exc))
+                continue
             try:
                 host.retract_fact("syncdoctor", fact)
             except dr.MessageNotHandledException:
                 pass
+            except Exception as exc:
+                errors.append(repr(exc))
         conn.send(("error", errors[0]) if errors else ("ok", sorted(fired)))
 
 
@@ -252,14 +257,24 @@ class DurableEngine(Engine):
         for i, (cp, _, scope) in enumerate(subjects):
             n = next(_FACT_IDS)
             fact: dict[str, Any] = {"p": cp.index, "n": n}
-            try:
-                for leaf in cp.leaves:
+            failed = False
+            for leaf in cp.leaves:
+                try:
                     value = leaf.fn(scope)
-                    if value is not None:
-                        fact[f"a{leaf.index}"] = bool(value) if leaf.kind == "bool" else int(value)
-            except PluginCallError as exc:
-                out[i] = exc
-                continue
+                except PluginCallError:
+                    failed = True  # left unknown; see below
+                    continue
+                if value is not None:
+                    fact[f"a{leaf.index}"] = bool(value) if leaf.kind == "bool" else int(value)
+            if failed:
+                # The native engine short-circuits and meets a raising check only when the
+                # outcome depends on it; when it does not, the check's value cannot change the
+                # outcome, so leaving it unknown here gives the same answer.
+                try:
+                    evaluate(cp.root, scope)  # type: ignore[arg-type]
+                except PluginCallError as exc:
+                    out[i] = exc
+                    continue
             facts.append(fact)
             ids.append((i, n))
         fired = self._run(facts)
@@ -276,7 +291,9 @@ class DurableEngine(Engine):
             fact[f"h{index}"] = True
         code = normalize_code(report.code)
         if code:
-            fact["code"] = code
+            # durable_rules cannot take lone surrogates; no signature code contains one, so an
+            # escaped form compares the same way
+            fact["code"] = code.encode("utf-8", "backslashreplace").decode("utf-8")
         if report.http_status is not None:
             fact["status"] = report.http_status
         # one fact per candidate: the rule of signature s matches only the fact with only=s

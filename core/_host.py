@@ -12,13 +12,13 @@ from importlib.resources import files
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
 from ._catalog import Catalog
 from ._conditions import BatchState
 from ._engine import Engine, NativeEngine, plugin_error_finding
-from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadError
+from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadError, SyncdoctorError
 from ._loader import load_pack
 from ._models import CORE_ENTITY_MODELS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
 from ._parsing import parse_context, parse_entity, parse_report
@@ -189,7 +189,7 @@ class Host:
         self, obj: Any, *, name: str | None = None, version: str | None = None, distribution: str | None = None
     ) -> LoadedPlugin | None:
         """Register one plugin object (a module or an instance with hook implementations)."""
-        label = str(name or getattr(obj, "name", None) or getattr(obj, "__name__", None) or repr(obj))
+        label = str(name or getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__)
         try:
             self.pm.register(obj, name=f"plugin:{label}")
         except Exception as exc:  # PluginValidationError, duplicate registration, ...
@@ -216,6 +216,10 @@ class Host:
                 return None
         if spec is None:
             spec = PluginSpec(name=str(label), version=version or "0")
+        if not isinstance(spec, PluginSpec):
+            self.pm.unregister(obj)
+            self._broken(label, version, f"register_plugin returned {type(spec).__name__}, not a syncdoctor.PluginSpec")
+            return None
         plugin_name = spec.name
         version = version or spec.version
         if plugin_name in self.plugins:
@@ -226,9 +230,14 @@ class Host:
             staged = Catalog()
             for pack_file in spec.packs:
                 staged.add_pack(load_pack(pack_file), plugin_name, spec.functions, str(pack_file))
+            raw_pattern = compile_regex(spec.normalize_pattern) if spec.normalize_pattern else None
         except PackError as exc:
             self.pm.unregister(obj)
             self._broken(plugin_name, version, f"invalid rule pack: {exc}")
+            return None
+        except CompileError as exc:
+            self.pm.unregister(obj)
+            self._broken(plugin_name, version, f"invalid normalize_pattern: {exc}")
             return None
         # the packs compiled: only now do they join the host's catalog
         self.catalog.absorb(staged)
@@ -248,11 +257,8 @@ class Host:
         self.plugins[plugin_name] = loaded
         if spec.normalize_report is not None:
             self._normalizers = True
-            if spec.normalize_pattern:
-                try:
-                    self._raw_patterns.append(compile_regex(spec.normalize_pattern))
-                except CompileError as exc:
-                    self._broken(plugin_name, version, f"invalid normalize_pattern: {exc}")
+            if raw_pattern is not None:
+                self._raw_patterns.append(raw_pattern)
         self._engine = None
         return loaded
 
@@ -311,6 +317,13 @@ class Host:
         """Parse one entity, or raise :class:`InputError` naming the record and the field."""
         return parse_entity(self.entity_models, raw, record)
 
+    def _contexts(self, context: Any) -> dict[str, Any]:
+        if context is None:
+            return {}
+        if _is_parsed(context, self):
+            return dict(context)
+        return self.parse_context(context)
+
     def parse_context(self, raw: Mapping[str, Any] | None) -> dict[str, Any]:
         """Validate the context document, keyed by plugin name, with each plugin's model."""
         return parse_context(self.context_models, set(self.plugins), raw)
@@ -344,7 +357,7 @@ class Host:
         reader; a bad record yields a ``core.invalid_input`` finding and the batch goes on.
         Rule-pack plugins run inside the engine without a pluggy call per record.
         """
-        contexts = self.parse_context(context) if context and not _is_parsed(context, self) else dict(context or {})
+        contexts = self._contexts(context)
         engine = self.engine
         only = frozenset(plugins) if plugins is not None else None
         state = state or BatchState()
@@ -361,6 +374,11 @@ class Host:
                 yield EntityResult(bad_ref, [invalid_input(exc, index)])
                 continue
             ref: str | int = entity.id if entity.id is not None else index
+            if entity.target and self.catalog.plugin_for(entity.target) is None:
+                error = InputError(index, "target", f"no loaded plugin is named {entity.target!r}; loaded: "
+                                   + ", ".join(sorted(self.plugins)))
+                yield EntityResult(ref, [invalid_input(error, index).model_copy(update={"entity": ref})])
+                continue
             findings = engine.validate(entity, ref, contexts, state, lang, only)
             for impl in custom:
                 plugin = impl.plugin_name.removeprefix("plugin:")
@@ -371,9 +389,13 @@ class Host:
                 except Exception as exc:
                     findings.append(plugin_error_finding(plugin, ref, exc))
                     continue
-                if extra:
-                    for f in extra:
-                        findings.append(f if f.entity is not None else f.model_copy(update={"entity": ref}))
+                try:
+                    checked = [f if isinstance(f, Finding) else Finding.model_validate(f) for f in extra or ()]
+                except (ValidationError, TypeError) as exc:
+                    findings.append(plugin_error_finding(plugin, ref, exc))
+                    continue
+                for f in checked:
+                    findings.append(f if f.entity is not None else f.model_copy(update={"entity": ref}))
             yield EntityResult(ref, findings, entity)
 
     # ------------------------------------------------------------------ classification
@@ -446,8 +468,9 @@ class Host:
             for impl in custom:
                 try:
                     extra = self._call(impl, {"report": report, "lang": lang})
-                except Exception as exc:
-                    log.warning("plugin %s raised in classify_error: %s", impl.plugin_name, exc)
+                    extra = [d if isinstance(d, Diagnosis) else Diagnosis.model_validate(d) for d in extra or ()]
+                except Exception as exc:  # a broken classifier must not stop the batch
+                    log.warning("plugin %s failed in classify_error: %s", impl.plugin_name, exc)
                     continue
                 if extra:
                     known = [d for d in diags if d.problem != "unknown"]
@@ -471,7 +494,7 @@ class Host:
         """Plans for a problem: one per place the problem holds in ``entity`` (if given)."""
         params = dict(params or {})
         parsed = self.parse_entity(entity) if entity is not None else None
-        contexts = self.parse_context(context) if context else {}
+        contexts = self._contexts(context)
         cp = self.catalog.problems.get(problem)
         if cp is None:
             raise InputError(None, "problem", f"unknown problem id {problem!r}; see `syncdoctor problems`")
@@ -482,21 +505,31 @@ class Host:
                 places = [{**params, **hit} for hit in hits]
         plans = []
         for place in places:
-            plan = None
-            try:
-                plan = self.pm.hook.remediate(problem=problem, params=place, entity=parsed, lang=lang)
-            except Exception as exc:
-                log.warning("remediate hook failed for %s: %s", problem, exc)
-            plans.append(plan or render_plan(cp.problem, place, lang))
+            plan = self._first_answer("remediate", {"problem": problem, "params": place, "entity": parsed, "lang": lang})
+            plans.append(plan if isinstance(plan, RemediationPlan) else render_plan(cp.problem, place, lang))
         return plans
 
+    def _first_answer(self, hook: str, kwargs: dict[str, Any]) -> Any:
+        """A firstresult hook called one implementation at a time, in pluggy's order, so that
+        one raising plugin is logged and skipped instead of aborting everyone's answer."""
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            try:
+                answer = self._call(impl, kwargs)
+            except Exception as exc:
+                log.warning("plugin %s failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc)
+                continue
+            if answer is not None:
+                return answer
+        return None
+
     def apply_fixes(
-        self, entity: Any, context: Mapping[str, Any] | None = None, *, problem: str | None = None, max_rounds: int = 10
+        self, entity: Any, context: Mapping[str, Any] | None = None, *, problem: str | None = None,
+        max_rounds: int = 10_000,
     ) -> tuple[EntityBase, list[dict[str, Any]]]:
         """Apply every automatic, unconfirmed patch until none is left; returns the fixed
         entity and what was applied. Applying it again changes nothing."""
         current = self.parse_entity(entity)
-        contexts = self.parse_context(context) if context and not _is_parsed(context, self) else dict(context or {})
+        contexts = self._contexts(context)
         applied: list[dict[str, Any]] = []
         for _ in range(max_rounds):
             findings = self.engine.validate(current, current.id, contexts, BatchState())
@@ -525,7 +558,18 @@ class Host:
     # ------------------------------------------------------------------ sources and sandboxes
 
     def fetch(self, source: str, options: Mapping[str, Any]) -> FetchResult:
-        result = self.pm.hook.fetch_transactions(source=source, options=dict(options))
+        """Entities from a source; a plugin that fails while answering is named in the error."""
+        result = None
+        for impl in reversed(self.pm.hook.fetch_transactions.get_hookimpls()):
+            try:
+                result = self._call(impl, {"source": source, "options": dict(options)})
+            except SyncdoctorError:
+                raise
+            except Exception as exc:
+                name = impl.plugin_name.removeprefix("plugin:")
+                raise PluginLoadError(name, None, f"fetch_transactions failed: {type(exc).__name__}: {exc}") from exc
+            if result is not None:
+                break
         if result is None:
             raise InputError(None, "source", f"no loaded plugin fetches from {source!r}; sources: "
                              + ", ".join(sorted(self.sources())))
@@ -554,7 +598,9 @@ class Host:
 _HOOK_NAMES = {"register_plugin", "validate_entry", "classify_error", "remediate", "fetch_transactions"}
 
 
-def _is_parsed(context: Mapping[str, Any], host: Host) -> bool:
+def _is_parsed(context: Any, host: Host) -> bool:
+    if not isinstance(context, Mapping):
+        return False
     return all(
         (name in host.context_models and isinstance(part, host.context_models[name]))
         or (name not in host.context_models and name in host.plugins)

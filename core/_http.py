@@ -28,7 +28,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -83,14 +83,18 @@ class VendorClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.vendor = vendor
-        self.base_url = base_url.rstrip("/")
+        real_url = base_url.rstrip("/")
+        url = httpx.URL(real_url)
+        # credentials in the URL (http://user:pass@host) never reach a repr, a log or an error
+        self.base_url = str(url.copy_with(userinfo=b"")) if url.userinfo else real_url
+        self._shown_url = self.base_url
         self._headers = headers or (dict)
         self.retry = retry or RetryPolicy()
         self.stats: dict[str, int] = {"requests": 0, "retries": 0, "throttled": 0, "server_errors": 0, "dropped": 0}
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._client = httpx.Client(base_url=real_url, timeout=timeout, transport=transport)
 
     def __repr__(self) -> str:
-        return f"VendorClient(vendor={self.vendor!r}, base_url={self.base_url!r}, auth=***)"
+        return f"VendorClient(vendor={self.vendor!r}, base_url={self._shown_url!r}, auth=***)"
 
     def close(self) -> None:
         self._client.close()
@@ -109,7 +113,7 @@ class VendorClient:
                 response = self._client.request(method, path, params=params, json=json, headers=dict(self._headers()))
             except httpx.TransportError as exc:
                 self.stats["dropped"] += 1
-                last = f"{type(exc).__name__} talking to {self.base_url}"
+                last = f"{type(exc).__name__} talking to {self._shown_url}"
                 wait = self.retry.delay(attempt)
             else:
                 status = response.status_code

@@ -38,6 +38,8 @@ def _parse(text: str, record: int) -> Any:
         raise InputError(record, None, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
     except RecursionError:
         raise InputError(record, None, "JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError(record, None, f"not valid JSON: {str(exc)[:120]}") from None
 
 
 def read_records(stream: IO[bytes]) -> Iterator[Any]:
@@ -47,11 +49,15 @@ def read_records(stream: IO[bytes]) -> Iterator[Any]:
     line by line so memory stays flat whatever the input size.
     """
     buffered: Any = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type, type-var]
-    head = buffered.peek(64)[:64].lstrip()
-    if head.startswith(b"\xef\xbb\xbf"):
+    if buffered.peek(3)[:3] == b"\xef\xbb\xbf":
         buffered.read(3)
-        head = head[3:]
-    if head.startswith(b"["):
+    while True:  # leading white space says nothing: skip it, however long, to see the first byte
+        first = buffered.peek(1)[:1]
+        if first and first in b" \t\r\n":
+            buffered.read(1)
+            continue
+        break
+    if first == b"[":
         try:
             text = _decode(buffered.read(), 0)
             data = _parse(text, 0)

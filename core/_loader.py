@@ -25,7 +25,14 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
 
 def _decimal(loader: Any, node: Any) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite number", node.start_mark)
+    return value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)

@@ -45,7 +45,7 @@ def parse_context(
     models: Mapping[str, type[BaseModel]], plugins: set[str], raw: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """The context document, keyed by plugin name, each part validated by its plugin's model."""
-    if not raw:
+    if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise ContextError("context", None, "the context must be a JSON object keyed by plugin name")

@@ -77,9 +77,14 @@ def _lookup(obj: Any, key: Any) -> Any:
     if key is MISSING or key is None:
         return MISSING
     if isinstance(obj, dict):
+        if isinstance(key, (list, dict, set)):
+            return MISSING  # a list or object cannot name a key: cannot tell
         value = obj.get(str(key), MISSING)
         if value is MISSING and not isinstance(key, str):
-            value = obj.get(key, MISSING)
+            try:
+                value = obj.get(key, MISSING)
+            except TypeError:
+                return MISSING
         return MISSING if value is None else value
     if isinstance(obj, (list, tuple)) and isinstance(key, int):
         return _index(obj, key)

@@ -95,7 +95,12 @@ def render_plan(problem: Problem, params: Mapping[str, Any], lang: str, problem_
 # ---------------------------------------------------------------- RFC 6902
 
 
-def _tokens(pointer: str) -> list[str]:
+_INDEX = re.compile(r"^(0|[1-9][0-9]*)$")
+
+
+def _tokens(pointer: Any) -> list[str]:
+    if not isinstance(pointer, str):
+        raise PatchError(f"a JSON pointer must be a string, not {type(pointer).__name__}")
     if pointer == "":
         return []
     if not pointer.startswith("/"):
@@ -103,97 +108,117 @@ def _tokens(pointer: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
 
 
+def _index(pointer: str, token: str, size: int, allow_end: bool = False) -> int:
+    if allow_end and token == "-":
+        return size
+    if not _INDEX.match(token):
+        raise PatchError(f"{pointer}: {token!r} is not an array index")
+    idx = int(token)
+    if idx > size or (idx == size and not allow_end):
+        raise PatchError(f"{pointer}: index {idx} is out of range")
+    return idx
+
+
+def _child(node: Any, pointer: str, token: str) -> Any:
+    if isinstance(node, list):
+        return node[_index(pointer, token, len(node))]
+    if isinstance(node, dict):
+        if token not in node:
+            raise PatchError(f"{pointer}: no field {token}")
+        return node[token]
+    raise PatchError(f"{pointer}: {token} is inside a value that has no fields")
+
+
 def _parent(doc: Any, pointer: str) -> tuple[Any, str]:
     tokens = _tokens(pointer)
-    if not tokens:
-        raise PatchError("the whole document cannot be the target of this operation")
     node = doc
     for tok in tokens[:-1]:
-        if isinstance(node, list):
-            try:
-                node = node[int(tok)]
-            except (ValueError, IndexError):
-                raise PatchError(f"{pointer}: no item {tok}") from None
-        elif isinstance(node, dict):
-            if tok not in node:
-                raise PatchError(f"{pointer}: no field {tok}")
-            node = node[tok]
-        else:
-            raise PatchError(f"{pointer}: {tok} is inside a value that has no fields")
+        node = _child(node, pointer, tok)
+    if not isinstance(node, (list, dict)):
+        raise PatchError(f"{pointer}: the parent is not an object or an array")
     return node, tokens[-1]
 
 
 def _get(doc: Any, pointer: str) -> Any:
     node = doc
     for tok in _tokens(pointer):
-        if isinstance(node, list):
-            try:
-                node = node[int(tok)]
-            except (ValueError, IndexError):
-                raise PatchError(f"{pointer}: no item {tok}") from None
-        elif isinstance(node, dict) and tok in node:
-            node = node[tok]
-        else:
-            raise PatchError(f"{pointer}: no field {tok}")
+        node = _child(node, pointer, tok)
     return node
 
 
-def _add(doc: Any, pointer: str, value: Any) -> None:
-    parent, key = _parent(doc, pointer)
-    if isinstance(parent, list):
-        if key == "-":
-            parent.append(value)
-            return
-        try:
-            idx = int(key)
-        except ValueError:
-            raise PatchError(f"{pointer}: {key} is not a list index") from None
-        if not 0 <= idx <= len(parent):
-            raise PatchError(f"{pointer}: index {idx} is out of range")
-        parent.insert(idx, value)
-    elif isinstance(parent, dict):
-        parent[key] = value
-    else:
-        raise PatchError(f"{pointer}: the parent has no fields")
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1, and 1 equals 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
-def _remove(doc: Any, pointer: str) -> Any:
-    parent, key = _parent(doc, pointer)
-    try:
-        if isinstance(parent, list):
-            return parent.pop(int(key))
-        return parent.pop(key)
-    except (KeyError, IndexError, ValueError):
-        raise PatchError(f"{pointer}: nothing to remove") from None
+def _value(op: dict[str, Any]) -> Any:
+    if "value" not in op:
+        raise PatchError(f"{op.get('op')} {op.get('path')}: the operation has no value")
+    return copy.deepcopy(op["value"])
 
 
 def apply_patch(document: Any, ops: list[dict[str, Any]]) -> Any:
     """Apply an RFC 6902 patch to a copy of ``document``; the input is never modified."""
     doc = copy.deepcopy(document)
+    if not isinstance(ops, list):
+        raise PatchError("a patch is a list of operations")
     for op in ops:
-        kind, path = op.get("op"), op.get("path", "")
-        if kind == "add":
-            _add(doc, path, copy.deepcopy(op.get("value")))
+        if not isinstance(op, dict):
+            raise PatchError(f"a patch operation is an object, not {type(op).__name__}")
+        kind, path = op.get("op"), op.get("path")
+        if not isinstance(path, str):
+            raise PatchError(f"{kind}: 'path' must be a JSON pointer string")
+        if kind not in ("add", "remove", "replace", "move", "copy", "test"):
+            raise PatchError(f"unknown patch operation {kind!r}")
+        if kind in ("move", "copy") and not isinstance(op.get("from"), str):
+            raise PatchError(f"{kind} {path}: the operation has no 'from' pointer")
+        if path == "" and kind in ("add", "replace"):
+            doc = _value(op)
+            continue
+        if kind == "test":
+            if not _same(_get(doc, path), _value(op)):
+                raise PatchError(f"{path}: test failed")
+            continue
+        if kind == "copy":
+            value = copy.deepcopy(_get(doc, op["from"]))
+        elif kind == "move":
+            value = _remove(doc, op["from"])
         elif kind == "remove":
             _remove(doc, path)
-        elif kind == "replace":
+            continue
+        else:
+            value = _value(op)
+        if kind == "replace":
             _get(doc, path)
             parent, key = _parent(doc, path)
             if isinstance(parent, list):
-                parent[int(key)] = copy.deepcopy(op.get("value"))
+                parent[_index(path, key, len(parent))] = value
             else:
-                parent[key] = copy.deepcopy(op.get("value"))
-        elif kind == "move":
-            value = _remove(doc, op["from"])
-            _add(doc, path, value)
-        elif kind == "copy":
-            _add(doc, path, copy.deepcopy(_get(doc, op["from"])))
-        elif kind == "test":
-            if _get(doc, path) != op.get("value"):
-                raise PatchError(f"{path}: test failed")
-        else:
-            raise PatchError(f"unknown patch operation {kind!r}")
+                parent[key] = value
+        else:  # add, copy, move
+            parent, key = _parent(doc, path)
+            if isinstance(parent, list):
+                parent.insert(_index(path, key, len(parent), allow_end=True), value)
+            else:
+                parent[key] = value
     return doc
+
+
+def _remove(doc: Any, pointer: str) -> Any:
+    if pointer == "":
+        raise PatchError("the whole document cannot be removed")
+    parent, key = _parent(doc, pointer)
+    if isinstance(parent, list):
+        return parent.pop(_index(pointer, key, len(parent)))
+    if key not in parent:
+        raise PatchError(f"{pointer}: nothing to remove")
+    return parent.pop(key)
 
 
 class CompiledPlan:

@@ -150,3 +150,61 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_console_script_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "rules", "schema"], capture_output=True, text=True)
     assert proc.returncode == 0 and '"title": "syncdoctor rule pack"' in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b'{"kind": "invoice", "id": "x", "total": ' + b"9" * 5000 + b"}\n", "record 0: not valid JSON"),
+        (b"\n" * 100 + b'[{"kind": "journal_entry", "id": "a"}]', None),
+    ],
+)
+def test_more_bad_or_odd_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes,
+                               needle: str | None) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "validate", "--json", str(f))
+    assert "Traceback" not in out + err
+    if needle:
+        assert code == 2 and needle in out
+    else:
+        assert code == 0 and json.loads(out) == {"entity": "a", "findings": []}
+
+
+def test_an_unknown_target_is_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"kind": "journal_entry", "id": "e1", "target": "acdd"}\n')
+    code, out, _ = run(capsys, "validate", "--json", str(f))
+    finding = json.loads(out)["findings"][0]
+    assert code == 2 and finding["problem"] == "core.invalid_input" and finding["path"] == "target"
+
+
+@pytest.mark.parametrize("params", ["{bad", "[1, 2]", '"x"'])
+def test_remediate_refuses_odd_params(capsys: pytest.CaptureFixture[str], params: str) -> None:
+    code, _, err = run(capsys, "remediate", "--problem", "sample.bad_prefix", "--params", params)
+    assert code == 2 and "--params" in err
+
+
+def test_remediate_refuses_odd_documents(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for doc in ({"problem": ["a"]}, {"problem": "sample.bad_prefix", "params": [1]}):
+        f = tmp_path / "d.json"
+        f.write_text(json.dumps(doc))
+        assert run(capsys, "remediate", str(f))[0] == 2
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert run(capsys, "remediate", "--problem", "sample.bad_prefix", "--context", str(deep))[0] == 2
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text("[1]")
+    entity = tmp_path / "e.json"
+    entity.write_text(json.dumps({"kind": "journal_entry"}))
+    code, _, err = run(capsys, "remediate", "--apply", "--entity", str(entity), "--context", str(ctx))
+    assert code == 2 and "keyed by plugin name" in err
+
+
+def test_lone_surrogates_are_written_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"kind": "invoice", "id": "a\\ud800", "total": "1"}\n')
+    proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "validate", "--json", str(f)],
+                          capture_output=True, text=True)
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["entity"] == "a\ud800"

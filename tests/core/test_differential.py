@@ -139,3 +139,55 @@ def test_engines_agree_on_classification() -> None:
             a = NATIVE.classify(HOST._report({"message": message, "vendor": vendor}, 0), HOST._plugin_of(vendor))
             b = DURABLE.classify(HOST._report({"message": message, "vendor": vendor}, 0), HOST._plugin_of(vendor))  # type: ignore[union-attr]
             assert a == b, message
+
+
+def test_engines_agree_when_a_named_check_raises_in_a_branch_native_skips(tmp_path: Any) -> None:
+    from syncdoctor import RulePackPlugin
+
+    pack = tmp_path / "raising.yaml"
+    pack.write_text("""
+plugin: raising
+problems:
+  - id: raising.guarded
+    title: {en: t, fr: t}
+    category: c
+    causes: [{en: c, fr: c}]
+    detect:
+      kinds: [journal_entry]
+      when:
+        all:
+          - {path: reference, exists: true}
+          - {call: raising.boom, args: [{ref: journal}]}
+    remediation: {steps: [{action: verify, system: syncdoctor, instructions: {en: s, fr: s}}]}
+  - id: raising.either
+    title: {en: t, fr: t}
+    category: c
+    causes: [{en: c, fr: c}]
+    detect:
+      kinds: [journal_entry]
+      when:
+        any:
+          - {path: journal, eq: AC}
+          - {call: raising.boom, args: [{ref: journal}]}
+    remediation: {steps: [{action: verify, system: syncdoctor, instructions: {en: s, fr: s}}]}
+""")
+
+    def boom(value: Any) -> bool:
+        raise ValueError("no")
+
+    class Raising(RulePackPlugin):
+        name = "raising"
+        rules = pack
+
+        def functions(self) -> dict[str, Any]:
+            return {"raising.boom": boom}
+
+    host = Host([Raising()])
+    durable = host.make_engine("durable")
+    for entity in ({"kind": "journal_entry", "journal": "AC"},
+                   {"kind": "journal_entry", "journal": "AC", "reference": "R"},
+                   {"kind": "journal_entry", "journal": "VT"}):
+        parsed = host.parse_entity(entity)
+        native = sorted(f.model_dump_json() for f in host.engine.validate(parsed, 0, {}, BatchState()))
+        other = sorted(f.model_dump_json() for f in durable.validate(parsed, 0, {}, BatchState()))
+        assert native == other, entity

@@ -159,3 +159,67 @@ def test_a_plugin_added_after_first_use_is_seen() -> None:
     assert host.classify("The account Q does not exist")[0].problem == "unknown"
     host.add_plugin(Sample())
     assert host.classify("The account Q does not exist")[0].problem == "sample.bad_prefix"
+
+
+def test_unhashable_lookup_keys_are_unknown() -> None:
+    from syncdoctor._paths import Scope, compile_path
+
+    path = compile_path("$context.accounts[key].x")
+    assert path(Scope({"key": ["a"]}, {}, {"accounts": {"a": {"x": 1}}})) is _host_missing()
+
+
+def _host_missing() -> object:
+    from syncdoctor._paths import MISSING
+
+    return MISSING
+
+
+def test_broken_hook_answers_do_not_stop_a_batch() -> None:
+    from syncdoctor import hookimpl
+
+    class Sloppy:
+        @hookimpl
+        def validate_entry(self, entity: Any) -> list[Any]:
+            return [{"not": "a finding"}]
+
+        @hookimpl
+        def classify_error(self, report: Any) -> list[Any]:
+            return [{"problem": 3}]
+
+        @hookimpl(tryfirst=True)
+        def remediate(self, problem: str) -> None:
+            raise RuntimeError("boom")
+
+    class Liar:
+        @hookimpl
+        def register_plugin(self) -> Any:
+            return {"name": "liar"}
+
+    host = Host([Sample(), Sloppy(), Liar()])
+    assert [b.name for b in host.broken] == ["Liar"]
+    results = list(host.validate_many([{"kind": "journal_entry", "id": "a"}, {"kind": "journal_entry", "id": "b"}]))
+    assert [f.problem for r in results for f in r.findings] == ["core.plugin_error", "core.plugin_error"]
+    assert host.classify("The account Q does not exist")[0].problem == "sample.bad_prefix"
+    assert host.remediate("sample.bad_prefix", {"code": "Q"})[0].steps[0].action == "fix_entity"
+
+
+def test_a_problem_defined_twice_in_one_pack_is_refused(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from syncdoctor import PackError
+    from syncdoctor._catalog import Catalog
+    from syncdoctor._loader import load_pack_text
+
+    text = (Path(__file__).parent / "packs" / "sample.yaml").read_text()
+    body = text.split("problems:\n", 1)[1]
+    first = body.split("  - id: sample.unbalanced")[0]
+    pack = load_pack_text(text + first, "twice.yaml")
+    with pytest.raises(PackError, match="defined twice"):
+        Catalog().add_pack(pack, "sample", {"sample.fix": lambda *a: None}, "twice.yaml")
+
+
+def test_apply_fixes_fixes_every_place() -> None:
+    host = Host([Sample()])
+    lines = [{"account": "401", "auxiliary": f"XA{i}"} for i in range(15)]
+    fixed, applied = host.apply_fixes({"kind": "journal_entry", "party": {"type": "supplier"}, "lines": lines})
+    assert len(applied) == 15 and all(line.auxiliary.startswith("F") for line in fixed.lines)  # type: ignore[attr-defined]

@@ -123,3 +123,16 @@ def test_unknown_fault_names_are_refused() -> None:
 
 def test_a_sandbox_never_started_stops_at_once() -> None:
     SandboxServer(lambda r: SandboxResponse(200, {})).stop()
+
+
+def test_credentials_in_the_base_url_never_show() -> None:
+    sleeps: list[float] = []
+    c = VendorClient("acme", "http://user:TOPSECRET@127.0.0.1:9", retry=RetryPolicy(attempts=2, backoff=0.01, sleep=sleeps.append))
+    assert "TOPSECRET" not in repr(c) and "TOPSECRET" not in c.base_url
+    with pytest.raises(VendorError) as err:
+        c.get_json("/")
+    assert "TOPSECRET" not in str(err.value)
+
+
+def test_retry_after_with_unicode_digits_is_ignored() -> None:
+    assert parse_retry_after("\xb2") is None

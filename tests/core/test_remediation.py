@@ -50,3 +50,29 @@ def test_replace_is_idempotent(value: str) -> None:
     ops = [{"op": "replace", "path": "/lines/0/auxiliary", "value": value}]
     once = apply_patch(DOC, ops)
     assert apply_patch(once, ops) == once
+
+
+@pytest.mark.parametrize(
+    "ops",
+    [
+        [{"op": "remove", "path": "/lines/-1"}],
+        [{"op": "remove", "path": "/lines/01"}],
+        [{"op": "replace", "path": "/lines/+1", "value": 1}],
+        [{"op": "test", "path": "/lines/0/auxiliary", "value": True}],
+        [{"op": "copy", "path": "/x"}],
+        [{"op": "add", "path": "/x"}],
+        [{"op": "remove", "path": "/name/0"}],
+        ["not an op"],
+        [{"op": "add", "path": 3, "value": 1}],
+    ],
+)
+def test_rfc6902_strictness(ops: list[Any]) -> None:
+    with pytest.raises(PatchError):
+        apply_patch(DOC, ops)
+
+
+def test_whole_document_and_json_equality() -> None:
+    assert apply_patch(DOC, [{"op": "replace", "path": "", "value": {"a": 1}}]) == {"a": 1}
+    assert apply_patch({"n": 1}, [{"op": "test", "path": "/n", "value": 1.0}]) == {"n": 1}
+    with pytest.raises(PatchError):
+        apply_patch({"b": 1}, [{"op": "test", "path": "/b", "value": True}])
