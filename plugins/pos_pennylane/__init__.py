@@ -2,9 +2,9 @@
 
 The entry point ``pos_pennylane`` is :data:`plugin`. What it offers:
 
-* a rule pack (``rules/*.yaml``): the sync enabled and executed, connections rejected,
-  orders whose lines do not add up, missing days and why, POS/accounting differences, and
-  the checks of the daily Pennylane entry;
+* a rule pack (``rules/*.yaml``): the sync enabled and executed, data missing after a run,
+  connections rejected, orders whose lines do not add up, missing days and why,
+  POS/accounting differences, and the checks of the daily Pennylane entry;
 * :class:`~.context.PosPennylaneContext`, its part of ``--context``;
 * entity kinds ``pos_day`` and ``pos_sync`` (orders are the core's ``pos_order``);
 * ``syncdoctor fetch pos`` (:mod:`.fetch`) and ``syncdoctor sandbox pos`` (:mod:`.sandbox`);

@@ -22,6 +22,8 @@ example is 50 euros). A realistic tolerance covers rounding, a few cents."""
 
 REJECTED_STATUSES = (401, 403)
 _FAILED_RESULTS = ("error", "failed", "failure")
+_UNFINISHED = ("running", "pending", "queued", "in_progress", "started", "scheduled", "waiting", "created")
+"""Statuses of an execution that has not completed yet: its logs are not the ones to read."""
 
 Classifier = Callable[[str, str | None, int | None], str]
 
@@ -102,6 +104,58 @@ def latest_rejected(executions: Sequence[Any]) -> bool | None:
 def rejection_field(executions: Sequence[Any], name: str) -> Any:
     error = rejection(executions) if isinstance(executions, (list, tuple)) else None
     return _get(error, name) if error is not None else None
+
+
+# ------------------------------------------------------------------ data missing after a run
+
+
+def latest_completed(executions: Sequence[Any]) -> Any:
+    """The newest completed execution (Success or Error), whose detailed logs list the errors."""
+    for run in _newest_first(executions):
+        if _get(run, "status") not in _UNFINISHED:
+            return run
+    return None
+
+
+def _failed_results(run: Any) -> list[Any]:
+    return [result for result in _get(run, "days") or [] if _failed(result)]
+
+
+def latest_failed(executions: Any) -> bool | None:
+    """Whether the latest completed execution failed for some day (or as a whole)."""
+    if not isinstance(executions, (list, tuple)):
+        return None
+    run = latest_completed(executions)
+    if run is None:
+        return False
+    return bool(_failed_results(run)) or _get(run, "status") in _FAILED_RESULTS
+
+
+def latest_execution(executions: Any, name: str) -> Any:
+    """A field (``id``, ``status``) of the latest completed execution."""
+    run = latest_completed(executions) if isinstance(executions, (list, tuple)) else None
+    return None if run is None else (_get(run, name) or None)
+
+
+def latest_failed_days(executions: Any) -> str | None:
+    """The business days the latest completed execution failed for, e.g. ``"2026-09-01, 2026-09-02"``."""
+    run = latest_completed(executions) if isinstance(executions, (list, tuple)) else None
+    if run is None:
+        return None
+    days = [_date(_get(result, "date")) for result in _failed_results(run)]
+    return ", ".join(str(d) for d in days if d is not None) or None
+
+
+def latest_error(executions: Any) -> ExecutionError | None:
+    """The first error message in the logs of the latest completed execution that failed."""
+    if not latest_failed(executions):
+        return None
+    run = latest_completed(executions)
+    for result in _failed_results(run):
+        errors = _errors(result)
+        if errors:
+            return errors[0] if isinstance(errors[0], ExecutionError) else ExecutionError.model_validate(errors[0])
+    return ExecutionError(message=f"execution {_text(_get(run, 'id'))} ended in error without a message")
 
 
 # ------------------------------------------------------------------ a missing day
@@ -272,6 +326,16 @@ def functions(classify: Classifier) -> dict[str, Callable[..., Any]]:
         error = day_error(day, executions)
         return None if error is None else getattr(error, name, None)
 
+    def latest_problem(executions: Any) -> str | None:
+        error = latest_error(executions)
+        if error is None:
+            return None
+        return classify(error.message, error.code, error.http_status)
+
+    def latest_field(executions: Any, name: str) -> Any:
+        error = latest_error(executions)
+        return None if error is None else getattr(error, name, None)
+
     return {
         # a path with a default, as a param (params take no {ref, default} of their own)
         "pos_pennylane.value": lambda value: value,
@@ -279,6 +343,11 @@ def functions(classify: Classifier) -> dict[str, Callable[..., Any]]:
         "pos_pennylane.failed_conditions": failed_conditions,
         "pos_pennylane.latest_rejected": latest_rejected,
         "pos_pennylane.rejection_field": rejection_field,
+        "pos_pennylane.latest_failed": latest_failed,
+        "pos_pennylane.latest_execution": latest_execution,
+        "pos_pennylane.latest_failed_days": latest_failed_days,
+        "pos_pennylane.latest_error": latest_field,
+        "pos_pennylane.latest_error_problem": latest_problem,
         "pos_pennylane.day_reason": day_reason,
         "pos_pennylane.day_reasons": lambda *a: ", ".join(day_reasons(*a)) or None,
         "pos_pennylane.day_detail": day_detail,

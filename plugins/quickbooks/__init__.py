@@ -13,7 +13,15 @@ from collections.abc import Callable, Generator, Mapping
 from importlib.resources import files
 from typing import Any
 
-from syncdoctor import EntityBase, ErrorReport, FetchOption, FetchResult, RemediationPlan, RulePackPlugin, hookimpl
+from syncdoctor import (
+    EntityBase,
+    ErrorReport,
+    FetchOption,
+    FetchResult,
+    RemediationPlan,
+    RulePackPlugin,
+    hookimpl,
+)
 
 from .checks import FUNCTIONS
 from .context import QuickBooksContext

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .fields import (
@@ -158,6 +159,16 @@ def open_balance(entity: Any, context: Any) -> Any:
     return balances.get(str(invoice)) if invoice is not None else None
 
 
+def payment_amount(entity: Any, context: Any) -> Any:
+    """The amount of the payment a refund gives back: the refund's own, else the context's."""
+    own = value_of(entity, "payment_amount")
+    if own is not None:
+        return own
+    amounts = as_context(context).payment_amounts or {}
+    payment = value_of(entity, "payment_id")
+    return amounts.get(str(payment)) if payment is not None else None
+
+
 def next_free_number(doc_number: Any, used: Any) -> str | None:
     """The next number after ``doc_number`` that the company does not use yet."""
     text = str(doc_number)
@@ -191,8 +202,24 @@ def change_in_quickbooks(entity: Any, context: Any) -> str | None:
     return None
 
 
+_CHANGE_TEXT = {
+    "deleted": {"en": "deleted", "fr": "supprimée"},
+    "edited": {"en": "edited", "fr": "modifiée"},
+}
+
+
+def change_in_quickbooks_text(entity: Any, context: Any) -> dict[str, str] | None:
+    """:func:`change_in_quickbooks` as a word per language, for texts (``{change_text[fr]}``).
+
+    One param for both languages, since a text's en and fr must use the same params; the
+    French word agrees with "l'entrée" (feminine).
+    """
+    change = change_in_quickbooks(entity, context)
+    return dict(_CHANGE_TEXT[change]) if change is not None else None
+
+
 def mismatch_fact(entity: Any, context: Any, name: str) -> str | None:
-    """Which field TaxDome changed since the sync (doc number or customer), and both values."""
+    """Which field differs from QuickBooks (doc number, customer; an expense's amount), and both values."""
     transactions = as_context(context).transactions or {}
     current = transactions.get(str(value_of(entity, "qbo_id")))
     if current is None:
@@ -205,7 +232,18 @@ def mismatch_fact(entity: Any, context: Any, name: str) -> str | None:
     for field, ours, theirs in pairs:
         if ours is not None and theirs is not None and str(ours) != str(theirs):
             return {"field": field, "taxdome": str(ours), "quickbooks": str(theirs)}[name]
+    if value_of(entity, "kind") == "expense":  # a Stripe processing fee against its QuickBooks expense
+        ours, theirs = _decimal(value_of(entity, "amount")), current.total
+        if ours is not None and theirs is not None and ours != theirs:
+            return {"field": "amount", "taxdome": str(ours), "quickbooks": str(theirs)}[name]
     return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -229,5 +267,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "quickbooks.open_balance": open_balance,
     "quickbooks.next_free_number": next_free_number,
     "quickbooks.change_in_quickbooks": change_in_quickbooks,
+    "quickbooks.change_in_quickbooks_text": change_in_quickbooks_text,
+    "quickbooks.payment_amount": payment_amount,
     "quickbooks.mismatch_fact": mismatch_fact,
 }

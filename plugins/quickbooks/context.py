@@ -64,6 +64,9 @@ class QuickBooksContext(_Strict):
     open_balances: dict[str, Money] | None = Field(
         default=None, description="invoice id (as in a payment's invoice_id) -> open balance in QuickBooks"
     )
+    payment_amounts: dict[str, Money] | None = Field(
+        default=None, description="payment id (as in a refund's payment_id) -> amount of that payment in QuickBooks"
+    )
     accounts: dict[str, str] | None = Field(
         default=None, description="account name -> QuickBooks AccountType (Income, Expense, Accounts Receivable...)"
     )
@@ -99,6 +102,7 @@ class QuickBooksContext(_Strict):
         doc_numbers: dict[str, ExistingDocument] = {}
         transactions: dict[str, SyncedTransaction] = {}
         balances: dict[str, Any] = {}
+        paid: dict[str, Any] = {}
         items: list[str] = []
         accounts: dict[str, str] = {}
         seen: set[str] = set()
@@ -133,6 +137,9 @@ class QuickBooksContext(_Strict):
                 balance = getattr(entity, "open_balance", None)
                 if entity.kind == "invoice" and qbo_id and balance is not None:
                     balances[str(qbo_id)] = balance
+                amount = getattr(entity, "amount", None)
+                if entity.kind == "payment" and qbo_id and amount is not None:
+                    paid[str(qbo_id)] = amount
         # A list is only known when its kind was fetched: an empty list would mean "the
         # company has none" and flag every invoice's customer as missing.
         fields: dict[str, Any] = {}
@@ -142,6 +149,8 @@ class QuickBooksContext(_Strict):
             fields.update(doc_numbers=doc_numbers, transactions=transactions)
         if "invoice" in seen:
             fields["open_balances"] = balances
+        if "payment" in seen:
+            fields["payment_amounts"] = paid
         if "service" in seen:
             fields["items"] = items
         if accounts:

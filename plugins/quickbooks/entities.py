@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import Field
-
 from syncdoctor import EntityBase
 
 __all__ = ["SyncFailure"]

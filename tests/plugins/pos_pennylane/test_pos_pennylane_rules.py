@@ -15,6 +15,7 @@ PUBLIC_IDS = {
     "pos_pennylane.day_not_imported",
     "pos_pennylane.amount_discrepancy",
     "pos_pennylane.sync_never_executed",
+    "pos_pennylane.data_missing_after_execution",
 }
 OWN_IDS = {
     "pos_pennylane.daily_entry_unbalanced",
@@ -88,10 +89,34 @@ def test_vendor_aliases_reach_the_pack(host: Host, vendor: str) -> None:
         ({"message": "The sync has never been executed"}, "pos_pennylane.sync_never_executed"),
         ({"message": "", "code": "ERROR_CONFIGURATION_SYNC"}, "pos_pennylane.sync_not_enabled"),
         ({"message": "Le client veut réimporter le 2 septembre"}, "pos_pennylane.reimport_requested"),
+        ({"message": "Request failed with 401"}, "pos_pennylane.connection_rejected"),
+        ({"message": "HTTP 403"}, "pos_pennylane.connection_rejected"),
+        ({"message": "403 Forbidden"}, "pos_pennylane.connection_rejected"),
+        ({"message": "erreur 401"}, "pos_pennylane.connection_rejected"),
+        ({"message": "executed but some data are missing"}, "pos_pennylane.data_missing_after_execution"),
+        ({"message": "sync ran but data is missing"}, "pos_pennylane.data_missing_after_execution"),
+        ({"message": "des données manquent après la synchronisation"}, "pos_pennylane.data_missing_after_execution"),
     ],
 )
 def test_classification(host: Host, report: dict[str, Any], problem: str) -> None:
     assert host.classify({**report, "vendor": "pos"})[0].problem == problem
+
+
+@pytest.mark.parametrize("message", ["Amount 401.50 paid by card", "Total 403,20 EUR", "Account 401000 is not mapped",
+                                     "Error on supplier account 401000", "Order 4013 paid by card",
+                                     "Erreur de 403 € sur la journée"])
+def test_amounts_and_accounts_are_not_statuses(host: Host, message: str) -> None:
+    problems = [d.problem for d in host.classify({"message": message, "vendor": "pos"})]
+    assert "pos_pennylane.connection_rejected" not in problems
+
+
+@pytest.mark.parametrize(("message", "status"), [("Request failed with 401", "401"), ("HTTP/1.1 403 Forbidden", "403"),
+                                                 ("Erreur HTTP 403 : accès refusé", "403"),
+                                                 ("Requests show a 401 or 403 status", "401")])
+def test_the_rejected_status_is_read_from_the_text(host: Host, message: str, status: str) -> None:
+    (diagnosis,) = host.classify({"message": message, "vendor": "pos"})
+    assert diagnosis.problem == "pos_pennylane.connection_rejected"
+    assert diagnosis.params["http_status"] == status
 
 
 def test_a_chift_error_payload_is_read(host: Host) -> None:
@@ -145,6 +170,54 @@ def test_lines_total_mismatch_follows_the_seed_in_order(host: Host) -> None:
     assert [s.action for s in plan.steps] == ["fix_entity", "verify", "contact_support", "reimport"]
     assert "tip" in plan.steps[0].instructions and "discount" in plan.steps[1].instructions
     assert "c-1" in plan.steps[2].instructions
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_data_missing_after_execution_follows_the_seed_in_order(host: Host, lang: str) -> None:
+    plan = _steps(host, "pos_pennylane.data_missing_after_execution", lang, consumer_id="c-1", execution="ex-42",
+                  execution_status="error", days="2026-09-02", error="Unauthorized",
+                  error_problem="pos_pennylane.connection_rejected")
+    assert [s.action for s in plan.steps] == ["verify"] * 5 + ["reimport"]
+    assert {s.system for s in plan.steps} == {"sync_platform"}
+    consumer, config, executions, logs, classify, reimport = (s.instructions for s in plan.steps)
+    words = {
+        "en": [("name the client used", "email address"), ("Get sync link", "not to modify connections or mappings"),
+               ("Executions tab",), ("latest completed execution", "Success or Error", "ex-42", "every related error"),
+               ("pos_pennylane.connection_rejected", "401 or 403", "lines_total_mismatch", "day_not_imported"),
+               ("2026-09-02",)],
+        "fr": [("nom utilisé par le client", "adresse e-mail"), ("Get sync link", "ne pas y modifier les connexions"),
+               ("onglet Executions",), ("dernière exécution terminée", "Success ou Error", "ex-42", "messages d'erreur"),
+               ("pos_pennylane.connection_rejected", "401 ou 403", "lines_total_mismatch", "day_not_imported"),
+               ("2026-09-02",)],
+    }[lang]
+    for text, expected in zip((consumer, config, executions, logs, classify, reimport), words, strict=True):
+        for word in expected:
+            assert word in text, (word, text)
+
+
+def test_data_missing_after_execution_shows_and_classifies_the_latest_error(host: Host) -> None:
+    context = {"pos_pennylane": {"consumer_id": "c-1", "executions": [
+        {"id": "ex-41", "status": "error", "started_at": "2026-09-02T06:00:00+02:00",
+         "days": [{"date": "2026-09-01", "result": "error", "errors": [{"message": "Unauthorized", "http_status": 401}]}]},
+        {"id": "ex-42", "status": "error", "started_at": "2026-09-03T06:00:00+02:00",
+         "days": [{"date": "2026-09-01", "result": "success"},
+                  {"date": "2026-09-02", "result": "error",
+                   "errors": [{"message": "The sum of all lines does not match for order A1301"}]}]},
+        {"id": "ex-43", "status": "running", "started_at": "2026-09-04T06:00:00+02:00"},
+    ]}}
+    (finding,) = host.validate({"kind": "pos_sync"}, context)
+    assert finding.problem == "pos_pennylane.data_missing_after_execution"
+    assert finding.params["execution"] == "ex-42" and finding.params["days"] == "2026-09-02"
+    assert finding.params["error_problem"] == "pos_pennylane.lines_total_mismatch"
+    assert "ex-42" in finding.message and "c-1" in finding.message
+
+
+def test_a_rejected_latest_execution_is_reported_once(host: Host) -> None:
+    context = {"pos_pennylane": {"executions": [
+        {"id": "ex-9", "status": "error",
+         "days": [{"date": "2026-09-02", "result": "error", "errors": [{"message": "Unauthorized", "http_status": 401}]}]},
+    ]}}
+    assert [f.problem for f in host.validate({"kind": "pos_sync"}, context)] == ["pos_pennylane.connection_rejected"]
 
 
 def test_day_not_imported_checks_the_three_reasons_in_order(host: Host) -> None:

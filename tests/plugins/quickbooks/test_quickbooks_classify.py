@@ -112,6 +112,23 @@ def test_string_too_long_from_the_6000_doc_num_variant(qbo_host: Host) -> None:
     assert d.params["element"] == "DocNumber" and d.params["max"] == "21"
 
 
+@pytest.mark.parametrize(
+    ("message", "pid"),
+    [
+        ("Refunds: TaxDome and QuickBooks refund data do not match", "quickbooks.refund_mismatch"),
+        ("The refund amount is more than the payment amount", "quickbooks.refund_mismatch"),
+        ("Data mismatch on refund R-12", "quickbooks.refund_mismatch"),
+        ("Data mismatch between TaxDome and QuickBooks", "quickbooks.data_mismatch"),
+        ("Stripe processing fee data does not match the expense in QuickBooks", "quickbooks.data_mismatch"),
+    ],
+)
+def test_refund_and_expense_mismatches(qbo_host: Host, message: str, pid: str) -> None:
+    (d,) = qbo_host.classify(message, vendor="taxdome")
+    assert d.problem == pid
+    if pid == "quickbooks.refund_mismatch":
+        assert d.category == "Refunds"
+
+
 def test_unknown_text_is_unknown(qbo_host: Host) -> None:
     assert qbo_host.classify("The weather is nice today", vendor="quickbooks")[0].problem == "unknown"
 

@@ -15,6 +15,7 @@ ISSUE_IDS = {
     "quickbooks.duplicate_document_number": "Invoices",
     "quickbooks.invalid_reference": "Invoices",
     "quickbooks.payment_exceeds_balance": "Payments",
+    "quickbooks.refund_mismatch": "Refunds",
     "quickbooks.expense_account_type_invalid": "Expenses",
     "quickbooks.income_account_missing": "Services",
     "quickbooks.service_account_type_invalid": "Services",
@@ -88,6 +89,83 @@ def test_delete_is_offered_for_services_only(qbo_host: Host) -> None:
 def test_seed_row_10_mistake_is_recorded(qbo_host: Host) -> None:
     source = qbo_host.catalog.problems["quickbooks.string_too_long"].problem.source or ""
     assert "row 10" in source and "row 9" in source
+
+
+def test_seed_row_10_text_is_kept_as_a_second_cause_and_an_alternative(qbo_host: Host) -> None:
+    problem = qbo_host.catalog.problems["quickbooks.string_too_long"].problem
+    main, seed_cause = problem.causes
+    assert "longer than the field allows" in main.en
+    assert "the account associated with the provided service isn't the correct account type" in seed_cause.en
+    assert "seed" in seed_cause.en and "row 10" in seed_cause.en and "ligne 10" in seed_cause.fr
+    assert problem.remediation.steps[0].action == "fix_entity" and problem.remediation.steps[0].patch  # shorten first
+    (alt,) = problem.remediation.alternatives
+    fix = alt.steps[0].instructions
+    assert fix is not None
+    assert "edit the provided service to the correct account type" in fix.en
+    assert "choose an Income account" in fix.en and "choose an Expense account" in fix.en
+    assert [s.action for s in alt.steps] == ["fix_entity", "resync"]
+
+
+RESYNC_OUTCOME = {
+    "en": "If the sync is unsuccessful, the issue will still be visible in the list.",
+    "fr": "Si la synchronisation échoue, le problème restera visible dans la liste.",
+}
+
+
+def test_every_resync_step_says_a_failed_sync_stays_in_the_list(qbo_host: Host) -> None:
+    seen = 0
+    for cp in qbo_host.catalog.problems.values():
+        if cp.plugin != "quickbooks":
+            continue
+        rem = cp.problem.remediation
+        for step in [*rem.steps, *(s for alt in rem.alternatives for s in alt.steps)]:
+            if step.action == "resync":
+                assert step.instructions is not None, cp.id
+                assert RESYNC_OUTCOME["en"] in step.instructions.en, cp.id
+                assert RESYNC_OUTCOME["fr"] in step.instructions.fr, cp.id
+                seen += 1
+    assert seen > 20
+
+
+@pytest.mark.parametrize("pid", ["quickbooks.data_mismatch", "quickbooks.sync_disabled", "quickbooks.changed_in_quickbooks"])
+def test_general_causes_start_by_reviewing_the_errors_list(qbo_host: Host, pid: str) -> None:
+    first = qbo_host.catalog.problems[pid].problem.remediation.steps[0]
+    assert first.action == "verify" and first.system == "taxdome" and first.instructions is not None
+    en, fr = first.instructions.en, first.instructions.fr
+    assert "orange banner" in en and "Settings → Integrations → QuickBooks → QuickBooks Errors" in en
+    assert "firm owner and admins are notified" in en
+    assert "bannière orange" in fr and "Paramètres → Intégrations → QuickBooks → Erreurs QuickBooks" in fr
+    assert "administrateurs sont avertis" in fr
+
+
+def test_every_taxdome_issue_type_has_a_problem(qbo_host: Host) -> None:
+    categories = {cp.problem.category for cp in qbo_host.catalog.problems.values() if cp.plugin == "quickbooks"}
+    assert {"Client", "Invoices", "Payments", "Refunds", "Expenses", "Services"} <= categories
+
+
+def test_stripe_fee_mismatch_is_a_cause_of_data_mismatch(qbo_host: Host) -> None:
+    causes = qbo_host.catalog.problems["quickbooks.data_mismatch"].problem.causes
+    assert any("Stripe" in c.en and "expenses in QuickBooks" in c.en and "Stripe" in c.fr for c in causes)
+
+
+@pytest.mark.parametrize(("token", "transactions", "word"), [
+    ("1", {"3188": {"doc_number": "1781", "sync_token": "3"}}, "modifiée"),
+    ("1", {"900": {"doc_number": "1700"}}, "supprimée"),
+])
+def test_changed_in_quickbooks_reads_fully_french(qbo_host: Host, token: str, transactions: dict, word: str) -> None:
+    invoice = {"kind": "invoice", "id": "i6", "qbo_id": "3188", "sync_token": token, "doc_number": "1781",
+               "total": "50", "customer": {"name": "Acme Corp"}}
+    context = {"quickbooks": {"transactions": transactions}}
+    (fr,) = [f for f in qbo_host.validate(invoice, context, lang="fr", plugins=["quickbooks"])
+             if f.problem == "quickbooks.changed_in_quickbooks"]
+    assert fr.message == f"L'entrée QuickBooks 3188 a été {word} dans QuickBooks"
+    assert "edited" not in fr.message and "deleted" not in fr.message
+    (en,) = [f for f in qbo_host.validate(invoice, context, lang="en", plugins=["quickbooks"])
+             if f.problem == "quickbooks.changed_in_quickbooks"]
+    assert en.message.endswith(("was edited in QuickBooks", "was deleted in QuickBooks"))
+    assert en.params["change"] in ("edited", "deleted")
+    (diag,) = qbo_host.classify("A previously synced entry was edited in QuickBooks", lang="fr")
+    assert not any(w in text for text in diag.causes for w in ("edited", "deleted", "…"))
 
 
 def test_examples_pass_on_the_native_engine(qbo_host: Host) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from syncdoctor import ContextError, Customer, Host, Invoice, Service
+from syncdoctor import ContextError, Customer, Host, Invoice, Payment, Service
 from syncdoctor_quickbooks.context import QuickBooksContext
 from syncdoctor_quickbooks.fields import FIELD_LIMITS, clean_name, shorten
 
@@ -46,6 +46,9 @@ def test_context_from_fetched_entities() -> None:
     assert ctx.doc_numbers is not None and ctx.doc_numbers["1781"].txn_id == "3188"
     assert ctx.transactions is not None and ctx.transactions["3188"].sync_token == "2"
     assert ctx.open_balances == {"3188": 20}
+    assert ctx.payment_amounts is None  # no payment fetched: unknown, not empty
+    paid = QuickBooksContext.from_entities([Payment(id="qbo-payment-901", qbo_id="901", amount="50.00")])
+    assert paid.payment_amounts == {"901": 50}
     assert ctx.items == ["Bookkeeping"] and ctx.accounts == {"Sales": "Income"}
     assert ctx.expense_account == "Bank Charges & Fees"
 
@@ -176,6 +179,37 @@ def test_credits_above_the_open_balance(qbo_host: Host) -> None:
     ]
     got = _problems(qbo_host, records, {"open_balances": {"3188": "20.00"}})
     assert got == [["quickbooks.payment_exceeds_balance"], ["quickbooks.payment_exceeds_balance"], []]
+
+
+def test_refund_above_the_payment_it_refunds(qbo_host: Host) -> None:
+    records = [
+        {"kind": "refund", "id": "r1", "payment_id": "p9", "amount": "120", "payment_amount": "100"},
+        {"kind": "refund", "id": "r2", "payment_id": "901", "amount": "50.01"},
+        {"kind": "refund", "id": "r3", "payment_id": "901", "amount": "50"},
+        {"kind": "refund", "id": "r4", "payment_id": "902", "amount": "500"},  # payment unknown: no finding
+    ]
+    got = _problems(qbo_host, records, {"payment_amounts": {"901": "50.00"}})
+    assert got == [["quickbooks.refund_mismatch"], ["quickbooks.refund_mismatch"], [], []]
+    (finding,) = qbo_host.validate(records[1], {"quickbooks": {"payment_amounts": {"901": "50.00"}}}, lang="fr",
+                                   plugins=["quickbooks"])
+    assert finding.message == "Le remboursement de 50.01 dépasse le paiement qu'il rembourse (50.00)"
+    (plan,) = qbo_host.remediate("quickbooks.refund_mismatch", finding.params)
+    assert [s.action for s in plan.steps] == ["verify", "fix_entity", "resync"]
+    assert [alt.steps[-1].action for alt in plan.alternatives] == ["resync", "skip"]
+
+
+def test_stripe_fee_that_differs_from_its_quickbooks_expense(qbo_host: Host) -> None:
+    context = {"transactions": {"412": {"txn_type": "Purchase", "total": "2.90"},
+                                "3188": {"txn_type": "Invoice", "doc_number": "1781", "total": "50"}}}
+    records = [
+        {"kind": "expense", "id": "e1", "qbo_id": "412", "amount": "3.20", "description": "Stripe processing fee"},
+        {"kind": "expense", "id": "e2", "qbo_id": "412", "amount": "2.9"},
+        {"kind": "expense", "id": "e3", "qbo_id": "3188", "amount": "3.20"},  # another type's Id
+        {"kind": "expense", "id": "e4", "amount": "3.20"},  # never synced
+    ]
+    assert _problems(qbo_host, records, context) == [["quickbooks.data_mismatch"], [], [], []]
+    (finding,) = qbo_host.validate(records[0], {"quickbooks": context}, plugins=["quickbooks"])
+    assert finding.params.items() >= {"field": "amount", "taxdome": "3.20", "quickbooks": "2.90"}.items()
 
 
 def test_customer_checks(qbo_host: Host) -> None:
