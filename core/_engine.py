@@ -60,9 +60,9 @@ class Engine:
         only: str | None = None,
     ) -> list[Subject]:
         chosen: list[Subject] = []
-        # the plugins an entity travels between (names or vendor aliases); a source that is no
-        # plugin (e.g. "taxdome") does not narrow anything
-        travel = {self.catalog.plugin_for(v) for v in (entity.source, entity.target) if v} - {None}
+        # the plugins an entity travels between (names or vendor aliases): only their rules
+        # look at it, even when they are not loaded
+        travel = {self.catalog.plugin_for(v) or v for v in (entity.source, entity.target) if v}
         for cp in self.catalog.for_entity(entity.kind):
             if only is not None and cp.id != only:
                 continue

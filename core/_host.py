@@ -129,6 +129,7 @@ class Host:
         self.context_models: dict[str, type[BaseModel]] = {}
         self._lock = threading.Lock()
         self._normalizers = False
+        self._installed: set[str] | None = None
         self._raw_patterns: list[RE2Pattern] = []
         self._trace = trace
         if trace:
@@ -374,8 +375,8 @@ class Host:
                 yield EntityResult(bad_ref, [invalid_input(exc, index)])
                 continue
             ref: str | int = entity.id if entity.id is not None else index
-            if entity.target and self.catalog.plugin_for(entity.target) is None:
-                error = InputError(index, "target", f"no loaded plugin is named {entity.target!r}; loaded: "
+            if entity.target and not self._is_known_target(entity.target):
+                error = InputError(index, "target", f"no plugin is named {entity.target!r}; loaded: "
                                    + ", ".join(sorted(self.plugins)))
                 yield EntityResult(ref, [invalid_input(error, index).model_copy(update={"entity": ref})])
                 continue
@@ -397,6 +398,14 @@ class Host:
                 for f in checked:
                     findings.append(f if f.entity is not None else f.model_copy(update={"entity": ref}))
             yield EntityResult(ref, findings, entity)
+
+    def _is_known_target(self, name: str) -> bool:
+        """A loaded plugin or vendor alias, or an installed plugin this host did not load."""
+        if self.catalog.plugin_for(name) is not None:
+            return True
+        if self._installed is None:
+            self._installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+        return name in self._installed
 
     # ------------------------------------------------------------------ classification
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["BOOKED_MARK", "FUNCTIONS", "is_booked", "luhn_valid", "missing_fields", "siret_valid"]
+from .window import PARIS, first_integration_start
+
+__all__ = [
+    "BOOKED_MARK",
+    "FUNCTIONS",
+    "before_history_limit",
+    "history_start",
+    "is_booked",
+    "luhn_valid",
+    "missing_fields",
+    "siret_valid",
+]
 
 LA_POSTE_SIREN = "356000000"
 # ACD writes "#Comptabilise" in the complementary label (Qonto's `note`) of booked transactions.
@@ -147,6 +159,64 @@ def type_label(content_type: Any) -> str:
     return content_type.strip() if isinstance(content_type, str) and content_type.strip() else "-"
 
 
+def _day(value: Any) -> dt.date | None:
+    """A calendar day from a date, an aware datetime (its Paris day) or an ISO text; else None."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo is None else value.astimezone(PARIS)).date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _day(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    return None
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    """An aware datetime (a naive one is Paris time, as everywhere in this plugin); else None."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=PARIS)
+    return None
+
+
+def _history_start(first_integration: Any) -> dt.datetime | None:
+    day = _day(first_integration)
+    if day is None:
+        return None
+    try:
+        return first_integration_start(day)
+    except (ValueError, OverflowError):  # a first integration in year 1: nothing before it
+        return None
+
+
+def history_start(first_integration: Any) -> str | None:
+    """The first Paris day the first integration reached: two calendar months before it (ISO)."""
+    start = _history_start(first_integration)
+    return None if start is None else start.date().isoformat()
+
+
+def before_history_limit(settled_at: Any, first_integration: Any) -> bool | None:
+    """Whether a transaction was settled before the two months the first integration reached
+    (seed 002: "lors de la première intégration ... sur une période maximale de deux mois").
+    Unknown (None) when either date is missing or unreadable."""
+    start, instant = _history_start(first_integration), _instant(settled_at)
+    if start is None or instant is None:
+        return None
+    return instant.astimezone(dt.UTC) < start.astimezone(dt.UTC)
+
+
+def paris_day(value: Any) -> str | None:
+    """The Paris calendar day of an instant, as ISO text (a naive datetime is Paris time)."""
+    instant = _instant(value)
+    return None if instant is None else instant.astimezone(PARIS).date().isoformat()
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "qonto.folder_label": folder_label,
     "qonto.entity_label": entity_label,
@@ -158,4 +228,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "qonto.missing_prerequisites": missing_prerequisites,
     "qonto.missing_fields": missing_fields,
     "qonto.megabytes": megabytes,
+    "qonto.before_history_limit": before_history_limit,
+    "qonto.history_start": history_start,
+    "qonto.paris_day": paris_day,
 }

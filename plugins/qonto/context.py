@@ -7,6 +7,7 @@ optional; the defaults follow the French PCG padded to 8 digits, as ACD dossiers
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +36,11 @@ class QontoContext(BaseModel):
 
     max_attachment_bytes: int | None = Field(
         default=None, ge=1, description=f"attachment size limit in bytes (default {ATTACHMENT_LIMIT_BYTES}, i.e. 30 MiB)"
+    )
+    first_integration: dt.date | None = Field(
+        default=None,
+        description="day (Paris) of the first ACD Banque integration with Qonto: it reached back two calendar "
+        "months, so transactions settled earlier were not integrated (qonto.first_integration_history_limit)",
     )
     target: str | None = Field(default="acd", description="plugin the mapped entries are sent to")
     bank_journal: str = Field(default="BQ", description="bank journal code of the Qonto account (seed: BQ2)")

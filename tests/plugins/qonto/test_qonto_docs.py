@@ -42,4 +42,5 @@ def test_the_documented_problem_ids_are_the_pack_ones():
     documented = set(re.findall(r"`(qonto\.[a-z_]+)`", text))
     pack = {pid for pid, cp in host().catalog.problems.items() if cp.plugin == "qonto"}
     assert pack <= documented
-    assert documented - pack <= {"qonto.to_entries", "qonto.payment_entry", "qonto.siret_valid"}
+    assert documented - pack <= {"qonto.to_entries", "qonto.payment_entry", "qonto.siret_valid",
+                                   "qonto.before_history_limit"}

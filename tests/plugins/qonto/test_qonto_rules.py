@@ -15,6 +15,8 @@ PUBLIC_IDS = {
     "qonto.attachment_too_large",
     "qonto.invoice_status_not_importable",
     "qonto.transaction_already_booked",
+    "qonto.first_integration_history_limit",
+    "qonto.bank_transactions_not_integrated",
     "qonto.connection_failed",
     "qonto.upload_failed",
     "qonto.missing_information",
