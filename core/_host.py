@@ -20,7 +20,7 @@ from ._conditions import BatchState
 from ._engine import Engine, NativeEngine, plugin_error_finding
 from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadError, SyncdoctorError
 from ._loader import load_pack
-from ._models import CORE_ENTITY_MODELS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
+from ._models import CORE_ENTITY_MODELS, SYSTEMS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
 from ._parsing import parse_context, parse_entity, parse_report
 from ._plugin import FetchResult, PluginSpec, hookimpl
 from ._regex import CompileError, RE2Pattern, compile_regex
@@ -400,8 +400,9 @@ class Host:
             yield EntityResult(ref, findings, entity)
 
     def _is_known_target(self, name: str) -> bool:
-        """A loaded plugin or vendor alias, or an installed plugin this host did not load."""
-        if self.catalog.plugin_for(name) is not None:
+        """A loaded plugin or vendor alias, a system of the vocabulary (``pennylane``), or an
+        installed plugin this host did not load."""
+        if self.catalog.plugin_for(name) is not None or name in SYSTEMS:
             return True
         if self._installed is None:
             self._installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
@@ -519,17 +520,27 @@ class Host:
         return plans
 
     def _first_answer(self, hook: str, kwargs: dict[str, Any]) -> Any:
-        """A firstresult hook called one implementation at a time, in pluggy's order, so that
-        one raising plugin is logged and skipped instead of aborting everyone's answer."""
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
-            try:
-                answer = self._call(impl, kwargs)
-            except Exception as exc:
-                log.warning("plugin %s failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc)
+        """A firstresult hook whose raising implementations are left out instead of aborting
+        everyone's answer (pluggy stops the whole call at the first exception). Wrappers keep
+        working: the call goes through pluggy, without the plugins found to raise."""
+        caller = getattr(self.pm.hook, hook)
+        try:
+            return caller(**kwargs)
+        except Exception as exc:
+            log.warning("a plugin failed in %s: %s: %s", hook, type(exc).__name__, exc)
+        raising = []
+        for impl in caller.get_hookimpls():
+            if impl.wrapper or impl.hookwrapper:
                 continue
-            if answer is not None:
-                return answer
-        return None
+            try:
+                self._call(impl, kwargs)
+            except Exception:
+                raising.append(impl.plugin)
+        try:
+            return self.pm.subset_hook_caller(hook, remove_plugins=raising)(**kwargs)
+        except Exception as exc:
+            log.warning("%s failed again without the raising plugins: %s", hook, exc)
+            return None
 
     def apply_fixes(
         self, entity: Any, context: Mapping[str, Any] | None = None, *, problem: str | None = None,
