@@ -118,6 +118,7 @@ class Catalog:
         self.any_kind: list[CompiledProblem] = []
         self.signatures: list[CompiledSignature] = []
         self.plugin_of_vendor: dict[str, str] = {}
+        self._for_kind: dict[str, list[CompiledProblem]] = {}
         self._sets: dict[str | None, tuple[Any, list[CompiledSignature]]] = {}
         self._by_code: dict[tuple[str | None, str], list[CompiledSignature]] = {}
         self._by_status: dict[tuple[str | None, int], list[CompiledSignature]] = {}
@@ -148,6 +149,7 @@ class Catalog:
 
     def _add(self, cp: CompiledProblem) -> None:
         self._frozen = False
+        self._for_kind = {}
         cp.index = len(self.problems)
         self.problems[cp.id] = cp
         if cp.root is not None:
@@ -190,10 +192,10 @@ class Catalog:
         self._frozen = True
 
     def for_entity(self, kind: str) -> list[CompiledProblem]:
-        listed = self.by_kind.get(kind)
-        if not self.any_kind:
-            return listed or []
-        return (listed or []) + self.any_kind
+        merged = self._for_kind.get(kind)
+        if merged is None:
+            merged = self._for_kind[kind] = sorted(self.by_kind.get(kind, []) + self.any_kind, key=lambda p: p.index)
+        return merged
 
     def plugin_for(self, vendor: str | None) -> str | None:
         if not vendor:

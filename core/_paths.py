@@ -53,14 +53,15 @@ class Scope:
 def _get(obj: Any, name: str) -> Any:
     if obj is MISSING or obj is None:
         return MISSING
-    if isinstance(obj, dict):
-        value = obj.get(name, MISSING)
-    elif isinstance(obj, BaseModel):
+    fields = getattr(obj, "__dict__", None)
+    if fields is not None and isinstance(obj, BaseModel):
         # a model's field values live in its __dict__, its extra fields beside it
-        value = obj.__dict__.get(name, MISSING)
+        value = fields.get(name, MISSING)
         if value is MISSING:
             extra = obj.__pydantic_extra__
             value = extra.get(name, MISSING) if extra else MISSING
+    elif isinstance(obj, dict):
+        value = obj.get(name, MISSING)
     else:
         return MISSING
     return MISSING if value is None else value
