@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, Host, InputError
 from syncdoctor._durable import durable_available
+from syncdoctor.testing import strategies as sds
 
 from .sample_plugin import Sample
 
@@ -31,17 +32,12 @@ PLUGINS = sorted({cp.plugin for cp in HOST.catalog.problems.values() if cp.plugi
 
 
 def seeds(plugin: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    entities: list[dict[str, Any]] = []
+    """The plugin's example entities (as the kit collects them) and example contexts."""
     contexts: list[dict[str, Any]] = [{}]
     for cp in HOST.catalog.problems.values():
-        if cp.plugin != plugin:
-            continue
-        for ex in [*cp.problem.examples.flagged, *cp.problem.examples.clean]:
-            entities.append(ex.entity)
-            entities.extend(ex.batch)
-            if ex.context:
-                contexts.append(ex.context)
-    return entities, contexts
+        if cp.plugin == plugin:
+            contexts += [ex.context for ex in [*cp.problem.examples.flagged, *cp.problem.examples.clean] if ex.context]
+    return sds.example_entities(HOST, plugin), contexts
 
 
 _TEXT = st.one_of(
@@ -111,7 +107,9 @@ def test_engines_agree_on_generated_entities(plugin: str) -> None:
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
-        batch_raw = data.draw(st.lists(st.sampled_from(entities).flatmap(mutated), min_size=1, max_size=3))
+        # broad mutations (fields dropped, lists grown) and the kit's close ones (one value changed)
+        entity = st.one_of(st.sampled_from(entities).flatmap(mutated), sds.plugin_entities(HOST, plugin))
+        batch_raw = data.draw(st.lists(entity, min_size=1, max_size=3))
         raw_context = data.draw(st.sampled_from(contexts).flatmap(mutated))
         try:
             ctx = HOST.parse_context({plugin: raw_context}) if raw_context else {}
