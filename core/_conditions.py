@@ -48,7 +48,6 @@ __all__ = [
     "PluginCallError",
     "compile_param",
     "count_repeats",
-    "evaluate",
     "first_seen",
     "to_closure",
 ]
@@ -104,43 +103,9 @@ _SIGN_OPS: dict[str, Callable[[int, int], bool]] = {
 }
 
 
-def evaluate(node: Node, scope: Scope) -> bool | None:
-    """Kleene evaluation of a compiled tree (the native engine)."""
-    kind = node.kind
-    if kind == "leaf":
-        leaf = node.leaf
-        assert leaf is not None
-        value = leaf.fn(scope)
-        if value is None:
-            return None
-        if leaf.kind == "bool":
-            return bool(value)
-        return _SIGN_OPS[leaf.op](value, 0)
-    if kind == "and":
-        unknown = False
-        for child in node.children:
-            r = evaluate(child, scope)
-            if r is False:
-                return False
-            if r is None:
-                unknown = True
-        return None if unknown else True
-    if kind == "or":
-        unknown = False
-        for child in node.children:
-            r = evaluate(child, scope)
-            if r is True:
-                return True
-            if r is None:
-                unknown = True
-        return None if unknown else False
-    r = evaluate(node.children[0], scope)
-    return None if r is None else not r
-
-
 def to_closure(node: Node) -> Callable[[Scope], bool | None]:
-    """The native engine's form of a tree: nested closures, with the same Kleene semantics as
-    :func:`evaluate` (which the durable side and the tests use as the reference)."""
+    """A tree as nested closures with Kleene semantics: how the native engine (and quantifiers,
+    and the durable engine's check of a raising leaf) evaluate conditions."""
     if node.kind == "leaf":
         leaf = node.leaf
         assert leaf is not None
@@ -349,7 +314,7 @@ class Compiler:
         spec = cond.any_item if isinstance(cond, AnyItem) else cond.all_items
         path = compile_path(spec.path)
         inner = Compiler(self.problem_id, self.functions, allow_repeat=False)
-        tree = inner.compile(spec.where)
+        where = to_closure(inner.compile(spec.where))
         want_any = isinstance(cond, AnyItem)
         label = f"{'any' if want_any else 'all'} item of {spec.path}"
 
@@ -359,7 +324,7 @@ class Compiler:
                 return None
             unknown = False
             for item in items:
-                r = evaluate(tree, Scope(item, s.entity, s.context))
+                r = where(Scope(item, s.entity, s.context))
                 if r is want_any:
                     return want_any
                 if r is None:

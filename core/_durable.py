@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._catalog import Catalog, CompiledSignature, normalize_code
-from ._conditions import Node, PluginCallError, evaluate
+from ._conditions import Node, PluginCallError, to_closure
 from ._engine import Engine, Subject
 from ._exceptions import EngineUnavailable
 from ._models import ErrorReport
@@ -220,6 +220,7 @@ class DurableEngine(Engine):
                 f"({_IMPORT_ERROR}); it does not support Python 3.13 or later. Use --engine native."
             )
         super().__init__(catalog)
+        self._closures = {cp.id: to_closure(cp.root) for cp in catalog.problems.values() if cp.root is not None}
         definition_json = json.dumps(self._rules(), sort_keys=True)
         with _LOCK:
             # engines over the same catalog share one process: fact ids are unique across them
@@ -271,7 +272,7 @@ class DurableEngine(Engine):
                 # outcome depends on it; when it does not, the check's value cannot change the
                 # outcome, so leaving it unknown here gives the same answer.
                 try:
-                    evaluate(cp.root, scope)  # type: ignore[arg-type]
+                    self._closures[cp.id](scope)
                 except PluginCallError as exc:
                     out[i] = exc
                     continue

@@ -60,7 +60,7 @@ def run_examples(host: Host, plugin: str | None = None, engine: Engine | None = 
         pid = cp.id
         for i, example in enumerate(ex.match):
             report, params = _report(example, cp.plugin)
-            diags = [engine.classify(r, host._plugin_of(r.vendor), "en") for r in host.normalize(report)]
+            diags = host._classify_packs(report, None, "en", engine=engine)
             hit = [d for d in diags if d.problem == pid]
             if not hit:
                 got = ", ".join(d.problem for d in diags) or "nothing"
@@ -72,7 +72,7 @@ def run_examples(host: Host, plugin: str | None = None, engine: Engine | None = 
                                                    f"param {key} is {hit[0].params.get(key)!r}, expected {value!r}"))
         for i, example in enumerate(ex.no_match):
             report, _ = _report(example, cp.plugin)
-            diags = [engine.classify(r, host._plugin_of(r.vendor), "en") for r in host.normalize(report)]
+            diags = host._classify_packs(report, None, "en", engine=engine)
             if any(d.problem == pid for d in diags):
                 failures.append(ExampleFailure(pid, f"no_match #{i + 1}", f"{report.message[:80]!r} must not match"))
         for label, entities, want in (("flagged", ex.flagged, True), ("clean", ex.clean, False)):

@@ -441,13 +441,15 @@ class Host:
             return True
         return any(p.search(message) for p in self._raw_patterns)
 
-    def _classify_packs(self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None) -> list[Diagnosis]:
+    def _classify_packs(
+        self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None, engine: Engine | None = None
+    ) -> list[Diagnosis]:
         vendor = vendor or report.vendor
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
         parts = self.normalize(report) if self._normalizers and self._is_raw(report) else [report]
         out = []
-        engine = self.engine
+        engine = engine or self.engine
         for part in parts:
             plugin = self._plugin_of(part.vendor)
             diag = engine.classify(part, plugin, lang, index)

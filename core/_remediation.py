@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from ._exceptions import PatchError
-from ._models import RemediationPlan, Step
+from ._models import RemediationPlan
 from ._schema import PatchOp, Problem, StepSpec
 from ._text import render
 
-__all__ = ["apply_patch", "render_plan", "render_step"]
+__all__ = ["CompiledPlan", "apply_patch", "render_plan"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -60,35 +60,11 @@ def _render_patch(ops: list[PatchOp], params: Mapping[str, Any]) -> list[dict[st
     return out
 
 
-def render_step(spec: StepSpec, params: Mapping[str, Any], lang: str) -> Step:
-    patch = _render_patch(list(spec.patch), params) if spec.patch else None
-    automatic = spec.automatic and (patch is not None or not spec.patch)
-    return Step(
-        action=spec.action,
-        system=spec.system,
-        automatic=automatic,
-        instructions=spec.instructions.render(lang, params),
-        patch=patch,
-        confirm=spec.confirm,
-        role=spec.role,
-    )
-
-
-def render_plan(problem: Problem, params: Mapping[str, Any], lang: str, problem_id: str | None = None) -> RemediationPlan:
-    pid = problem_id or problem.id
-    rem = problem.remediation
-    return RemediationPlan(
-        problem=pid,
-        title=problem.title.render(lang, params),
-        steps=[render_step(s, params, lang) for s in rem.steps],
-        alternatives=[
-            RemediationPlan(
-                problem=pid,
-                title=alt.title.render(lang, params),
-                steps=[render_step(s, params, lang) for s in alt.steps],
-            )
-            for alt in rem.alternatives
-        ],
+def render_plan(problem: Problem, params: Mapping[str, Any], lang: str) -> RemediationPlan:
+    """A problem's plan for one language and its params, as a model (see :class:`CompiledPlan`)."""
+    plan = CompiledPlan(problem, lang)
+    return RemediationPlan.model_validate(
+        {"problem": problem.id, "title": render(plan.title, params), **plan.remediation(params)}
     )
 
 

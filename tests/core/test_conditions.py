@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
-from syncdoctor._conditions import Compiler, PluginCallError, evaluate
+from syncdoctor._conditions import Compiler, PluginCallError, to_closure
 from syncdoctor._paths import Scope
 from syncdoctor._regex import CompileError
 from syncdoctor._schema import Condition
@@ -33,7 +33,7 @@ CONTEXT = {"tolerance": Decimal("0.01"), "known": ["Acme", "AARO"], "accounts": 
 def run(cond: dict[str, Any], functions: dict[str, Any] | None = None, entity: dict[str, Any] = ENTITY) -> bool | None:
     compiler = Compiler("t.x", functions or {})
     tree = compiler.compile(COND.validate_python(cond))
-    return evaluate(tree, Scope(entity, entity, CONTEXT))
+    return to_closure(tree)(Scope(entity, entity, CONTEXT))
 
 
 @pytest.mark.parametrize(
