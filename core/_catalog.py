@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from ._paths import Path, PathSyntaxError, compile_path
 from ._regex import CompileError, compile_regex, encode
 from ._schema import Problem, RulePack, Signature
 
-__all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "normalize_code"]
+__all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "Scan", "normalize_code"]
 
 SET_MAX_MEM = 1 << 30
 _POINTER_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -109,6 +109,10 @@ def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Calla
     return compiled
 
 
+Scan = tuple[list[CompiledSignature], set[int], bytes, bool]
+"""What :meth:`Catalog.candidates` finds in a report: candidates, pattern hits, UTF-8, raw."""
+
+
 class Catalog:
     """All problems of the loaded packs, with the indexes both engines use."""
 
@@ -119,6 +123,7 @@ class Catalog:
         self.signatures: list[CompiledSignature] = []
         self.plugin_of_vendor: dict[str, str] = {}
         self._for_kind: dict[str, list[CompiledProblem]] = {}
+        self.raw_patterns: dict[str, str] = {}
         self._sets: dict[str | None, tuple[Any, list[CompiledSignature]]] = {}
         self._by_code: dict[tuple[str | None, str], list[CompiledSignature]] = {}
         self._by_status: dict[tuple[str | None, int], list[CompiledSignature]] = {}
@@ -162,24 +167,32 @@ class Catalog:
             sig.index = len(self.signatures)
             self.signatures.append(sig)
 
+    def add_raw_pattern(self, plugin: str, pattern: str) -> None:
+        """A plugin's ``normalize_pattern`` (already checked as RE2): it joins the set pass, so
+        telling a raw report costs nothing more than classifying it."""
+        self.raw_patterns[plugin] = pattern
+        self._frozen = False
+
     def add_vendor(self, vendor: str, plugin: str) -> None:
         self.plugin_of_vendor[vendor.lower()] = plugin
 
     def freeze(self) -> None:
         """Build the classification indexes: one RE2 set per plugin and one for all."""
         self._sets, self._by_code, self._by_status = {}, {}, {}
-        plugins = {s.problem.plugin for s in self.signatures}
+        plugins = {s.problem.plugin for s in self.signatures} | set(self.raw_patterns)
         for scope in [None, *sorted(plugins)]:
             sigs = [s for s in self.signatures if s.regex is not None and (scope is None or s.problem.plugin == scope)]
+            # a plugin's raw-report pattern sits after the signatures: an index past them means "raw"
+            raw = [p for owner, p in sorted(self.raw_patterns.items()) if scope is None or owner == scope]
             rset = None
-            if sigs:
+            if sigs or raw:
                 options = re2.Options()
                 options.log_errors = False
                 # the default 8 MB DFA budget is too small for thousands of patterns
                 options.max_mem = SET_MAX_MEM
                 wrapper = re2.Set.SearchSet(options)
-                for s in sigs:
-                    wrapper.Add(s.signature.pattern)
+                for pattern in [*(s.signature.pattern for s in sigs), *raw]:
+                    wrapper.Add(pattern)
                 wrapper.Compile()
                 rset = wrapper._set  # the C++ set: matched with UTF-8 bytes, no per-call re-encoding
             self._sets[scope] = (rset, sigs)
@@ -202,36 +215,44 @@ class Catalog:
             return None
         return self.plugin_of_vendor.get(vendor.lower())
 
-    def candidates(self, report: ErrorReport, plugin: str | None) -> tuple[list[CompiledSignature], dict[int, dict[str, Any]]]:
-        """Signatures that may apply, and the named groups of every pattern that matched.
-
-        One pass of an RE2 set over the message, whatever the number of patterns.
-        """
-        found: dict[int, CompiledSignature] = {}
-        groups: dict[int, dict[str, Any]] = {}
-        rset, sigs = self._sets.get(plugin, (None, []))
+    def candidates(self, report: ErrorReport, plugin: str | None) -> Scan:
+        """One pass of an RE2 set over the message, whatever the number of patterns: the
+        signatures that may apply, which of them matched by pattern, the message as UTF-8
+        (for the named groups of the one that wins), and whether a plugin's raw-report
+        pattern matched."""
+        rset, sigs = self._sets.get(plugin, (None, ()))
         message = report.message
-        if rset is not None and message:
-            data = encode(message)
+        data = encode(message) if message else b""
+        hit: set[int] = set()
+        found: list[CompiledSignature] = []
+        raw = False
+        if rset is not None and data:
+            n = len(sigs)
             for i in rset.Match(data) or ():
+                if i >= n:
+                    raw = True
+                    continue
                 sig = sigs[i]
-                named = sig.regex.groups(data)
-                if named is not None:
-                    found[sig.index] = sig
-                    groups[sig.index] = named
-        code = normalize_code(report.code)
+                hit.add(sig.index)
+                found.append(sig)
+        code = normalize_code(report.code) if report.code is not None else None
         if code:
             for sig in self._by_code.get((plugin, code), ()):
-                found.setdefault(sig.index, sig)
+                if sig.index not in hit:
+                    found.append(sig)
         if report.http_status is not None:
             for sig in self._by_status.get((plugin, report.http_status), ()):
-                found.setdefault(sig.index, sig)
-        return [found[i] for i in sorted(found)], groups
+                if sig.index not in hit:
+                    found.append(sig)
+        if len(found) > 1:
+            unique = {sig.index: sig for sig in found}
+            found = [unique[i] for i in sorted(unique)]
+        return found, hit, data, raw
 
     @staticmethod
-    def holds(sig: CompiledSignature, report: ErrorReport, groups: Mapping[int, Any]) -> bool:
+    def holds(sig: CompiledSignature, report: ErrorReport, hit: Set[int]) -> bool:
         """Whether every criterion of a signature holds (the native engine's decision)."""
-        if sig.regex is not None and sig.index not in groups:
+        if sig.regex is not None and sig.index not in hit:
             return False
         if sig.codes and normalize_code(report.code) not in sig.codes:
             return False

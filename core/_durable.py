@@ -28,7 +28,7 @@ import itertools
 import json
 import multiprocessing
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from ._catalog import Catalog, CompiledSignature, normalize_code
@@ -284,11 +284,11 @@ class DurableEngine(Engine):
         return out
 
     def accept(
-        self, report: ErrorReport, candidates: Sequence[CompiledSignature], groups: Mapping[int, Any]
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
     ) -> list[CompiledSignature]:
         n = next(_FACT_IDS)
         fact: dict[str, Any] = {"c": 1, "n": n}
-        for index in groups:
+        for index in hit:
             fact[f"h{index}"] = True
         code = normalize_code(report.code)
         if code:

@@ -12,15 +12,14 @@ they really differ and a differential test can compare them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
-from ._catalog import Catalog, CompiledProblem, CompiledSignature
+from ._catalog import Catalog, CompiledProblem, CompiledSignature, Scan
 from ._conditions import BatchState, PluginCallError, count_repeats, first_seen, to_closure
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
 from ._remediation import CompiledPlan
-from ._text import render
 
 __all__ = ["Engine", "NativeEngine", "Subject"]
 
@@ -42,7 +41,7 @@ class Engine:
         raise NotImplementedError
 
     def accept(
-        self, report: ErrorReport, candidates: Sequence[CompiledSignature], groups: Mapping[int, Any]
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
     ) -> list[CompiledSignature]:
         raise NotImplementedError
 
@@ -151,16 +150,31 @@ class Engine:
 
     # -- classification
 
-    def classify(self, report: ErrorReport, plugin: str | None, lang: str = "en", index: int | None = None) -> Diagnosis:
-        candidates, groups = self.catalog.candidates(report, plugin)
-        accepted = self.accept(report, candidates, groups) if candidates else []
-        best = self.catalog.best(accepted)
-        if best is None:
-            return self.unknown(report, lang, index)
-        params: dict[str, Any] = dict(report.params)
-        params.update(best.signature.params)
-        params.update(groups.get(best.index, {}))
-        return self.diagnosis(best.problem, params, report, lang, index)
+    def classify(
+        self, report: ErrorReport, plugin: str | None, lang: str = "en", index: int | None = None,
+        scan: Scan | None = None,
+    ) -> Diagnosis:
+        """The diagnosis of one report; ``scan`` is the catalog's pass over it, when the caller
+        already made it."""
+        catalog = self.catalog
+        candidates, hit, data, _ = scan or catalog.candidates(report, plugin)
+        accepted = self.accept(report, candidates, hit) if candidates else []
+        while accepted:
+            best = catalog.best(accepted)
+            assert best is not None
+            named: dict[str, Any] | None = {}
+            if best.regex is not None and best.regex.has_groups:
+                named = best.regex.groups(data)
+                if named is None:  # the set and the pattern disagree: never seen, but never trust it
+                    accepted = [s for s in accepted if s is not best]
+                    continue
+            params: dict[str, Any] = dict(report.params) if report.params else {}
+            if best.signature.params:
+                params.update(best.signature.params)
+            if named:
+                params.update(named)
+            return self.diagnosis(best.problem, params, report, lang, index)
+        return self.unknown(report, lang, index)
 
     def _plan(self, cp: CompiledProblem, lang: str) -> CompiledPlan:
         key = (cp.id, lang)
@@ -178,10 +192,10 @@ class Engine:
             "problem": problem_id or cp.id,
             "vendor": vendor if problem_id else cp.plugin,
             "category": None if problem_id else cp.problem.category,
-            "title": render(plan.title, params),
+            "title": plan.render_title(params),
             "severity": cp.problem.severity,
             "params": params,
-            "causes": [render(c, params) for c in plan.causes],
+            "causes": plan.render_causes(params),
             "remediation": plan.remediation(params),
             "input": index,
             "record": report.record if report else None,
@@ -249,6 +263,7 @@ class NativeEngine(Engine):
         return out
 
     def accept(
-        self, report: ErrorReport, candidates: Sequence[CompiledSignature], groups: Mapping[int, Any]
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
     ) -> list[CompiledSignature]:
-        return [s for s in candidates if self.catalog.holds(s, report, groups)]
+        holds = self.catalog.holds
+        return [s for s in candidates if holds(s, report, hit)]

@@ -23,7 +23,7 @@ from ._loader import load_pack
 from ._models import CORE_ENTITY_MODELS, SYSTEMS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
 from ._parsing import parse_context, parse_entity, parse_report
 from ._plugin import FetchResult, PluginSpec, hookimpl
-from ._regex import CompileError, RE2Pattern, compile_regex
+from ._regex import CompileError, compile_regex
 from ._remediation import apply_patch, render_plan
 
 __all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
@@ -130,7 +130,6 @@ class Host:
         self._lock = threading.Lock()
         self._normalizers = False
         self._installed: set[str] | None = None
-        self._raw_patterns: list[RE2Pattern] = []
         self._trace = trace
         if trace:
             self._enable_trace()
@@ -259,7 +258,7 @@ class Host:
         if spec.normalize_report is not None:
             self._normalizers = True
             if raw_pattern is not None:
-                self._raw_patterns.append(raw_pattern)
+                self.catalog.add_raw_pattern(plugin_name, raw_pattern.pattern)
         self._engine = None
         return loaded
 
@@ -430,16 +429,15 @@ class Host:
                 return [r if r.vendor else r.model_copy(update={"vendor": loaded.name}) for r in out] or [report]
         return [report]
 
-    def _is_raw(self, report: ErrorReport) -> bool:
-        """Whether a report is for the plugins' normalizers: it carries a payload, its message
-        is itself JSON (a pasted response body), or matches a plugin's ``normalize_pattern``."""
+    @staticmethod
+    def _is_raw(report: ErrorReport) -> bool:
+        """Whether a report is for the plugins' normalizers by its shape: it carries a payload,
+        or its message is itself JSON (a pasted response body). A message that matches a
+        plugin's ``normalize_pattern`` is told by the catalog's pass over it."""
         if report.payload is not None:
             return True
-        message = report.message
-        head = message.lstrip()[:1]
-        if head == "{" or head == "[":
-            return True
-        return any(p.search(message) for p in self._raw_patterns)
+        head = report.message.lstrip()[:1]
+        return head == "{" or head == "["
 
     def _classify_packs(
         self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None, engine: Engine | None = None
@@ -447,13 +445,19 @@ class Host:
         vendor = vendor or report.vendor
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
-        parts = self.normalize(report) if self._normalizers and self._is_raw(report) else [report]
-        out = []
         engine = engine or self.engine
-        for part in parts:
-            plugin = self._plugin_of(part.vendor)
-            diag = engine.classify(part, plugin, lang, index)
-            if diag.problem == "unknown" and plugin is not None and report.vendor is None:
+        catalog = self.catalog
+        plugin = catalog.plugin_for(report.vendor)
+        if not self._normalizers:
+            return [engine.classify(report, plugin, lang, index)]
+        scan = catalog.candidates(report, plugin)
+        if not (scan[3] or self._is_raw(report)):
+            return [engine.classify(report, plugin, lang, index, scan)]
+        out = []
+        for part in self.normalize(report):
+            part_plugin = catalog.plugin_for(part.vendor)
+            diag = engine.classify(part, part_plugin, lang, index, scan if part is report else None)
+            if diag.problem == "unknown" and part_plugin is not None and report.vendor is None:
                 diag = engine.classify(part, None, lang, index)
             out.append(diag)
         return out
@@ -468,15 +472,17 @@ class Host:
     ) -> Iterator[list[Diagnosis]]:
         """Stream diagnoses for a stream of reports, in order: one list per input report."""
         custom = self._custom("classify_error")
+        engine = self.engine
+        classify_packs = self._classify_packs
         for index, raw in enumerate(reports):
             try:
-                report = self._report(raw, index)
+                report = raw if type(raw) is ErrorReport else self._report(raw, index)
             except InputError as exc:
                 yield [invalid_report(exc, index, lang, self)]
                 continue
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
-            diags = self._classify_packs(report, None, lang, index)
+            diags = classify_packs(report, None, lang, index, engine)
             for impl in custom:
                 try:
                     extra = self._call(impl, {"report": report, "lang": lang})

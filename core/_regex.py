@@ -35,12 +35,13 @@ class RE2Pattern:
     named groups, which we slice from the UTF-8 bytes ourselves (~1 µs).
     """
 
-    __slots__ = ("pattern", "_re", "_names")
+    __slots__ = ("pattern", "_re", "_names", "has_groups")
 
     def __init__(self, pattern: str, compiled: Any) -> None:
         self.pattern = pattern
         self._re = compiled._regexp
         self._names = [(name.decode(), index) for name, index in self._re.NamedCapturingGroups()]
+        self.has_groups = bool(self._names)
 
     def search(self, text: str) -> bool:
         data = encode(text)

@@ -64,7 +64,7 @@ def render_plan(problem: Problem, params: Mapping[str, Any], lang: str) -> Remed
     """A problem's plan for one language and its params, as a model (see :class:`CompiledPlan`)."""
     plan = CompiledPlan(problem, lang)
     return RemediationPlan.model_validate(
-        {"problem": problem.id, "title": render(plan.title, params), **plan.remediation(params)}
+        {"problem": problem.id, "title": plan.render_title(params), **plan.remediation(params)}
     )
 
 
@@ -197,11 +197,16 @@ def _remove(doc: Any, pointer: str) -> Any:
     return parent.pop(key)
 
 
+_Step = tuple[dict[str, Any], str | None, list[PatchOp] | None]
+
+
 class CompiledPlan:
     """A problem's texts and plan for one language, prepared once so that rendering a
-    diagnosis costs a few ``str.format_map`` calls (classification's hot path)."""
+    diagnosis costs a few ``str.format_map`` calls (classification's hot path): which texts
+    hold placeholders, and which steps are plain copies, is known before the first message."""
 
-    __slots__ = ("problem", "lang", "title", "causes", "steps", "alternatives")
+    __slots__ = ("problem", "lang", "title", "causes", "steps", "alternatives",
+                 "_title_fixed", "_causes_fixed", "_steps_fixed")
 
     def __init__(self, problem: Problem, lang: str) -> None:
         self.problem = problem
@@ -211,8 +216,11 @@ class CompiledPlan:
         self.steps = [self._step(s) for s in problem.remediation.steps]
         self.alternatives = [(alt.title.get(lang), [self._step(s) for s in alt.steps])
                              for alt in problem.remediation.alternatives]
+        self._title_fixed = "{" not in self.title
+        self._causes_fixed = not any("{" in c for c in self.causes)
+        self._steps_fixed = all(template is None and not patch for _, template, patch in self.steps)
 
-    def _step(self, spec: StepSpec) -> tuple[dict[str, Any], str | None, list[PatchOp] | None]:
+    def _step(self, spec: StepSpec) -> _Step:
         base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
                                 "instructions": spec.instructions.get(self.lang), "confirm": spec.confirm}
         if spec.role:
@@ -221,8 +229,7 @@ class CompiledPlan:
         return base, template, list(spec.patch) if spec.patch else None
 
     @staticmethod
-    def _render_step(step: tuple[dict[str, Any], str | None, list[PatchOp] | None],
-                     params: Mapping[str, Any]) -> dict[str, Any]:
+    def _render_step(step: _Step, params: Mapping[str, Any]) -> dict[str, Any]:
         base, template, patch_ops = step
         out = dict(base)
         if template is not None:
@@ -235,16 +242,26 @@ class CompiledPlan:
                 out["patch"] = patch
         return out
 
+    def render_title(self, params: Mapping[str, Any]) -> str:
+        return self.title if self._title_fixed else render(self.title, params)
+
+    def render_causes(self, params: Mapping[str, Any]) -> list[str]:
+        return list(self.causes) if self._causes_fixed else [render(c, params) for c in self.causes]
+
     def remediation(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        render_step = self._render_step
-        steps = [render_step(s, params) for s in self.steps]
+        """The plan as plain data; every call returns fresh dicts and lists (callers may edit them)."""
+        if self._steps_fixed:
+            steps = [dict(base) for base, _, _ in self.steps]
+        else:
+            render_step = self._render_step
+            steps = [render_step(s, params) for s in self.steps]
         if not self.alternatives:
             return {"steps": steps, "alternatives": []}
         return {
             "steps": steps,
             "alternatives": [
                 {"problem": self.problem.id, "title": render(title, params),
-                 "steps": [self._render_step(s, params) for s in steps], "alternatives": []}
-                for title, steps in self.alternatives
+                 "steps": [self._render_step(s, params) for s in alt_steps], "alternatives": []}
+                for title, alt_steps in self.alternatives
             ],
         }
