@@ -14,6 +14,7 @@ from ._exceptions import PackError
 from ._models import ErrorReport
 from ._paths import Path, PathSyntaxError, compile_path
 from ._regex import CompileError, compile_regex, encode
+from ._remediation import CompiledPlan
 from ._schema import Problem, RulePack, Signature
 
 __all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "Scan", "normalize_code"]
@@ -41,11 +42,12 @@ class CompiledSignature:
     codes: frozenset[str]
     statuses: frozenset[int]
     index: int = -1
+    score: tuple[int, int, int] = (0, 0, 0)
 
-    @property
-    def score(self) -> tuple[int, int, int]:
+    def __post_init__(self) -> None:
+        # the text decides: a pattern beats a code or a status; then more criteria; then priority
         criteria = (self.regex is not None) + bool(self.codes) + bool(self.statuses)
-        return (1 if self.regex is not None else 0, criteria, self.signature.priority)
+        self.score = (1 if self.regex is not None else 0, criteria, self.signature.priority)
 
 
 @dataclass
@@ -61,10 +63,18 @@ class CompiledProblem:
     params: dict[str, Callable[..., Any]] = field(default_factory=dict)
     signatures: list[CompiledSignature] = field(default_factory=list)
     index: int = -1
+    plans: dict[str, CompiledPlan] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.problem.id
+
+    def plan(self, lang: str) -> CompiledPlan:
+        """The problem's texts and plan compiled for one language (once; a race only builds twice)."""
+        plan = self.plans.get(lang)
+        if plan is None:
+            plan = self.plans[lang] = CompiledPlan(self.problem, lang, self.plugin)
+        return plan
 
     def subject_path(self, index: int | None) -> tuple[str | None, str]:
         """The finding path and the JSON pointer of the subject."""
@@ -109,7 +119,9 @@ def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Calla
     return compiled
 
 
-Scan = tuple[list[CompiledSignature], set[int], bytes, bool]
+Scan = tuple[list[CompiledSignature], Set[int], bytes, bool]
+_NO_SET: tuple[None, tuple[()]] = (None, ())
+_NO_HITS: frozenset[int] = frozenset()
 """What :meth:`Catalog.candidates` finds in a report: candidates, pattern hits, UTF-8, raw."""
 
 
@@ -220,16 +232,18 @@ class Catalog:
         signatures that may apply, which of them matched by pattern, the message as UTF-8
         (for the named groups of the one that wins), and whether a plugin's raw-report
         pattern matched."""
-        rset, sigs = self._sets.get(plugin, (None, ()))
+        rset, sigs = self._sets.get(plugin, _NO_SET)
         message = report.message
         data = encode(message) if message else b""
-        hit: set[int] = set()
+        matches = rset.Match(data) if rset is not None and data else None
         found: list[CompiledSignature] = []
         raw = False
-        if rset is not None and data:
+        hit: Set[int] = _NO_HITS
+        if matches:
+            hit = set()
             n = len(sigs)
-            for i in rset.Match(data) or ():
-                if i >= n:
+            for i in matches:
+                if i >= n:  # a raw-report pattern sits past the signatures
                     raw = True
                     continue
                 sig = sigs[i]
@@ -250,13 +264,14 @@ class Catalog:
         return found, hit, data, raw
 
     @staticmethod
-    def holds(sig: CompiledSignature, report: ErrorReport, hit: Set[int]) -> bool:
-        """Whether every criterion of a signature holds (the native engine's decision)."""
+    def holds(sig: CompiledSignature, code: str | None, status: int | None, hit: Set[int]) -> bool:
+        """Whether every criterion of a signature holds, given the report's normalized code,
+        its HTTP status and the pattern hits (the native engine's decision)."""
         if sig.regex is not None and sig.index not in hit:
             return False
-        if sig.codes and normalize_code(report.code) not in sig.codes:
+        if sig.codes and code not in sig.codes:
             return False
-        if sig.statuses and report.http_status not in sig.statuses:
+        if sig.statuses and status not in sig.statuses:
             return False
         return True
 

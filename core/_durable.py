@@ -28,7 +28,7 @@ import itertools
 import json
 import multiprocessing
 import threading
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Sequence, Set
 from typing import Any
 
 from ._catalog import Catalog, CompiledSignature, normalize_code

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
-from ._catalog import Catalog, CompiledProblem, CompiledSignature, Scan
+from pydantic import BaseModel
+
+from ._catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
 from ._conditions import BatchState, PluginCallError, count_repeats, first_seen, to_closure
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
-from ._remediation import CompiledPlan
 
 __all__ = ["Engine", "NativeEngine", "Subject"]
 
@@ -33,7 +34,6 @@ class Engine:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._plans: dict[tuple[str, str], CompiledPlan] = {}
 
     # -- what differs between engines
 
@@ -156,50 +156,39 @@ class Engine:
     ) -> Diagnosis:
         """The diagnosis of one report; ``scan`` is the catalog's pass over it, when the caller
         already made it."""
-        catalog = self.catalog
-        candidates, hit, data, _ = scan or catalog.candidates(report, plugin)
-        accepted = self.accept(report, candidates, hit) if candidates else []
-        while accepted:
-            best = catalog.best(accepted)
-            assert best is not None
-            named: dict[str, Any] | None = {}
-            if best.regex is not None and best.regex.has_groups:
-                named = best.regex.groups(data)
-                if named is None:  # the set and the pattern disagree: never seen, but never trust it
-                    accepted = [s for s in accepted if s is not best]
-                    continue
-            params: dict[str, Any] = dict(report.params) if report.params else {}
-            if best.signature.params:
-                params.update(best.signature.params)
-            if named:
-                params.update(named)
-            return self.diagnosis(best.problem, params, report, lang, index)
-        return self.unknown(report, lang, index)
+        candidates, hit, data, raw = scan or self.catalog.candidates(report, plugin)
+        best = self.choose(report, candidates, hit) if candidates else None
+        if best is None:
+            return self.unknown(report, lang, index)
+        named: dict[str, str] | None = None
+        if best.regex is not None and best.regex.has_groups:
+            named = best.regex.groups(data)
+            if named is None:  # the set and the pattern disagree: never seen, but the pattern wins
+                rest = [s for s in candidates if s is not best]
+                return self.classify(report, plugin, lang, index, (rest, hit - {best.index}, data, raw))
+        params: dict[str, Any] = dict(report.params) if report.params else {}
+        if best.signature.params:
+            params.update(best.signature.params)
+        if named:
+            params.update(named)
+        return self.diagnosis(best.problem, params, report, lang, index)
 
-    def _plan(self, cp: CompiledProblem, lang: str) -> CompiledPlan:
-        key = (cp.id, lang)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = CompiledPlan(cp.problem, lang)
-        return plan
+    def choose(
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
+    ) -> CompiledSignature | None:
+        """The signature that decides a report's diagnosis, among those the engine accepts."""
+        return self.catalog.best(self.accept(report, candidates, hit))
 
     def diagnosis(
         self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str,
         index: int | None = None, problem_id: str | None = None, vendor: str | None = None,
     ) -> Diagnosis:
-        plan = self._plan(cp, lang)
-        return _trusted_diagnosis({
-            "problem": problem_id or cp.id,
-            "vendor": vendor if problem_id else cp.plugin,
-            "category": None if problem_id else cp.problem.category,
-            "title": plan.render_title(params),
-            "severity": cp.problem.severity,
-            "params": params,
-            "causes": plan.render_causes(params),
-            "remediation": plan.remediation(params),
-            "input": index,
-            "record": report.record if report else None,
-        })
+        """``cp``'s diagnosis with these params; ``problem_id`` and ``vendor`` stand in for the
+        problem's own (the core's fallback speaks as ``unknown``, for the report's vendor)."""
+        values = cp.plan(lang).diagnosis_values(params, index, report.record if report else None)
+        if problem_id:
+            values.update(problem=problem_id, vendor=vendor, category=None)
+        return _trusted_diagnosis(values)
 
     def unknown(self, report: ErrorReport, lang: str, index: int | None = None) -> Diagnosis:
         params: dict[str, Any] = dict(report.params)
@@ -212,6 +201,13 @@ class Engine:
 _DIAGNOSIS_FIELDS = frozenset(Diagnosis.model_fields)
 
 
+_new = object.__new__
+_set_dict = object.__setattr__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def _trusted_diagnosis(values: dict[str, Any]) -> Diagnosis:
     """A Diagnosis from values that are valid by construction (compiled packs, parsed reports).
 
@@ -219,11 +215,11 @@ def _trusted_diagnosis(values: dict[str, Any]) -> Diagnosis:
     per-field loop: classification's hot path builds one per message. A test checks the
     result equals a validated model.
     """
-    diag = Diagnosis.__new__(Diagnosis)
-    object.__setattr__(diag, "__dict__", values)
-    object.__setattr__(diag, "__pydantic_fields_set__", set(_DIAGNOSIS_FIELDS))
-    object.__setattr__(diag, "__pydantic_extra__", None)
-    object.__setattr__(diag, "__pydantic_private__", None)
+    diag = _new(Diagnosis)
+    _set_dict(diag, "__dict__", values)
+    _set_fields(diag, set(_DIAGNOSIS_FIELDS))
+    _set_extra(diag, None)
+    _set_private(diag, None)
     return diag
 
 
@@ -266,4 +262,18 @@ class NativeEngine(Engine):
         self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
     ) -> list[CompiledSignature]:
         holds = self.catalog.holds
-        return [s for s in candidates if holds(s, report, hit)]
+        code = normalize_code(report.code)
+        return [s for s in candidates if holds(s, code, report.http_status, hit)]
+
+    def choose(
+        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
+    ) -> CompiledSignature | None:
+        # accept and best in one pass: classification's hot path
+        holds = self.catalog.holds
+        code = normalize_code(report.code) if report.code is not None else None
+        status = report.http_status
+        best: CompiledSignature | None = None
+        for sig in candidates:
+            if holds(sig, code, status, hit) and (best is None or sig.score > best.score):
+                best = sig
+        return best

@@ -15,7 +15,7 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
-from ._catalog import Catalog
+from ._catalog import Catalog, Scan
 from ._conditions import BatchState
 from ._engine import Engine, NativeEngine, plugin_error_finding
 from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadError, SyncdoctorError
@@ -440,17 +440,21 @@ class Host:
         return head == "{" or head == "["
 
     def _classify_packs(
-        self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None, engine: Engine | None = None
+        self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None,
+        engine: Engine | None = None, scan: Scan | None = None,
     ) -> list[Diagnosis]:
+        """The packs' diagnoses of a report, through its plugin's normalizer when it is raw;
+        ``scan`` is the catalog's pass over ``report`` when the caller already made it."""
         vendor = vendor or report.vendor
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
+            scan = None
         engine = engine or self.engine
         catalog = self.catalog
         plugin = catalog.plugin_for(report.vendor)
         if not self._normalizers:
-            return [engine.classify(report, plugin, lang, index)]
-        scan = catalog.candidates(report, plugin)
+            return [engine.classify(report, plugin, lang, index, scan)]
+        scan = scan or catalog.candidates(report, plugin)
         if not (scan[3] or self._is_raw(report)):
             return [engine.classify(report, plugin, lang, index, scan)]
         out = []
@@ -473,7 +477,8 @@ class Host:
         """Stream diagnoses for a stream of reports, in order: one list per input report."""
         custom = self._custom("classify_error")
         engine = self.engine
-        classify_packs = self._classify_packs
+        catalog = self.catalog
+        plugin_for, candidates, is_raw = catalog.plugin_for, catalog.candidates, self._is_raw
         for index, raw in enumerate(reports):
             try:
                 report = raw if type(raw) is ErrorReport else self._report(raw, index)
@@ -482,7 +487,12 @@ class Host:
                 continue
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
-            diags = classify_packs(report, None, lang, index, engine)
+            plugin = plugin_for(report.vendor)
+            scan = candidates(report, plugin)
+            if scan[3] or is_raw(report):  # for a plugin's normalizer first
+                diags = self._classify_packs(report, None, lang, index, engine, scan)
+            else:
+                diags = [engine.classify(report, plugin, lang, index, scan)]
             for impl in custom:
                 try:
                     extra = self._call(impl, {"report": report, "lang": lang})

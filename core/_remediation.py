@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from ._exceptions import PatchError
 from ._models import RemediationPlan
 from ._schema import PatchOp, Problem, StepSpec
-from ._text import render
+from ._text import _Keep, render
 
 __all__ = ["CompiledPlan", "apply_patch", "render_plan"]
 
@@ -198,19 +199,25 @@ def _remove(doc: Any, pointer: str) -> Any:
 
 
 _Step = tuple[dict[str, Any], str | None, list[PatchOp] | None]
+_FORMAT_ERRORS = (ValueError, IndexError, AttributeError, KeyError, TypeError)
 
 
 class CompiledPlan:
     """A problem's texts and plan for one language, prepared once so that rendering a
-    diagnosis costs a few ``str.format_map`` calls (classification's hot path): which texts
-    hold placeholders, and which steps are plain copies, is known before the first message."""
+    diagnosis costs a few ``str.format_map`` calls (classification's hot path).
 
-    __slots__ = ("problem", "lang", "title", "causes", "steps", "alternatives",
-                 "_title_fixed", "_causes_fixed", "_steps_fixed")
+    Which texts hold placeholders, and which steps are plain copies or only need their
+    instructions filled, is known before the first message; :meth:`fill` then renders a
+    whole diagnosis with one parameter map and no call per step.
+    """
 
-    def __init__(self, problem: Problem, lang: str) -> None:
+    __slots__ = ("problem", "lang", "vendor", "title", "causes", "steps", "alternatives", "_title_fixed",
+                 "_causes_fixed", "_values")
+
+    def __init__(self, problem: Problem, lang: str, vendor: str | None = None) -> None:
         self.problem = problem
         self.lang = lang
+        self.vendor = vendor
         self.title = problem.title.get(lang)
         self.causes = [c.get(lang) for c in problem.causes]
         self.steps = [self._step(s) for s in problem.remediation.steps]
@@ -218,7 +225,7 @@ class CompiledPlan:
                              for alt in problem.remediation.alternatives]
         self._title_fixed = "{" not in self.title
         self._causes_fixed = not any("{" in c for c in self.causes)
-        self._steps_fixed = all(template is None and not patch for _, template, patch in self.steps)
+        self._values: _ValuesFn | None = None
 
     def _step(self, spec: StepSpec) -> _Step:
         base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
@@ -250,18 +257,110 @@ class CompiledPlan:
 
     def remediation(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The plan as plain data; every call returns fresh dicts and lists (callers may edit them)."""
-        if self._steps_fixed:
-            steps = [dict(base) for base, _, _ in self.steps]
-        else:
-            render_step = self._render_step
-            steps = [render_step(s, params) for s in self.steps]
-        if not self.alternatives:
-            return {"steps": steps, "alternatives": []}
+        render_step = self._render_step
         return {
-            "steps": steps,
+            "steps": [render_step(s, params) for s in self.steps],
             "alternatives": [
                 {"problem": self.problem.id, "title": render(title, params),
-                 "steps": [self._render_step(s, params) for s in alt_steps], "alternatives": []}
+                 "steps": [render_step(s, params) for s in alt_steps], "alternatives": []}
                 for title, alt_steps in self.alternatives
             ],
         }
+
+    def fill(self, params: Mapping[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
+        """Title, causes and plan for these params: what :meth:`render_title`,
+        :meth:`render_causes` and :meth:`remediation` give, in one go."""
+        values = self.diagnosis_values(params, None, None)
+        return values["title"], values["causes"], values["remediation"]
+
+    def diagnosis_values(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
+        """Every field of this problem's :class:`Diagnosis` for these params, rendered (the
+        classification hot path builds the model from it without validating again)."""
+        build = self._values
+        if build is None:  # written on first use: render_plan's one-off plans never need it
+            build = self._values = _FillBuilder(self).build()
+        try:
+            return build(_Keep(params), params, index, record)
+        except _FORMAT_ERRORS:  # a malformed template: render text by text, each falling back alone
+            problem = self.problem
+            return {"problem": problem.id, "vendor": self.vendor, "category": problem.category,
+                    "title": self.render_title(params), "severity": problem.severity, "params": params,
+                    "causes": self.render_causes(params), "remediation": self.remediation(params),
+                    "input": index, "record": record}
+
+
+_ValuesFn = Callable[[Mapping[str, Any], dict[str, Any], "int | None", "str | None"], dict[str, Any]]
+
+
+class _FillBuilder:
+    """Writes one function that builds a plan's rendered title, causes and steps.
+
+    The function is a single expression of dict and list displays, so rendering a diagnosis
+    makes no Python call per step: that is most of classification's cost otherwise. Its
+    source holds only generated names and structure; every text and value is looked up in
+    the function's namespace, never pasted into the source.
+    """
+
+    def __init__(self, plan: CompiledPlan) -> None:
+        self.plan = plan
+        self.names: dict[str, Any] = {"render_step": plan._render_step}
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def text(self, template: str) -> str:
+        """An expression for a text: a constant, or an f-string of its literal pieces and
+        plain ``{name}`` fields (what ``format_map`` would do, parsed once); anything fancier
+        (format specs, attributes, a malformed template) stays a ``format_map`` call."""
+        if "{" not in template and "}" not in template:
+            return self.const(template)
+        try:
+            pieces = list(string.Formatter().parse(template))
+        except ValueError:
+            pieces = []
+        parts = []
+        for literal, name, spec, conversion in pieces:
+            if literal:
+                parts.append("{" + self.const(literal) + "}")
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                return f"{self.const(template)}.format_map(k)"
+            parts.append("{k[" + self.const(name) + "]}")
+        if not pieces:
+            return f"{self.const(template)}.format_map(k)"
+        return 'f"' + "".join(parts) + '"'
+
+    def step(self, step: _Step) -> str:
+        base, template, patch = step
+        if patch:
+            return f"render_step({self.const(step)}, p)"
+        items = [f"{self.const(key)}: {self.text(template) if key == 'instructions' and template else self.const(value)}"
+                 for key, value in base.items()]
+        return "{" + ", ".join(items) + "}"
+
+    def build(self) -> _ValuesFn:
+        plan = self.plan
+        problem = plan.problem
+        causes = "[" + ", ".join(self.text(c) for c in plan.causes) + "]"
+        steps = "[" + ", ".join(self.step(s) for s in plan.steps) + "]"
+        alternatives = ", ".join(
+            f"{{'problem': {self.const(problem.id)}, 'title': {self.text(title)}, "
+            f"'steps': [{', '.join(self.step(s) for s in alt_steps)}], 'alternatives': []}}"
+            for title, alt_steps in plan.alternatives
+        )
+        # the keys in the order of Diagnosis's fields, as a validated model would hold them
+        source = (
+            "def values(k, p, index, record):\n"
+            f"    return {{'problem': {self.const(problem.id)}, 'vendor': {self.const(plan.vendor)}, "
+            f"'category': {self.const(problem.category)}, 'title': {self.text(plan.title)}, "
+            f"'severity': {self.const(problem.severity)}, 'params': p, 'causes': {causes}, "
+            f"'remediation': {{'steps': {steps}, 'alternatives': [{alternatives}]}}, "
+            "'input': index, 'record': record}\n"
+        )
+        namespace = dict(self.names)
+        exec(compile(source, f"<plan {problem.id} {plan.lang}>", "exec"), namespace)  # noqa: S102
+        values: _ValuesFn = namespace["values"]
+        return values

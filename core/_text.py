@@ -30,6 +30,8 @@ class Text(BaseModel):
 
 
 class _Keep(dict[str, Any]):
+    """Params for str.format_map: an unknown name shows as an ellipsis."""
+
     def __missing__(self, key: str) -> str:
         return "…"
 
