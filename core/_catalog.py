@@ -17,7 +17,7 @@ from ._regex import CompileError, compile_regex, encode
 from ._remediation import CompiledPlan
 from ._schema import Problem, RulePack, Signature
 
-__all__ = ["Catalog", "CompiledProblem", "CompiledSignature", "Scan", "normalize_code"]
+__all__ = ["Candidates", "Catalog", "CompiledProblem", "CompiledSignature", "Scan", "normalize_code"]
 
 SET_MAX_MEM = 1 << 30
 _POINTER_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -119,10 +119,12 @@ def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Calla
     return compiled
 
 
-Scan = tuple[list[CompiledSignature], Set[int], bytes, bool]
+Candidates = tuple[list[CompiledSignature], Set[int], bytes, bool]
 _NO_SET: tuple[None, tuple[()]] = (None, ())
 _NO_HITS: frozenset[int] = frozenset()
 """What :meth:`Catalog.candidates` finds in a report: candidates, pattern hits, UTF-8, raw."""
+Scan = tuple["CompiledSignature | None", bytes, bool]
+"""An engine's pass over a report: the signature that decides, the message as UTF-8, raw."""
 
 
 class Catalog:
@@ -227,7 +229,7 @@ class Catalog:
             return None
         return self.plugin_of_vendor.get(vendor.lower())
 
-    def candidates(self, report: ErrorReport, plugin: str | None) -> Scan:
+    def candidates(self, report: ErrorReport, plugin: str | None) -> Candidates:
         """One pass of an RE2 set over the message, whatever the number of patterns: the
         signatures that may apply, which of them matched by pattern, the message as UTF-8
         (for the named groups of the one that wins), and whether a plugin's raw-report
@@ -262,6 +264,41 @@ class Catalog:
             unique = {sig.index: sig for sig in found}
             found = [unique[i] for i in sorted(unique)]
         return found, hit, data, raw
+
+    def scan(self, report: ErrorReport, plugin: str | None, skip: Set[int] = _NO_HITS) -> Scan:
+        """The signature that decides, in one pass: what :meth:`candidates`, :meth:`holds` and
+        :meth:`best` decide together, without building the candidate list (the native engine's
+        hot path; a test checks both ways agree). ``skip`` leaves signatures out by index."""
+        rset, sigs = self._sets.get(plugin, _NO_SET)
+        message = report.message
+        data = encode(message) if message else b""
+        code = normalize_code(report.code) if report.code is not None else None
+        status = report.http_status
+        best: CompiledSignature | None = None
+        raw = False
+        if rset is not None and data:
+            n = len(sigs)
+            for i in rset.Match(data) or ():
+                if i >= n:  # a raw-report pattern sits past the signatures
+                    raw = True
+                    continue
+                sig = sigs[i]
+                if ((not sig.codes or code in sig.codes) and (not sig.statuses or status in sig.statuses)
+                        and (best is None or sig.score > best.score or (sig.score == best.score and sig.index < best.index))
+                        and sig.index not in skip):
+                    best = sig
+        # signatures with a pattern were met above when it matched: here only those without
+        extra: list[CompiledSignature] = []
+        if code:
+            extra += self._by_code.get((plugin, code), ())
+        if status is not None:
+            extra += self._by_status.get((plugin, status), ())
+        for sig in extra:
+            if (sig.regex is None and (not sig.codes or code in sig.codes) and (not sig.statuses or status in sig.statuses)
+                    and (best is None or sig.score > best.score or (sig.score == best.score and sig.index < best.index))
+                    and sig.index not in skip):
+                best = sig
+        return best, data, raw
 
     @staticmethod
     def holds(sig: CompiledSignature, code: str | None, status: int | None, hit: Set[int]) -> bool:

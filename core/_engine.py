@@ -150,34 +150,46 @@ class Engine:
 
     # -- classification
 
+    def scan(self, report: ErrorReport, plugin: str | None, skip: Set[int] = frozenset()) -> Scan:
+        """The signature that decides a report (among those the engine accepts), the message
+        as UTF-8, and whether a plugin's raw-report pattern matched it."""
+        candidates, hit, data, raw = self.catalog.candidates(report, plugin)
+        accepted = self.accept(report, [s for s in candidates if s.index not in skip], hit) if candidates else []
+        return self.catalog.best(accepted), data, raw
+
     def classify(
         self, report: ErrorReport, plugin: str | None, lang: str = "en", index: int | None = None,
         scan: Scan | None = None,
     ) -> Diagnosis:
-        """The diagnosis of one report; ``scan`` is the catalog's pass over it, when the caller
-        already made it."""
-        candidates, hit, data, raw = scan or self.catalog.candidates(report, plugin)
-        best = self.choose(report, candidates, hit) if candidates else None
+        """The diagnosis of one report; ``scan`` is :meth:`scan`'s answer, when the caller
+        already asked."""
+        best, data, _ = scan or self.scan(report, plugin)
         if best is None:
             return self.unknown(report, lang, index)
         named: dict[str, str] | None = None
         if best.regex is not None and best.regex.has_groups:
             named = best.regex.groups(data)
-            if named is None:  # the set and the pattern disagree: never seen, but the pattern wins
-                rest = [s for s in candidates if s is not best]
-                return self.classify(report, plugin, lang, index, (rest, hit - {best.index}, data, raw))
+            skip: set[int] = set()
+            while named is None and best is not None:  # the set and the pattern disagree: never seen
+                skip.add(best.index)
+                best, data, _ = self.scan(report, plugin, skip)
+                named = best.regex.groups(data) if best is not None and best.regex is not None else {}
+            if best is None:
+                return self.unknown(report, lang, index)
         params: dict[str, Any] = dict(report.params) if report.params else {}
         if best.signature.params:
             params.update(best.signature.params)
         if named:
             params.update(named)
-        return self.diagnosis(best.problem, params, report, lang, index)
-
-    def choose(
-        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
-    ) -> CompiledSignature | None:
-        """The signature that decides a report's diagnosis, among those the engine accepts."""
-        return self.catalog.best(self.accept(report, candidates, hit))
+        cp = best.problem
+        plan = cp.plans.get(lang) or cp.plan(lang)
+        # _trusted_diagnosis, inlined: this is the hot path of classification
+        diag = _new(Diagnosis)
+        _set_dict(diag, "__dict__", plan.diagnosis_values(params, index, report.record))
+        _set_fields(diag, _DIAGNOSIS_FIELDS.copy())
+        _set_extra(diag, None)
+        _set_private(diag, None)
+        return diag
 
     def diagnosis(
         self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str,
@@ -198,7 +210,7 @@ class Engine:
         return self.diagnosis(fallback, params, report, lang, index, problem_id="unknown", vendor=report.vendor)
 
 
-_DIAGNOSIS_FIELDS = frozenset(Diagnosis.model_fields)
+_DIAGNOSIS_FIELDS = set(Diagnosis.model_fields)
 
 
 _new = object.__new__
@@ -217,7 +229,7 @@ def _trusted_diagnosis(values: dict[str, Any]) -> Diagnosis:
     """
     diag = _new(Diagnosis)
     _set_dict(diag, "__dict__", values)
-    _set_fields(diag, set(_DIAGNOSIS_FIELDS))
+    _set_fields(diag, _DIAGNOSIS_FIELDS.copy())
     _set_extra(diag, None)
     _set_private(diag, None)
     return diag
@@ -265,15 +277,5 @@ class NativeEngine(Engine):
         code = normalize_code(report.code)
         return [s for s in candidates if holds(s, code, report.http_status, hit)]
 
-    def choose(
-        self, report: ErrorReport, candidates: Sequence[CompiledSignature], hit: Set[int]
-    ) -> CompiledSignature | None:
-        # accept and best in one pass: classification's hot path
-        holds = self.catalog.holds
-        code = normalize_code(report.code) if report.code is not None else None
-        status = report.http_status
-        best: CompiledSignature | None = None
-        for sig in candidates:
-            if holds(sig, code, status, hit) and (best is None or sig.score > best.score):
-                best = sig
-        return best
+    def scan(self, report: ErrorReport, plugin: str | None, skip: Set[int] = frozenset()) -> Scan:
+        return self.catalog.scan(report, plugin, skip)

@@ -436,7 +436,9 @@ class Host:
         plugin's ``normalize_pattern`` is told by the catalog's pass over it."""
         if report.payload is not None:
             return True
-        head = report.message.lstrip()[:1]
+        head = report.message[:1]
+        if head.isspace():
+            head = report.message.lstrip()[:1]
         return head == "{" or head == "["
 
     def _classify_packs(
@@ -454,8 +456,8 @@ class Host:
         plugin = catalog.plugin_for(report.vendor)
         if not self._normalizers:
             return [engine.classify(report, plugin, lang, index, scan)]
-        scan = scan or catalog.candidates(report, plugin)
-        if not (scan[3] or self._is_raw(report)):
+        scan = scan or engine.scan(report, plugin)
+        if not (scan[2] or self._is_raw(report)):
             return [engine.classify(report, plugin, lang, index, scan)]
         out = []
         for part in self.normalize(report):
@@ -478,7 +480,8 @@ class Host:
         custom = self._custom("classify_error")
         engine = self.engine
         catalog = self.catalog
-        plugin_for, candidates, is_raw = catalog.plugin_for, catalog.candidates, self._is_raw
+        plugin_of_vendor, is_raw = catalog.plugin_of_vendor, self._is_raw
+        scan_report, classify = engine.scan, engine.classify
         for index, raw in enumerate(reports):
             try:
                 report = raw if type(raw) is ErrorReport else self._report(raw, index)
@@ -487,12 +490,13 @@ class Host:
                 continue
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
-            plugin = plugin_for(report.vendor)
-            scan = candidates(report, plugin)
-            if scan[3] or is_raw(report):  # for a plugin's normalizer first
-                diags = self._classify_packs(report, None, lang, index, engine, scan)
+            plugin = plugin_of_vendor.get(report.vendor.lower()) if report.vendor else None  # catalog.plugin_for
+            scan = scan_report(report, plugin)
+            head = report.message[:1]  # _is_raw, short-cut for the usual message that starts with a letter
+            if scan[2] or report.payload is not None or (head and (head in "{[" or head.isspace()) and is_raw(report)):
+                diags = self._classify_packs(report, None, lang, index, engine, scan)  # a normalizer's first
             else:
-                diags = [engine.classify(report, plugin, lang, index, scan)]
+                diags = [classify(report, plugin, lang, index, scan)]
             for impl in custom:
                 try:
                     extra = self._call(impl, {"report": report, "lang": lang})

@@ -208,7 +208,7 @@ class CompiledPlan:
 
     Which texts hold placeholders, and which steps are plain copies or only need their
     instructions filled, is known before the first message; :meth:`fill` then renders a
-    whole diagnosis with one parameter map and no call per step.
+    whole diagnosis (:meth:`diagnosis_values`) with one parameter map and no call per step.
     """
 
     __slots__ = ("problem", "lang", "vendor", "title", "causes", "steps", "alternatives", "_title_fixed",
@@ -266,12 +266,6 @@ class CompiledPlan:
                 for title, alt_steps in self.alternatives
             ],
         }
-
-    def fill(self, params: Mapping[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
-        """Title, causes and plan for these params: what :meth:`render_title`,
-        :meth:`render_causes` and :meth:`remediation` give, in one go."""
-        values = self.diagnosis_values(params, None, None)
-        return values["title"], values["causes"], values["remediation"]
 
     def diagnosis_values(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
         """Every field of this problem's :class:`Diagnosis` for these params, rendered (the

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from syncdoctor import BatchState, ErrorReport, Host
+from syncdoctor._catalog import normalize_code
 from syncdoctor._examples import run_examples
+
+from .sample_plugin import Sample
 
 
 def test_sample_examples_pass(sample_host: Host) -> None:
@@ -103,3 +108,37 @@ def test_examples_catch_a_patch_that_changes_nothing() -> None:
     host = Host([NoOp()])
     failures = run_examples(host, "sample")
     assert any("changes nothing" in f.reason for f in failures), failures
+
+
+def _reference_choice(host: Host, report: ErrorReport, plugin: str | None) -> tuple[str | None, bool]:
+    """What the one-pass scan must decide: every candidate, its criteria, then the best."""
+    catalog = host.catalog
+    candidates, hit, _, raw = catalog.candidates(report, plugin)
+    code = normalize_code(report.code)
+    best = catalog.best(s for s in candidates if catalog.holds(s, code, report.http_status, hit))
+    return (best.index if best else None), raw
+
+
+def test_one_pass_scan_agrees_with_candidates_holds_and_best() -> None:
+    host = Host.from_entry_points()
+    host.add_plugin(Sample())
+    catalog = host.catalog
+    engine = host.engine
+    messages, codes, statuses = [""], [None, "0", "x"], [None]
+    for cp in catalog.problems.values():
+        for ex in [*cp.problem.examples.match, *cp.problem.examples.no_match]:
+            messages.append(ex if isinstance(ex, str) else ex.message)
+        for sig in cp.signatures:
+            codes += sorted(sig.codes)
+            statuses += sorted(sig.statuses)
+    vendors = [None, *sorted(host.plugins)]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.sampled_from(messages), st.sampled_from(codes), st.sampled_from(statuses), st.sampled_from(vendors))
+    def check(message: str, code: str | None, status: int | None, vendor: str | None) -> None:
+        report = ErrorReport(message=message, code=code, http_status=status, vendor=vendor)
+        plugin = catalog.plugin_for(vendor)
+        best, _, raw = engine.scan(report, plugin)
+        assert ((best.index if best else None), raw) == _reference_choice(host, report, plugin)
+
+    check()

@@ -76,3 +76,50 @@ def test_whole_document_and_json_equality() -> None:
     assert apply_patch({"n": 1}, [{"op": "test", "path": "/n", "value": 1.0}]) == {"n": 1}
     with pytest.raises(PatchError):
         apply_patch({"b": 1}, [{"op": "test", "path": "/b", "value": True}])
+
+
+def _slow(plan: Any, params: dict[str, Any]) -> tuple[Any, ...]:
+    return plan.render_title(params), plan.render_causes(params), plan.remediation(params)
+
+
+def _fast(plan: Any, params: dict[str, Any]) -> tuple[Any, ...]:
+    values = plan.diagnosis_values(params, 3, "r")
+    assert (values["input"], values["record"], values["params"]) == (3, "r", params)
+    return values["title"], values["causes"], values["remediation"]
+
+
+def test_generated_rendering_matches_text_by_text_rendering() -> None:
+    """Every shipped plan, both languages, with no params, with every placeholder given, and
+    with values that are not strings: the generated function renders what render() does."""
+    import string
+
+    from syncdoctor import Host
+
+    host = Host.from_entry_points()
+    for cp in host.catalog.problems.values():
+        for lang in ("en", "fr"):
+            plan = cp.plan(lang)
+            names = {name for text in [plan.title, *plan.causes, *(s[0]["instructions"] for s in plan.steps)]
+                     for _, name, _, _ in string.Formatter().parse(text) if name}
+            for params in ({}, {n: f"<{n}>" for n in names}, {n: i for i, n in enumerate(names)}):
+                assert _fast(plan, params) == _slow(plan, params), (cp.id, lang, params)
+
+
+def test_malformed_templates_fall_back_text_by_text() -> None:
+    from syncdoctor._remediation import CompiledPlan
+    from syncdoctor._schema import Problem
+
+    texts = ["{0} positional", "{a.b} attribute", "stray } brace", "{x!r} conversion", "{x:>6} spec", "{{x}} escaped {x}"]
+    problem = Problem.model_validate({
+        "id": "t.p", "category": "data", "title": {"en": texts[0], "fr": texts[5]},
+        "causes": [{"en": t, "fr": t} for t in texts],
+        "remediation": {"steps": [{"action": "contact_support", "system": "syncdoctor",
+                                   "instructions": {"en": t, "fr": t}} for t in texts]},
+    })
+    for lang in ("en", "fr"):
+        plan = CompiledPlan(problem, lang)
+        for params in ({}, {"x": 5, "a": {"b": 1}}):
+            fast = _fast(plan, dict(params))
+            assert fast == _slow(plan, dict(params))
+            fast_again = _fast(plan, dict(params))
+            assert fast_again == fast and fast_again[2] is not fast[2]  # fresh structures every time
