@@ -208,11 +208,11 @@ class CompiledPlan:
 
     Which texts hold placeholders, and which steps are plain copies or only need their
     instructions filled, is known before the first message; :meth:`fill` then renders a
-    whole diagnosis (:meth:`diagnosis_values`) with one parameter map and no call per step.
+    whole diagnosis (``diagnosis_values``) with one parameter map and no call per step.
     """
 
     __slots__ = ("problem", "lang", "vendor", "title", "causes", "steps", "alternatives", "_title_fixed",
-                 "_causes_fixed", "_values")
+                 "_causes_fixed", "diagnosis_values")
 
     def __init__(self, problem: Problem, lang: str, vendor: str | None = None) -> None:
         self.problem = problem
@@ -225,7 +225,11 @@ class CompiledPlan:
                              for alt in problem.remediation.alternatives]
         self._title_fixed = "{" not in self.title
         self._causes_fixed = not any("{" in c for c in self.causes)
-        self._values: _ValuesFn | None = None
+        # every field of this problem's Diagnosis for (params, index, record), rendered: the
+        # classification hot path builds the model from it without validating again. A
+        # function generated on first use (render_plan's one-off plans never need it); a
+        # malformed template makes it render text by text, each text falling back alone.
+        self.diagnosis_values: _ValuesFn = self._build_values
 
     def _step(self, spec: StepSpec) -> _Step:
         base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
@@ -267,23 +271,20 @@ class CompiledPlan:
             ],
         }
 
-    def diagnosis_values(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
-        """Every field of this problem's :class:`Diagnosis` for these params, rendered (the
-        classification hot path builds the model from it without validating again)."""
-        build = self._values
-        if build is None:  # written on first use: render_plan's one-off plans never need it
-            build = self._values = _FillBuilder(self).build()
-        try:
-            return build(_Keep(params), params, index, record)
-        except _FORMAT_ERRORS:  # a malformed template: render text by text, each falling back alone
-            problem = self.problem
-            return {"problem": problem.id, "vendor": self.vendor, "category": problem.category,
-                    "title": self.render_title(params), "severity": problem.severity, "params": params,
-                    "causes": self.render_causes(params), "remediation": self.remediation(params),
-                    "input": index, "record": record}
+    def _build_values(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
+        # the first call writes the function and puts it in its own place
+        self.diagnosis_values = _FillBuilder(self).build()
+        return self.diagnosis_values(params, index, record)
+
+    def _values_text_by_text(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
+        problem = self.problem
+        return {"problem": problem.id, "vendor": self.vendor, "category": problem.category,
+                "title": self.render_title(params), "severity": problem.severity, "params": params,
+                "causes": self.render_causes(params), "remediation": self.remediation(params),
+                "input": index, "record": record}
 
 
-_ValuesFn = Callable[[Mapping[str, Any], dict[str, Any], "int | None", "str | None"], dict[str, Any]]
+_ValuesFn = Callable[[dict[str, Any], "int | None", "str | None"], dict[str, Any]]
 
 
 class _FillBuilder:
@@ -297,7 +298,9 @@ class _FillBuilder:
 
     def __init__(self, plan: CompiledPlan) -> None:
         self.plan = plan
-        self.names: dict[str, Any] = {"render_step": plan._render_step}
+        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": _Keep,
+                                      "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text}
+        self.uses_params = False
 
     def const(self, value: Any) -> str:
         name = f"c{len(self.names)}"
@@ -321,15 +324,19 @@ class _FillBuilder:
             if name is None:
                 continue
             if not name.isidentifier() or spec or conversion:
+                self.uses_params = True
                 return f"{self.const(template)}.format_map(k)"
             parts.append("{k[" + self.const(name) + "]}")
+            self.uses_params = True
         if not pieces:
+            self.uses_params = True
             return f"{self.const(template)}.format_map(k)"
         return 'f"' + "".join(parts) + '"'
 
     def step(self, step: _Step) -> str:
         base, template, patch = step
         if patch:
+            self.uses_params = True
             return f"render_step({self.const(step)}, p)"
         items = [f"{self.const(key)}: {self.text(template) if key == 'instructions' and template else self.const(value)}"
                  for key, value in base.items()]
@@ -346,14 +353,24 @@ class _FillBuilder:
             for title, alt_steps in plan.alternatives
         )
         # the keys in the order of Diagnosis's fields, as a validated model would hold them
-        source = (
-            "def values(k, p, index, record):\n"
-            f"    return {{'problem': {self.const(problem.id)}, 'vendor': {self.const(plan.vendor)}, "
+        body = (
+            f"{{'problem': {self.const(problem.id)}, 'vendor': {self.const(plan.vendor)}, "
             f"'category': {self.const(problem.category)}, 'title': {self.text(plan.title)}, "
             f"'severity': {self.const(problem.severity)}, 'params': p, 'causes': {causes}, "
             f"'remediation': {{'steps': {steps}, 'alternatives': [{alternatives}]}}, "
-            "'input': index, 'record': record}\n"
+            "'input': index, 'record': record}"
         )
+        if not self.uses_params:
+            source = f"def values(p, index, record):\n    return {body}\n"
+        else:
+            source = (
+                "def values(p, index, record):\n"
+                "    k = Keep(p)\n"
+                "    try:\n"
+                f"        return {body}\n"
+                "    except FORMAT_ERRORS:\n"
+                "        return text_by_text(p, index, record)\n"
+            )
         namespace = dict(self.names)
         exec(compile(source, f"<plan {problem.id} {plan.lang}>", "exec"), namespace)  # noqa: S102
         values: _ValuesFn = namespace["values"]
