@@ -19,21 +19,36 @@ __all__ = ["CompiledPlan", "apply_patch", "render_plan"]
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _fill(value: Any, params: Mapping[str, Any]) -> Any:
-    """Fill placeholders; a whole-string placeholder keeps the param's type. Raises KeyError."""
+Filler = Callable[[Mapping[str, Any]], Any]
+
+
+def _compile_fill(value: Any) -> Filler:
+    """A function filling the placeholders of a patch value; a whole-string placeholder keeps
+    the param's type. It raises KeyError when a param it needs is unknown, and returns fresh
+    lists and dicts on every call."""
     if isinstance(value, str):
         whole = _PLACEHOLDER.fullmatch(value)
         if whole:
-            return params[whole.group(1)]
-        for name in _PLACEHOLDER.findall(value):
-            if name not in params:
-                raise KeyError(name)
-        return render(value, params)
+            name = whole.group(1)
+            return lambda params: params[name]
+        names = _PLACEHOLDER.findall(value)
+        if not names:
+            return lambda params: value
+
+        def fill(params: Mapping[str, Any]) -> str:
+            for name in names:
+                if name not in params:
+                    raise KeyError(name)
+            return render(value, params)
+
+        return fill
     if isinstance(value, list):
-        return [_fill(v, params) for v in value]
+        items = [_compile_fill(v) for v in value]
+        return lambda params: [f(params) for f in items]
     if isinstance(value, dict):
-        return {k: _fill(v, params) for k, v in value.items()}
-    return value
+        fields = [(k, _compile_fill(v)) for k, v in value.items()]
+        return lambda params: {k: f(params) for k, f in fields}
+    return lambda params: value
 
 
 def _json_value(value: Any) -> Any:
@@ -46,19 +61,30 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _render_patch(ops: list[PatchOp], params: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    out = []
-    try:
-        for op in ops:
-            item: dict[str, Any] = {"op": op.op, "path": _fill(op.path, params)}
-            if op.op in ("add", "replace", "test"):
-                item["value"] = _json_value(_fill(op.value, params))
-            if op.from_ is not None:
-                item["from"] = _fill(op.from_, params)
-            out.append(item)
-    except KeyError:
-        return None  # a value the patch needs is unknown: a person must do this step
-    return out
+class _PatchTemplate:
+    """A step's patch with its placeholders parsed once: :meth:`render` fills it per params."""
+
+    __slots__ = ("ops",)
+
+    def __init__(self, ops: list[PatchOp]) -> None:
+        self.ops = [(op.op, _compile_fill(op.path), _compile_fill(op.value) if op.op in ("add", "replace", "test") else None,
+                     _compile_fill(op.from_) if op.from_ is not None else None) for op in ops]
+
+    def render(self, params: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+        """The operations for these params, or None when a value they need is unknown (a
+        person must do the step)."""
+        out = []
+        try:
+            for kind, path, value, from_ in self.ops:
+                item: dict[str, Any] = {"op": kind, "path": path(params)}
+                if value is not None:
+                    item["value"] = _json_value(value(params))
+                if from_ is not None:
+                    item["from"] = from_(params)
+                out.append(item)
+        except KeyError:
+            return None
+        return out
 
 
 def render_plan(problem: Problem, params: Mapping[str, Any], lang: str) -> RemediationPlan:
@@ -198,7 +224,7 @@ def _remove(doc: Any, pointer: str) -> Any:
     return parent.pop(key)
 
 
-_Step = tuple[dict[str, Any], str | None, list[PatchOp] | None]
+_Step = tuple[dict[str, Any], str | None, "_PatchTemplate | None"]
 _FORMAT_ERRORS = (ValueError, IndexError, AttributeError, KeyError, TypeError)
 
 
@@ -237,20 +263,20 @@ class CompiledPlan:
         if spec.role:
             base["role"] = spec.role
         template = base["instructions"] if "{" in base["instructions"] else None
-        return base, template, list(spec.patch) if spec.patch else None
+        return base, template, _PatchTemplate(spec.patch) if spec.patch else None
 
     @staticmethod
     def _render_step(step: _Step, params: Mapping[str, Any]) -> dict[str, Any]:
-        base, template, patch_ops = step
+        base, template, patch = step
         out = dict(base)
         if template is not None:
             out["instructions"] = render(template, params)
-        if patch_ops:
-            patch = _render_patch(patch_ops, params)
-            if patch is None:
+        if patch is not None:
+            ops = patch.render(params)
+            if ops is None:
                 out["automatic"] = False
             else:
-                out["patch"] = patch
+                out["patch"] = ops
         return out
 
     def render_title(self, params: Mapping[str, Any]) -> str:
