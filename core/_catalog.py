@@ -43,11 +43,16 @@ class CompiledSignature:
     statuses: frozenset[int]
     index: int = -1
     score: tuple[int, int, int] = (0, 0, 0)
+    groups: Callable[[bytes], dict[str, str] | None] | None = None
+    params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # the text decides: a pattern beats a code or a status; then more criteria; then priority
         criteria = (self.regex is not None) + bool(self.codes) + bool(self.statuses)
         self.score = (1 if self.regex is not None else 0, criteria, self.signature.priority)
+        # what classification reads per message, looked up once
+        self.groups = self.regex.groups if self.regex is not None and self.regex.has_groups else None
+        self.params = self.signature.params or None
 
 
 @dataclass
@@ -271,7 +276,7 @@ class Catalog:
         hot path; a test checks both ways agree). ``skip`` leaves signatures out by index."""
         rset, sigs = self._sets.get(plugin, _NO_SET)
         message = report.message
-        data = encode(message) if message else b""
+        data = message.encode("utf-8", "surrogatepass") if message else b""  # _regex.encode, inlined
         code = normalize_code(report.code) if report.code is not None else None
         status = report.http_status
         best: CompiledSignature | None = None

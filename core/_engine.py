@@ -167,18 +167,18 @@ class Engine:
         if best is None:
             return self.unknown(report, lang, index)
         named: dict[str, str] | None = None
-        if best.regex is not None and best.regex.has_groups:
-            named = best.regex.groups(data)
+        if best.groups is not None:
+            named = best.groups(data)
             skip: set[int] = set()
             while named is None and best is not None:  # the set and the pattern disagree: never seen
                 skip.add(best.index)
                 best, data, _ = self.scan(report, plugin, skip)
-                named = best.regex.groups(data) if best is not None and best.regex is not None else {}
+                named = best.groups(data) if best is not None and best.groups is not None else {}
             if best is None:
                 return self.unknown(report, lang, index)
         params: dict[str, Any] = dict(report.params) if report.params else {}
-        if best.signature.params:
-            params.update(best.signature.params)
+        if best.params:
+            params.update(best.params)
         if named:
             params.update(named)
         cp = best.problem
@@ -259,6 +259,9 @@ class NativeEngine(Engine):
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(catalog)
         self._closures = {cp.id: to_closure(cp.root) for cp in catalog.problems.values() if cp.root is not None}
+        # Catalog.scan chooses in one pass what candidates -> accept -> best choose; bound
+        # directly, it costs no engine call per message
+        self.scan = catalog.scan  # type: ignore[method-assign]
 
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = []
@@ -276,6 +279,3 @@ class NativeEngine(Engine):
         holds = self.catalog.holds
         code = normalize_code(report.code)
         return [s for s in candidates if holds(s, code, report.http_status, hit)]
-
-    def scan(self, report: ErrorReport, plugin: str | None, skip: Set[int] = frozenset()) -> Scan:
-        return self.catalog.scan(report, plugin, skip)
