@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
-from ._conditions import BatchState, PluginCallError, count_repeats, first_seen, to_closure
+from ._conditions import BatchState, PluginCallError, count_repeats, first_seen
+from ._decide import compile_fires
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
 
@@ -258,17 +259,17 @@ class NativeEngine(Engine):
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(catalog)
-        self._closures = {cp.id: to_closure(cp.root) for cp in catalog.problems.values() if cp.root is not None}
+        self._fires = {cp.id: compile_fires(cp.root, cp.id) for cp in catalog.problems.values() if cp.root is not None}
         # Catalog.scan chooses in one pass what candidates -> accept -> best choose; bound
         # directly, it costs no engine call per message
         self.scan = catalog.scan  # type: ignore[method-assign]
 
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = []
-        closures = self._closures
+        fires = self._fires
         for cp, _, scope in subjects:
             try:
-                out.append(closures[cp.id](scope) is True)
+                out.append(fires[cp.id](scope))
             except PluginCallError as exc:
                 out.append(exc)
         return out
