@@ -10,9 +10,10 @@ from typing import Any
 import re2
 
 from ._conditions import Compiler, Leaf, Node, compile_param
+from ._decide import compile_fires
 from ._exceptions import PackError
 from ._models import ErrorReport
-from ._paths import Path, PathSyntaxError, compile_path
+from ._paths import Path, PathSyntaxError, Scope, compile_path
 from ._regex import CompileError, compile_regex, encode
 from ._remediation import CompiledPlan
 from ._schema import Problem, RulePack, Signature
@@ -69,10 +70,11 @@ class CompiledProblem:
     signatures: list[CompiledSignature] = field(default_factory=list)
     index: int = -1
     plans: dict[str, CompiledPlan] = field(default_factory=dict)
+    id: str = ""
+    fires: Callable[[Scope], bool] | None = None
 
-    @property
-    def id(self) -> str:
-        return self.problem.id
+    def __post_init__(self) -> None:
+        self.id = self.problem.id  # read per subject: an attribute, not a property
 
     def plan(self, lang: str) -> CompiledPlan:
         """The problem's texts and plan compiled for one language (once; a race only builds twice)."""
@@ -105,6 +107,7 @@ def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Calla
                 compiled.for_each_text = detect.for_each
             compiler: Compiler = Compiler(problem.id, functions)
             compiled.root = compiler.compile(detect.when)
+            compiled.fires = compile_fires(compiled.root, problem.id)
             compiled.leaves = compiler.leaves
             compiled.repeats = compiler.repeats
             compiled.params = {name: compile_param(spec, functions) for name, spec in detect.params.items()}

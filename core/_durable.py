@@ -33,7 +33,6 @@ from typing import Any
 
 from ._catalog import Catalog, CompiledSignature, normalize_code
 from ._conditions import Node, PluginCallError
-from ._decide import compile_fires
 from ._engine import Engine, Subject
 from ._exceptions import EngineUnavailable
 from ._models import ErrorReport
@@ -221,7 +220,6 @@ class DurableEngine(Engine):
                 f"({_IMPORT_ERROR}); it does not support Python 3.13 or later. Use --engine native."
             )
         super().__init__(catalog)
-        self._fires = {cp.id: compile_fires(cp.root, cp.id) for cp in catalog.problems.values() if cp.root is not None}
         definition_json = json.dumps(self._rules(), sort_keys=True)
         with _LOCK:
             # engines over the same catalog share one process: fact ids are unique across them
@@ -273,7 +271,7 @@ class DurableEngine(Engine):
                 # outcome depends on it; when it does not, the check's value cannot change the
                 # outcome, so leaving it unknown here gives the same answer.
                 try:
-                    self._fires[cp.id](scope)
+                    cp.fires(scope)  # type: ignore[misc]  # subjects all have a condition
                 except PluginCallError as exc:
                     out[i] = exc
                     continue

@@ -19,7 +19,6 @@ from pydantic import BaseModel
 
 from ._catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
 from ._conditions import BatchState, PluginCallError, count_repeats, first_seen
-from ._decide import compile_fires
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
 
@@ -140,14 +139,14 @@ class Engine:
                 params[name] = value
         problem = cp.problem
         text = problem.message or problem.title
-        return Finding(
-            problem=cp.id,
-            severity=problem.severity,
-            entity=ref,
-            path=path,
-            message=text.render(lang, params),
-            params=params,
-        )
+        # valid by construction (compiled pack, engine's own ref and params): no re-validation
+        finding = _new(Finding)
+        _set_dict(finding, "__dict__", {"problem": cp.id, "severity": problem.severity, "entity": ref, "path": path,
+                                        "message": text.render(lang, params), "params": params})
+        _set_fields(finding, _FINDING_FIELDS.copy())
+        _set_extra(finding, None)
+        _set_private(finding, None)
+        return finding
 
     # -- classification
 
@@ -212,6 +211,7 @@ class Engine:
 
 
 _DIAGNOSIS_FIELDS = set(Diagnosis.model_fields)
+_FINDING_FIELDS = set(Finding.model_fields)
 
 
 _new = object.__new__
@@ -253,23 +253,22 @@ def plugin_error_finding(plugin: str, ref: str | int | None, error: BaseExceptio
 
 
 class NativeEngine(Engine):
-    """Conditions as compiled closures; one RE2 set pass for all message patterns."""
+    """Conditions as generated "does it fire" functions (``_decide``); one RE2 set pass for
+    all message patterns."""
 
     name = "native"
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(catalog)
-        self._fires = {cp.id: compile_fires(cp.root, cp.id) for cp in catalog.problems.values() if cp.root is not None}
         # Catalog.scan chooses in one pass what candidates -> accept -> best choose; bound
         # directly, it costs no engine call per message
         self.scan = catalog.scan  # type: ignore[method-assign]
 
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = []
-        fires = self._fires
         for cp, _, scope in subjects:
             try:
-                out.append(fires[cp.id](scope))
+                out.append(cp.fires(scope))  # type: ignore[misc]  # subjects all have a condition
             except PluginCallError as exc:
                 out.append(exc)
         return out

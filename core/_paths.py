@@ -50,17 +50,30 @@ class Scope:
     pre: list[Any] | None = None
 
 
+_MODEL, _DICT, _OTHER = 1, 2, 0
+_SHAPES: dict[type, int] = {dict: _DICT}
+
+
+def _shape(cls: type) -> int:
+    """Whether instances of ``cls`` are read as models, dicts or not at all (cached per type:
+    ``isinstance`` against pydantic's ABC-based metaclass is slow on the hot path)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = _MODEL if issubclass(cls, BaseModel) else _DICT if issubclass(cls, dict) else _OTHER
+    return shape
+
+
 def _get(obj: Any, name: str) -> Any:
-    if obj is MISSING or obj is None:
-        return MISSING
-    fields = getattr(obj, "__dict__", None)
-    if fields is not None and isinstance(obj, BaseModel):
+    shape = _SHAPES.get(type(obj))
+    if shape is None:
+        shape = _shape(type(obj))
+    if shape == _MODEL:
         # a model's field values live in its __dict__, its extra fields beside it
-        value = fields.get(name, MISSING)
+        value = obj.__dict__.get(name, MISSING)
         if value is MISSING:
             extra = obj.__pydantic_extra__
             value = extra.get(name, MISSING) if extra else MISSING
-    elif isinstance(obj, dict):
+    elif shape == _DICT:
         value = obj.get(name, MISSING)
     else:
         return MISSING
@@ -211,11 +224,28 @@ def _build(root: str, steps: tuple[tuple[str, Any], ...], multi: bool) -> Resolv
     if not multi:
         if len(steps) == 1 and steps[0][0] == "attr":
             name = steps[0][1]
+            if root == "$item":  # the commonest path: a field of the subject
+                def field(s: Scope) -> Any:
+                    return _get(s.subject, name)
+
+                return field
 
             def one(s: Scope) -> Any:
                 return _get(getter(s), name)
 
             return one
+        if all(kind == "attr" for kind, _ in steps):
+            names = tuple(arg for _, arg in steps)
+
+            def fields(s: Scope) -> Any:
+                obj = getter(s)
+                for name in names:
+                    obj = _get(obj, name)
+                    if obj is MISSING:
+                        return MISSING
+                return obj
+
+            return fields
 
         def single(s: Scope) -> Any:
             obj = getter(s)

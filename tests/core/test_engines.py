@@ -142,3 +142,23 @@ def test_one_pass_scan_agrees_with_candidates_holds_and_best() -> None:
         assert ((best.index if best else None), raw) == _reference_choice(host, report, plugin)
 
     check()
+
+
+def test_fast_findings_equal_validated_models() -> None:
+    """Findings are built without re-validation: on every flagged example of every installed
+    pack they equal the validated model, field for field and in JSON."""
+    from syncdoctor import Finding
+
+    host = Host.from_entry_points()
+    seen = 0
+    for cp in host.catalog.problems.values():
+        for example in cp.problem.examples.flagged:
+            entities = example.batch or [example.entity]
+            context = {cp.plugin: example.context} if example.context is not None else None
+            for result in host.validate_many(entities, context):
+                for finding in result.findings:
+                    again = Finding.model_validate(finding.model_dump())
+                    assert again == finding and again.model_dump_json() == finding.model_dump_json()
+                    assert finding.model_fields_set == set(Finding.model_fields)
+                    seen += 1
+    assert seen > 50
