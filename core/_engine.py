@@ -61,7 +61,12 @@ class Engine:
         chosen: list[Subject] = []
         # the plugins an entity travels between (names or vendor aliases): only their rules
         # look at it, even when they are not loaded
-        travel = {self.catalog.plugin_for(v) or v for v in (entity.source, entity.target) if v}
+        travel = None
+        if entity.source or entity.target:
+            travel = {self.catalog.plugin_for(v) or v for v in (entity.source, entity.target) if v}
+        # scopes are shared by the problems of one plugin (same context) that look at the
+        # same subject, unless a problem counts repeats: it keeps its counts on its scope
+        shared: dict[Any, Any] = {}
         for cp in self.catalog.for_entity(entity.kind):
             if only is not None and cp.id != only:
                 continue
@@ -70,16 +75,25 @@ class Engine:
             if travel and cp.plugin not in travel:
                 continue
             ctx = contexts.get(cp.plugin)
-            if cp.for_each is not None:
-                items = cp.for_each.resolve(Scope(entity, entity, ctx))
-                if items is MISSING or not isinstance(items, list):
-                    continue
-                for i, item in enumerate(items):
-                    if item is MISSING or item is None:
-                        continue
-                    chosen.append((cp, i, Scope(item, entity, ctx)))
+            if cp.for_each is None:
+                scope = None if cp.repeats else shared.get(cp.plugin)
+                if scope is None:
+                    scope = Scope(entity, entity, ctx)
+                    if not cp.repeats:
+                        shared[cp.plugin] = scope
+                chosen.append((cp, None, scope))
+                continue
+            key = (cp.for_each_text, cp.plugin)
+            items = shared.get(key)
+            if items is None:
+                found = cp.for_each.resolve(Scope(entity, entity, ctx))
+                items = shared[key] = ([(i, Scope(item, entity, ctx)) for i, item in enumerate(found)
+                                        if item is not MISSING and item is not None]
+                                       if isinstance(found, list) else [])
+            if cp.repeats:
+                chosen.extend((cp, i, Scope(sc.subject, entity, ctx)) for i, sc in items)
             else:
-                chosen.append((cp, None, Scope(entity, entity, ctx)))
+                chosen.extend((cp, i, sc) for i, sc in items)
         for cp, _, scope in chosen:
             if cp.repeats:
                 scope.pre = count_repeats(cp.id, cp.repeats, scope, state)
