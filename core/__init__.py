@@ -44,6 +44,7 @@ from ._models import (
     Step,
 )
 from ._money import Money, dumps, loads
+from ._paths import value_of
 from ._plugin import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
 from ._remediation import apply_patch
 from ._report import DemoEvent, DemoSection
@@ -110,6 +111,7 @@ __all__ = [
     "SyncdoctorError",
     "SYSTEMS",
     "Text",
+    "value_of",
     "VendorAuthError",
     "VendorClient",
     "VendorError",

@@ -14,13 +14,13 @@ dynamically, e.g. ``$context.accounts[account].analytics``. A value that is abse
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["MISSING", "Path", "Scope", "compile_path", "PathSyntaxError"]
+__all__ = ["MISSING", "Path", "Scope", "compile_path", "PathSyntaxError", "value_of"]
 
 
 class _Missing:
@@ -78,6 +78,29 @@ def _get(obj: Any, name: str) -> Any:
     else:
         return MISSING
     return MISSING if value is None else value
+
+
+def value_of(obj: Any, name: str) -> Any:
+    """A field of an entity or context model (declared or extra) or a key of a mapping, or
+    None when it is absent: what a plugin's named check uses to read its arguments.
+
+    Faster than ``getattr(model, name, None)``, which makes pydantic raise (slowly) for a
+    name the model does not declare; a plain object's attribute is read with ``getattr``.
+    """
+    shape = _SHAPES.get(type(obj))
+    if shape is None:
+        shape = _shape(type(obj))
+    if shape == _MODEL:
+        value = obj.__dict__.get(name, MISSING)
+        if value is MISSING:
+            extra = obj.__pydantic_extra__
+            return extra.get(name) if extra else None
+        return value
+    if shape == _DICT:
+        return obj.get(name)
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
 
 
 def _index(obj: Any, i: int) -> Any:

@@ -7,9 +7,11 @@ They run on whatever an entity holds, including fuzzed input: each one answers `
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from syncdoctor import value_of
 
 __all__ = ["FUNCTIONS", "account_length_differs", "auxiliary_fix", "balance_difference", "pad_account"]
 
@@ -51,10 +53,7 @@ def _amount(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _field(line: Any, name: str) -> Any:
-    if isinstance(line, Mapping):
-        return line.get(name)
-    return getattr(line, name, None)
+_field = value_of
 
 
 def balance_difference(lines: Any) -> str | None:

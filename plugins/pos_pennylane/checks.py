@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from syncdoctor import value_of
+
 from .context import ACTIVE_STATUSES, ExecutionError
 
 __all__ = ["HIGH_TOLERANCE", "REJECTED_STATUSES", "functions"]
@@ -45,8 +47,7 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+_get = value_of
 
 
 # ------------------------------------------------------------------ the sync

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+from syncdoctor import value_of
 
 from .window import PARIS, first_integration_start
 
@@ -62,7 +64,7 @@ def _get(obj: Any, dotted: str) -> Any:
     for name in dotted.split("."):
         if obj is None:
             return None
-        obj = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+        obj = value_of(obj, name)
     return obj
 
 

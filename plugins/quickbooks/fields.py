@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from syncdoctor import value_of
+
 from .context import QuickBooksContext
 
 __all__ = ["FIELD_LIMITS", "Overlong", "as_context", "clean_name", "first_overlong", "fold", "shorten", "value_of"]
@@ -55,15 +57,6 @@ FIELD_LIMITS: dict[str, tuple[tuple[str, str, int], ...]] = {
 _UNIQUE_ELEMENTS = {"DocNumber", "Name", "DisplayName", "PaymentRefNum"}
 
 _INVALID_NAME_CHARS = re.compile(r"[:\t\r\n]")
-
-
-def value_of(obj: Any, name: str) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    value = getattr(obj, name, None)
-    if value is None and hasattr(obj, "model_extra"):
-        value = (obj.model_extra or {}).get(name)
-    return value
 
 
 def as_context(value: Any) -> QuickBooksContext:

@@ -39,3 +39,17 @@ def test_dynamic_lookup_relative_to_subject() -> None:
 def test_syntax_errors_are_clear(bad: str) -> None:
     with pytest.raises(PathSyntaxError):
         compile_path(bad)
+
+
+def test_value_of_reads_models_extras_mappings_and_objects() -> None:
+    from types import SimpleNamespace
+
+    from syncdoctor import Invoice, value_of
+
+    invoice = Invoice.model_validate({"kind": "invoice", "id": "F1", "total": "1", "custom": 3})
+    assert value_of(invoice, "id") == "F1"
+    assert value_of(invoice, "custom") == 3  # an extra field
+    assert value_of(invoice, "nothing") is None
+    assert value_of({"a": 1}, "a") == 1 and value_of({"a": 1}, "b") is None
+    assert value_of(SimpleNamespace(a=2), "a") == 2 and value_of(SimpleNamespace(), "a") is None
+    assert value_of(None, "a") is None
