@@ -34,6 +34,7 @@ class Engine:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self._chosen: dict[tuple[Any, ...], list[CompiledProblem]] = {}
 
     # -- what differs between engines
 
@@ -63,17 +64,11 @@ class Engine:
         # look at it, even when they are not loaded
         travel = None
         if entity.source or entity.target:
-            travel = {self.catalog.plugin_for(v) or v for v in (entity.source, entity.target) if v}
+            travel = frozenset({self.catalog.plugin_for(v) or v for v in (entity.source, entity.target) if v})
         # scopes are shared by the problems of one plugin (same context) that look at the
         # same subject, unless a problem counts repeats: it keeps its counts on its scope
         shared: dict[Any, Any] = {}
-        for cp in self.catalog.for_entity(entity.kind):
-            if only is not None and cp.id != only:
-                continue
-            if plugins is not None and cp.plugin not in plugins:
-                continue
-            if travel and cp.plugin not in travel:
-                continue
+        for cp in self._problems_for(entity.kind, only, plugins, travel):
             ctx = contexts.get(cp.plugin)
             if cp.for_each is None:
                 scope = None if cp.repeats else shared.get(cp.plugin)
@@ -97,6 +92,21 @@ class Engine:
         for cp, _, scope in chosen:
             if cp.repeats:
                 scope.pre = count_repeats(cp.id, cp.repeats, scope, state)
+        return chosen
+
+    def _problems_for(
+        self, kind: str, only: str | None, plugins: frozenset[str] | None, travel: frozenset[str] | None
+    ) -> list[CompiledProblem]:
+        """The problems that look at an entity of this kind, for these filters (kept per filter:
+        a stream has few distinct ones)."""
+        key = (kind, only, plugins, travel, len(self.catalog.problems))  # a catalog only grows
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            chosen = [cp for cp in self.catalog.for_entity(kind)
+                      if (only is None or cp.id == only) and (plugins is None or cp.plugin in plugins)
+                      and (not travel or cp.plugin in travel)]
+            if len(self._chosen) < 4096:  # bounded, whatever the input
+                self._chosen[key] = chosen
         return chosen
 
     def validate(

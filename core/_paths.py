@@ -287,6 +287,37 @@ def _build(root: str, steps: tuple[tuple[str, Any], ...], multi: bool) -> Resolv
 
         return single
 
+    kinds = [kind for kind, _ in steps]
+    if kinds.count("star") == 1 and all(k in ("attr", "star") for k in kinds):
+        # the commonest list path, ``lines[*].debit``: fields, one star, fields
+        star = kinds.index("star")
+        head = tuple(arg for _, arg in steps[:star])
+        tail = tuple(arg for _, arg in steps[star + 1:])
+
+        def starred(s: Scope) -> Any:
+            obj = getter(s)
+            for name in head:
+                obj = _get(obj, name)
+            if isinstance(obj, (list, tuple)):
+                items = obj
+            elif isinstance(obj, dict):
+                items = list(obj.values())
+            else:
+                return []
+            out = []
+            for value in items:
+                if value is None:
+                    value = MISSING
+                for name in tail:
+                    if value is MISSING:
+                        break  # an item missing before the last step is left out, as in ``many``
+                    value = _get(value, name)
+                else:
+                    out.append(value)
+            return out
+
+        return starred
+
     def many(s: Scope) -> Any:
         current = [getter(s)]
         for kind, arg in steps:

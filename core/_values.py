@@ -28,9 +28,11 @@ def to_number(value: Any) -> Decimal | None:
     Numbers beyond 1e30 are unknown rather than numbers: summing them could overflow the
     decimal context, and no accounting value is that large.
     """
-    if isinstance(value, bool):
+    if type(value) is Decimal:  # what entity amounts are: checked first
+        number = value
+    elif isinstance(value, bool):
         return None
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
         if abs(value) >= 10**_MAX_ADJUSTED:

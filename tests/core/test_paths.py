@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from syncdoctor._paths import MISSING, PathSyntaxError, Scope, compile_path
 
 ENTITY = {"journal": "AC", "lines": [{"account": "606", "amount": 1}, {"account": "401", "amount": 2}], "note": None}
@@ -53,3 +57,20 @@ def test_value_of_reads_models_extras_mappings_and_objects() -> None:
     assert value_of({"a": 1}, "a") == 1 and value_of({"a": 1}, "b") is None
     assert value_of(SimpleNamespace(a=2), "a") == 2 and value_of(SimpleNamespace(), "a") is None
     assert value_of(None, "a") is None
+
+
+_JSON = st.recursive(
+    st.none() | st.integers(0, 3) | st.sampled_from(["x", "y"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "b", "c"]), _JSON, max_size=3))
+def test_star_paths_resolve_like_the_general_resolver(data: dict[str, Any]) -> None:
+    # ['b'] is a key step, so the second path of each pair goes through the general resolver
+    for fast, general in [("a[*]", "['a'][*]"), ("a[*].b", "a[*]['b']"), ("a.b[*].c.a", "a['b'][*].c['a']"),
+                          ("$entity.a[*].b.c", "$entity.a[*]['b'].c")]:
+        scope = Scope(data, data, None)
+        assert compile_path(fast).resolve(scope) == compile_path(general).resolve(scope), (fast, data)
