@@ -34,7 +34,7 @@ class Engine:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._chosen: dict[tuple[Any, ...], list[CompiledProblem]] = {}
+        self._chosen: dict[tuple[Any, ...], list[tuple[CompiledProblem, str, tuple[str, str] | None, list[Any]]]] = {}
 
     # -- what differs between engines
 
@@ -68,41 +68,43 @@ class Engine:
         # scopes are shared by the problems of one plugin (same context) that look at the
         # same subject, unless a problem counts repeats: it keeps its counts on its scope
         shared: dict[Any, Any] = {}
-        for cp in self._problems_for(entity.kind, only, plugins, travel):
-            ctx = contexts.get(cp.plugin)
-            if cp.for_each is None:
-                scope = None if cp.repeats else shared.get(cp.plugin)
-                if scope is None:
+        for cp, plugin, each_key, repeats in self._problems_for(entity.kind, only, plugins, travel):
+            ctx = contexts.get(plugin) if contexts else None
+            if each_key is None:
+                if repeats:
                     scope = Scope(entity, entity, ctx)
-                    if not cp.repeats:
-                        shared[cp.plugin] = scope
+                    scope.pre = count_repeats(cp.id, repeats, scope, state)
+                else:
+                    scope = shared.get(plugin) or Scope(entity, entity, ctx)
+                    shared[plugin] = scope
                 chosen.append((cp, None, scope))
                 continue
-            key = (cp.for_each_text, cp.plugin)
-            items = shared.get(key)
+            items = shared.get(each_key)
             if items is None:
-                found = cp.for_each.resolve(Scope(entity, entity, ctx))
-                items = shared[key] = ([(i, Scope(item, entity, ctx)) for i, item in enumerate(found)
-                                        if item is not MISSING and item is not None]
-                                       if isinstance(found, list) else [])
-            if cp.repeats:
-                chosen.extend((cp, i, Scope(sc.subject, entity, ctx)) for i, sc in items)
-            else:
-                chosen.extend((cp, i, sc) for i, sc in items)
-        for cp, _, scope in chosen:
-            if cp.repeats:
-                scope.pre = count_repeats(cp.id, cp.repeats, scope, state)
+                found = cp.for_each.resolve(Scope(entity, entity, ctx))  # type: ignore[union-attr]
+                items = shared[each_key] = ([(i, Scope(item, entity, ctx)) for i, item in enumerate(found)
+                                             if item is not MISSING and item is not None]
+                                            if isinstance(found, list) else [])
+            if not repeats:
+                chosen += [(cp, i, sc) for i, sc in items]
+                continue
+            for i, sc in items:
+                scope = Scope(sc.subject, entity, ctx)
+                scope.pre = count_repeats(cp.id, repeats, scope, state)
+                chosen.append((cp, i, scope))
         return chosen
 
     def _problems_for(
         self, kind: str, only: str | None, plugins: frozenset[str] | None, travel: frozenset[str] | None
-    ) -> list[CompiledProblem]:
-        """The problems that look at an entity of this kind, for these filters (kept per filter:
-        a stream has few distinct ones)."""
+    ) -> list[tuple[CompiledProblem, str, tuple[str, str] | None, list[Any]]]:
+        """The problems that look at an entity of this kind, for these filters, with what
+        :meth:`subjects` reads of each: (problem, plugin, key of its list subject, repeats).
+        Kept per filter: a stream has few distinct ones."""
         key = (kind, only, plugins, travel, len(self.catalog.problems))  # a catalog only grows
         chosen = self._chosen.get(key)
         if chosen is None:
-            chosen = [cp for cp in self.catalog.for_entity(kind)
+            chosen = [(cp, cp.plugin, (cp.for_each_text, cp.plugin) if cp.for_each is not None else None, cp.repeats)
+                      for cp in self.catalog.for_entity(kind)
                       if (only is None or cp.id == only) and (plugins is None or cp.plugin in plugins)
                       and (not travel or cp.plugin in travel)]
             if len(self._chosen) < 4096:  # bounded, whatever the input
@@ -126,6 +128,8 @@ class Engine:
         decisions = self.decide(subjects)
         findings: list[Finding] = []
         for (cp, index, scope), decision in zip(subjects, decisions, strict=True):
+            if decision is False:
+                continue
             if isinstance(decision, BaseException):
                 findings.append(plugin_error_finding(cp.plugin, ref, decision, cp.id))
                 continue
