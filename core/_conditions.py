@@ -212,10 +212,14 @@ class Compiler:
             operand = getattr(test, op)
             if operand is None:
                 raise CompileError(f"{label}: the operand must not be null; use exists: false")
-            right = compile_value(operand)
+            if isinstance(operand, Ref):
+                right = compile_value(operand)
 
-            def sign(s: Scope) -> int | None:
-                return compare(get(s), right(s))
+                def sign(s: Scope) -> int | None:
+                    return compare(get(s), right(s))
+            else:
+                def sign(s: Scope) -> int | None:
+                    return compare(get(s), operand)  # a literal: no call to read it
 
             return self.leaf("sign", op, sign, label)
         if op in ("in_", "not_in"):
@@ -366,15 +370,28 @@ class Compiler:
         args = [compile_value(a) for a in cond.args]
         name = cond.call
 
-        def call(s: Scope) -> bool | None:
-            values = [a(s) for a in args]
-            if any(v is MISSING for v in values):
-                return None
-            try:
-                result = fn(*values)
-            except Exception as exc:
-                raise PluginCallError(name, exc) from exc
-            return None if result is None else bool(result)
+        if len(args) == 1:  # the commonest form, without a list per call
+            (arg,) = args
+
+            def call(s: Scope) -> bool | None:
+                value = arg(s)
+                if value is MISSING:
+                    return None
+                try:
+                    result = fn(value)
+                except Exception as exc:
+                    raise PluginCallError(name, exc) from exc
+                return None if result is None else bool(result)
+        else:
+            def call(s: Scope) -> bool | None:
+                values = [a(s) for a in args]
+                if any(v is MISSING for v in values):
+                    return None
+                try:
+                    result = fn(*values)
+                except Exception as exc:
+                    raise PluginCallError(name, exc) from exc
+                return None if result is None else bool(result)
 
         return self.leaf("bool", "true", call, f"call {name}")
 

@@ -65,6 +65,8 @@ def _to_date(value: Any) -> dt.date | None:
 
 def compare(left: Any, right: Any) -> int | None:
     """Sign of ``left - right`` under the rule semantics, or None when incomparable."""
+    if type(left) is str and type(right) is str:  # the commonest case, first
+        return (left > right) - (left < right)
     if left is MISSING or right is MISSING or left is None or right is None:
         return None
     if isinstance(right, bool) or isinstance(left, bool):
