@@ -22,6 +22,12 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
+    """This process's peak RSS. VmHWM belongs to the process's own memory map; ru_maxrss would
+    also count the parent's peak before the fork (run.py measures memory in a child)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
