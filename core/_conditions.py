@@ -366,34 +366,13 @@ class Compiler:
         return self.leaf("sign", "gt", differs, f"sum of {', '.join(spec.terms)} differs")
 
     def _call(self, cond: Call) -> Node:
-        fn = self.function(cond.call)
-        args = [compile_value(a) for a in cond.args]
-        name = cond.call
+        bound = bind_call(self.function(cond.call), [compile_value(a) for a in cond.args], cond.call)
 
-        if len(args) == 1:  # the commonest form, without a list per call
-            (arg,) = args
+        def call(s: Scope) -> bool | None:
+            result = bound(s)
+            return None if result is MISSING else bool(result)
 
-            def call(s: Scope) -> bool | None:
-                value = arg(s)
-                if value is MISSING:
-                    return None
-                try:
-                    result = fn(value)
-                except Exception as exc:
-                    raise PluginCallError(name, exc) from exc
-                return None if result is None else bool(result)
-        else:
-            def call(s: Scope) -> bool | None:
-                values = [a(s) for a in args]
-                if any(v is MISSING for v in values):
-                    return None
-                try:
-                    result = fn(*values)
-                except Exception as exc:
-                    raise PluginCallError(name, exc) from exc
-                return None if result is None else bool(result)
-
-        return self.leaf("bool", "true", call, f"call {name}")
+        return self.leaf("bool", "true", call, f"call {cond.call}")
 
     def _repeated(self, cond: Repeated) -> Node:
         if not self.allow_repeat:
@@ -439,6 +418,52 @@ def first_seen(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Sc
     return None
 
 
+def bind_call(fn: Callable[..., Any], args: list[Callable[[Scope], Any]], name: str) -> Callable[[Scope], Any]:
+    """A named function applied to argument values read from the scope: its result, or
+    MISSING when an argument is missing or the function answers None (unknown). Raising
+    becomes :class:`PluginCallError`. Specialised by arity: checks run per subject."""
+    if len(args) == 1:
+        (arg,) = args
+
+        def call1(s: Scope) -> Any:
+            value = arg(s)
+            if value is MISSING:
+                return MISSING
+            try:
+                result = fn(value)
+            except Exception as exc:
+                raise PluginCallError(name, exc) from exc
+            return MISSING if result is None else result
+
+        return call1
+    if len(args) == 2:
+        first, second = args
+
+        def call2(s: Scope) -> Any:
+            a, b = first(s), second(s)
+            if a is MISSING or b is MISSING:
+                return MISSING
+            try:
+                result = fn(a, b)
+            except Exception as exc:
+                raise PluginCallError(name, exc) from exc
+            return MISSING if result is None else result
+
+        return call2
+
+    def call(s: Scope) -> Any:
+        values = [a(s) for a in args]
+        if any(v is MISSING for v in values):
+            return MISSING
+        try:
+            result = fn(*values)
+        except Exception as exc:
+            raise PluginCallError(name, exc) from exc
+        return MISSING if result is None else result
+
+    return call
+
+
 def compile_param(spec: Any, functions: Mapping[str, Callable[..., Any]]) -> Callable[[Scope], Any]:
     """A detect param: a path, ``{ref: path, default: x}``, ``{call: f, args: [...]}`` or ``{value: literal}``."""
     if isinstance(spec, ParamValue):
@@ -450,19 +475,6 @@ def compile_param(spec: Any, functions: Mapping[str, Callable[..., Any]]) -> Cal
             fn = functions[spec.call]
         except KeyError:
             raise CompileError(f"param call {spec.call!r} names no registered function") from None
-        args = [compile_value(a) for a in spec.args]
-        name = spec.call
-
-        def call(s: Scope) -> Any:
-            values = [a(s) for a in args]
-            if any(v is MISSING for v in values):
-                return MISSING
-            try:
-                result = fn(*values)
-            except Exception as exc:
-                raise PluginCallError(name, exc) from exc
-            return MISSING if result is None else result
-
-        return call
+        return bind_call(fn, [compile_value(a) for a in spec.args], spec.call)
     path = compile_path(spec)
     return path.resolve
