@@ -44,9 +44,9 @@ from ._models import (
     Step,
 )
 from ._money import Money, dumps, loads
+from ._patch import apply_patch
 from ._paths import value_of
 from ._plugin import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
-from ._remediation import apply_patch
 from ._report import DemoEvent, DemoSection
 from ._sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
 from ._schema import Problem, RulePack

@@ -22,9 +22,10 @@ from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadErr
 from ._loader import load_pack
 from ._models import CORE_ENTITY_MODELS, SYSTEMS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
 from ._parsing import parse_context, parse_entity, parse_report
+from ._patch import apply_patch
 from ._plugin import FetchResult, PluginSpec, hookimpl
 from ._regex import CompileError, compile_regex
-from ._remediation import apply_patch, render_plan
+from ._remediation import render_plan
 
 __all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
 
