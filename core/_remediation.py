@@ -183,12 +183,13 @@ _ValuesFn = Callable[[dict[str, Any], "int | None", "str | None"], dict[str, Any
 
 
 class _FillBuilder:
-    """Writes one function that builds a plan's rendered title, causes and steps.
+    """Writes the ``diagnosis_values(params, index, record)`` function of one plan: every
+    field of the problem's Diagnosis, with title, causes and steps rendered.
 
-    The function is a single expression of dict and list displays, so rendering a diagnosis
-    makes no Python call per step: that is most of classification's cost otherwise. Its
-    source holds only generated names and structure; every text and value is looked up in
-    the function's namespace, never pasted into the source.
+    Its body is a single expression of dict and list displays, so rendering a diagnosis makes
+    no Python call per step or per text: that was most of classification's cost. The source
+    holds only generated names and structure; every text and value is looked up in the
+    function's namespace, never pasted into the source (decision 14).
     """
 
     def __init__(self, plan: CompiledPlan) -> None:
