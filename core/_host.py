@@ -18,13 +18,13 @@ from . import hookspecs
 from ._catalog import Catalog, Scan
 from ._conditions import BatchState
 from ._engine import Engine, NativeEngine, plugin_error_finding
-from ._exceptions import EngineUnavailable, InputError, PackError, PluginLoadError, SyncdoctorError
+from ._exceptions import EngineUnavailable, InputError, PluginLoadError, SyncdoctorError
 from ._loader import load_pack
 from ._models import CORE_ENTITY_MODELS, SYSTEMS, Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
 from ._parsing import parse_context, parse_entity, parse_report
 from ._patch import apply_patch
 from ._plugin import FetchResult, PluginSpec, hookimpl
-from ._regex import CompileError, compile_regex
+from ._registration import Refused, check_plugin
 from ._remediation import render_plan
 
 __all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
@@ -196,50 +196,13 @@ class Host:
         except Exception as exc:  # PluginValidationError, duplicate registration, ...
             self._broken(label, version, f"invalid hooks: {exc}")
             return None
-        unknown = [
-            h.name
-            for h in self.pm.get_hookcallers(obj) or []
-            if not h.has_spec()
-        ]
-        if unknown:
-            self.pm.unregister(obj)
-            self._broken(label, version, f"unknown hook(s) {', '.join(sorted(unknown))}; known hooks are "
-                         + ", ".join(sorted(n for n in dir(hookspecs) if n in _HOOK_NAMES)))
-            return None
-        impls = {h.name for h in self.pm.get_hookcallers(obj) or []}
-        spec: PluginSpec | None = None
-        if "register_plugin" in impls:
-            try:
-                spec = obj.register_plugin()
-            except Exception as exc:
-                self.pm.unregister(obj)
-                self._broken(label, version, f"register_plugin raised {type(exc).__name__}: {exc}")
-                return None
-        if spec is None:
-            spec = PluginSpec(name=str(label), version=version or "0")
-        if not isinstance(spec, PluginSpec):
-            self.pm.unregister(obj)
-            self._broken(label, version, f"register_plugin returned {type(spec).__name__}, not a syncdoctor.PluginSpec")
-            return None
-        plugin_name = spec.name
-        version = version or spec.version
-        if plugin_name in self.plugins:
-            self.pm.unregister(obj)
-            self._broken(plugin_name, version, "a plugin with this name is already loaded")
-            return None
         try:
-            staged = Catalog()
-            for pack_file in spec.packs:
-                staged.add_pack(load_pack(pack_file), plugin_name, spec.functions, str(pack_file))
-            raw_pattern = compile_regex(spec.normalize_pattern) if spec.normalize_pattern else None
-        except PackError as exc:
+            checked = check_plugin(self.pm, obj, label, version, self.plugins)
+        except Refused as refused:
             self.pm.unregister(obj)
-            self._broken(plugin_name, version, f"invalid rule pack: {exc}")
+            self._broken(refused.name, refused.version, refused.reason)
             return None
-        except CompileError as exc:
-            self.pm.unregister(obj)
-            self._broken(plugin_name, version, f"invalid normalize_pattern: {exc}")
-            return None
+        spec, staged, plugin_name = checked.spec, checked.catalog, checked.spec.name
         # the packs compiled: only now do they join the host's catalog
         self.catalog.absorb(staged)
         for vendor in (plugin_name, *spec.vendors):
@@ -249,8 +212,8 @@ class Host:
             self.context_models[plugin_name] = spec.context_model
         loaded = LoadedPlugin(
             name=plugin_name,
-            version=version,
-            hooks=tuple(sorted(impls)),
+            version=checked.version,
+            hooks=tuple(sorted(checked.hooks)),
             problems=len(staged.problems),
             spec=spec,
             distribution=distribution,
@@ -258,8 +221,8 @@ class Host:
         self.plugins[plugin_name] = loaded
         if spec.normalize_report is not None:
             self._normalizers = True
-            if raw_pattern is not None:
-                self.catalog.add_raw_pattern(plugin_name, raw_pattern.pattern)
+            if checked.raw_pattern is not None:
+                self.catalog.add_raw_pattern(plugin_name, checked.raw_pattern.pattern)
         self._engine = None
         return loaded
 
@@ -636,9 +599,6 @@ class Host:
             if name in loaded.spec.tools:
                 return loaded.spec.tools[name]
         return None
-
-
-_HOOK_NAMES = {"register_plugin", "validate_entry", "classify_error", "remediate", "fetch_transactions"}
 
 
 def _is_parsed(context: Any, host: Host) -> bool:
