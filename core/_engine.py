@@ -13,7 +13,7 @@ they really differ and a differential test can compare them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -168,13 +168,8 @@ class Engine:
         problem = cp.problem
         text = problem.message or problem.title
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
-        finding = _new(Finding)
-        _set_dict(finding, "__dict__", {"problem": cp.id, "severity": problem.severity, "entity": ref, "path": path,
-                                        "message": text.render(lang, params), "params": params})
-        _set_fields(finding, _FINDING_FIELDS.copy())
-        _set_extra(finding, None)
-        _set_private(finding, None)
-        return finding
+        return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": problem.severity, "entity": ref,
+                                                   "path": path, "message": text.render(lang, params), "params": params})
 
     # -- classification
 
@@ -211,13 +206,7 @@ class Engine:
             params.update(named)
         cp = best.problem
         plan = cp.plans.get(lang) or cp.plan(lang)
-        # _trusted_diagnosis, inlined: this is the hot path of classification
-        diag = _new(Diagnosis)
-        _set_dict(diag, "__dict__", plan.diagnosis_values(params, index, report.record))
-        _set_fields(diag, _DIAGNOSIS_FIELDS.copy())
-        _set_extra(diag, None)
-        _set_private(diag, None)
-        return diag
+        return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, plan.diagnosis_values(params, index, report.record))
 
     def diagnosis(
         self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str,
@@ -228,7 +217,7 @@ class Engine:
         values = cp.plan(lang).diagnosis_values(params, index, report.record if report else None)
         if problem_id:
             values.update(problem=problem_id, vendor=vendor, category=None)
-        return _trusted_diagnosis(values)
+        return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
 
     def unknown(self, report: ErrorReport, lang: str, index: int | None = None) -> Diagnosis:
         params: dict[str, Any] = dict(report.params)
@@ -238,6 +227,7 @@ class Engine:
         return self.diagnosis(fallback, params, report, lang, index, problem_id="unknown", vendor=report.vendor)
 
 
+_M = TypeVar("_M", bound=BaseModel)
 _DIAGNOSIS_FIELDS = set(Diagnosis.model_fields)
 _FINDING_FIELDS = set(Finding.model_fields)
 
@@ -249,19 +239,17 @@ _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def _trusted_diagnosis(values: dict[str, Any]) -> Diagnosis:
-    """A Diagnosis from values that are valid by construction (compiled packs, parsed reports).
-
-    Equivalent to ``Diagnosis.model_construct(**values)`` with every field given, without its
-    per-field loop: classification's hot path builds one per message. A test checks the
-    result equals a validated model.
-    """
-    diag = _new(Diagnosis)
-    _set_dict(diag, "__dict__", values)
-    _set_fields(diag, _DIAGNOSIS_FIELDS.copy())
-    _set_extra(diag, None)
-    _set_private(diag, None)
-    return diag
+def _trusted(model: type[_M], fields: set[str], values: dict[str, Any]) -> _M:
+    """A model from values that are valid by construction (compiled packs, parsed reports),
+    given for every field: ``model.model_construct(**values)`` without its per-field loop.
+    Classification builds a Diagnosis per message and validation a Finding per hit; tests
+    check the results equal validated models."""
+    obj = _new(model)
+    _set_dict(obj, "__dict__", values)
+    _set_fields(obj, fields.copy())
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
 
 
 def plugin_error_finding(plugin: str, ref: str | int | None, error: BaseException, problem: str | None = None) -> Finding:

@@ -85,22 +85,14 @@ def value_of(obj: Any, name: str) -> Any:
     None when it is absent: what a plugin's named check uses to read its arguments.
 
     Faster than ``getattr(model, name, None)``, which makes pydantic raise (slowly) for a
-    name the model does not declare; a plain object's attribute is read with ``getattr``.
+    name the model does not declare; another object's attribute is read with ``getattr``.
     """
-    shape = _SHAPES.get(type(obj))
-    if shape is None:
-        shape = _shape(type(obj))
-    if shape == _MODEL:
-        value = obj.__dict__.get(name, MISSING)
-        if value is MISSING:
-            extra = obj.__pydantic_extra__
-            return extra.get(name) if extra else None
+    value = _get(obj, name)
+    if value is not MISSING:
         return value
-    if shape == _DICT:
-        return obj.get(name)
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return getattr(obj, name, None)
+    if _SHAPES.get(type(obj)) != _OTHER or obj is None:  # a model or dict without it, or null
+        return None
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
 def _index(obj: Any, i: int) -> Any:
