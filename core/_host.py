@@ -15,7 +15,7 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
-from ._catalog import Catalog, Scan
+from ._catalog import Catalog
 from ._conditions import BatchState
 from ._engine import Engine, NativeEngine, plugin_error_finding
 from ._exceptions import EngineUnavailable, InputError, PluginLoadError, SyncdoctorError
@@ -401,31 +401,31 @@ class Host:
         if report.payload is not None:
             return True
         head = report.message[:1]
-        if head.isspace():
+        if head and head.isspace():
             head = report.message.lstrip()[:1]
         return head == "{" or head == "["
 
     def _classify_packs(
         self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None,
-        engine: Engine | None = None, scan: Scan | None = None,
+        engine: Engine | None = None,
     ) -> list[Diagnosis]:
-        """The packs' diagnoses of a report, through its plugin's normalizer when it is raw;
-        ``scan`` is the catalog's pass over ``report`` when the caller already made it."""
-        vendor = vendor or report.vendor
+        """The packs' diagnoses of a report, through its plugin's normalizer when it is raw
+        (the one route of every report, one at a time or in a batch)."""
         if vendor and not report.vendor:
             report = report.model_copy(update={"vendor": vendor})
-            scan = None
         engine = engine or self.engine
-        catalog = self.catalog
-        plugin = catalog.plugin_for(report.vendor)
-        if not self._normalizers:
-            return [engine.classify(report, plugin, lang, index, scan)]
-        scan = scan or engine.scan(report, plugin)
-        if not (scan[2] or self._is_raw(report)):
+        plugin_for = self.catalog.plugin_for
+        plugin = plugin_for(report.vendor)
+        scan = engine.scan(report, plugin)
+        # raw when a plugin's normalize_pattern matched (scan[2]: such plugins have a
+        # normalizer), or by its shape; the usual message, a sentence, is told at its first letter
+        head = report.message[:1]
+        if not (scan[2] or (self._normalizers and (report.payload is not None or head in "{[" and head
+                                                   or head.isspace() and self._is_raw(report)))):
             return [engine.classify(report, plugin, lang, index, scan)]
         out = []
         for part in self.normalize(report):
-            part_plugin = catalog.plugin_for(part.vendor)
+            part_plugin = plugin_for(part.vendor)
             diag = engine.classify(part, part_plugin, lang, index, scan if part is report else None)
             if diag.problem == "unknown" and part_plugin is not None and report.vendor is None:
                 diag = engine.classify(part, None, lang, index)
@@ -443,9 +443,7 @@ class Host:
         """Stream diagnoses for a stream of reports, in order: one list per input report."""
         custom = self._custom("classify_error")
         engine = self.engine
-        catalog = self.catalog
-        plugin_of_vendor, is_raw = catalog.plugin_of_vendor, self._is_raw
-        scan_report, classify = engine.scan, engine.classify
+        classify_packs = self._classify_packs
         for index, raw in enumerate(reports):
             try:
                 report = raw if type(raw) is ErrorReport else self._report(raw, index)
@@ -454,13 +452,7 @@ class Host:
                 continue
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
-            plugin = plugin_of_vendor.get(report.vendor.lower()) if report.vendor else None  # catalog.plugin_for
-            scan = scan_report(report, plugin)
-            head = report.message[:1]  # _is_raw, short-cut for the usual message that starts with a letter
-            if scan[2] or report.payload is not None or (head and (head in "{[" or head.isspace()) and is_raw(report)):
-                diags = self._classify_packs(report, None, lang, index, engine, scan)  # a normalizer's first
-            else:
-                diags = [classify(report, plugin, lang, index, scan)]
+            diags = classify_packs(report, None, lang, index, engine)
             for impl in custom:
                 try:
                     extra = self._call(impl, {"report": report, "lang": lang})
