@@ -128,11 +128,11 @@ def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Calla
 
 
 Candidates = tuple[list[CompiledSignature], Set[int], bytes, bool]
-_NO_SET: tuple[None, tuple[()]] = (None, ())
-_NO_HITS: frozenset[int] = frozenset()
 """What :meth:`Catalog.candidates` finds in a report: candidates, pattern hits, UTF-8, raw."""
 Scan = tuple["CompiledSignature | None", bytes, bool]
 """An engine's pass over a report: the signature that decides, the message as UTF-8, raw."""
+_NO_SET: tuple[None, tuple[()]] = (None, ())
+_NO_HITS: frozenset[int] = frozenset()
 
 
 class Catalog:
@@ -282,27 +282,23 @@ class Catalog:
         data = message.encode("utf-8", "surrogatepass") if message else b""  # _regex.encode, inlined
         code = normalize_code(report.code) if report.code is not None else None
         status = report.http_status
-        best: CompiledSignature | None = None
         raw = False
+        pool: list[CompiledSignature] = []  # signatures whose pattern matched, then those without one
         if rset is not None and data:
             n = len(sigs)
             for i in rset.Match(data) or ():
                 if i >= n:  # a raw-report pattern sits past the signatures
                     raw = True
-                    continue
-                sig = sigs[i]
-                if ((not sig.codes or code in sig.codes) and (not sig.statuses or status in sig.statuses)
-                        and (best is None or sig.score > best.score or (sig.score == best.score and sig.index < best.index))
-                        and sig.index not in skip):
-                    best = sig
-        # signatures with a pattern were met above when it matched: here only those without
-        extra: list[CompiledSignature] = []
+                else:
+                    pool.append(sigs[i])
         if code:
-            extra += self._by_code.get((plugin, code), ())
+            pool += [sig for sig in self._by_code.get((plugin, code), ()) if sig.regex is None]
         if status is not None:
-            extra += self._by_status.get((plugin, status), ())
-        for sig in extra:
-            if (sig.regex is None and (not sig.codes or code in sig.codes) and (not sig.statuses or status in sig.statuses)
+            pool += [sig for sig in self._by_status.get((plugin, status), ()) if sig.regex is None]
+        best: CompiledSignature | None = None
+        for sig in pool:
+            # holds (its pattern matched, or it has none), then best (score, then the earlier)
+            if ((not sig.codes or code in sig.codes) and (not sig.statuses or status in sig.statuses)
                     and (best is None or sig.score > best.score or (sig.score == best.score and sig.index < best.index))
                     and sig.index not in skip):
                 best = sig
