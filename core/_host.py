@@ -418,10 +418,8 @@ class Host:
         plugin = plugin_for(report.vendor)
         scan = engine.scan(report, plugin)
         # raw when a plugin's normalize_pattern matched (scan[2]: such plugins have a
-        # normalizer), or by its shape; the usual message, a sentence, is told at its first letter
-        head = report.message[:1]
-        if not (scan[2] or (self._normalizers and (report.payload is not None or head in "{[" and head
-                                                   or head.isspace() and self._is_raw(report)))):
+        # normalizer), or by its shape
+        if not (scan[2] or (self._normalizers and self._is_raw(report))):
             return [engine.classify(report, plugin, lang, index, scan)]
         out = []
         for part in self.normalize(report):
