@@ -204,9 +204,7 @@ class Engine:
             params.update(best.params)
         if named:
             params.update(named)
-        cp = best.problem
-        plan = cp.plans.get(lang) or cp.plan(lang)
-        return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, plan.diagnosis_values(params, index, report.record))
+        return self.diagnosis(best.problem, params, report, lang, index)
 
     def diagnosis(
         self, cp: CompiledProblem, params: dict[str, Any], report: ErrorReport | None, lang: str,
