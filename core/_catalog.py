@@ -135,6 +135,16 @@ _NO_SET: tuple[None, tuple[()]] = (None, ())
 _NO_HITS: frozenset[int] = frozenset()
 
 
+class _AnyHit:
+    """Every index: the pool of :meth:`Catalog.scan` holds only signatures whose pattern matched."""
+
+    def __contains__(self, index: object) -> bool:
+        return True
+
+
+_ANY_HIT: Any = _AnyHit()
+
+
 class Catalog:
     """All problems of the loaded packs, with the indexes both engines use."""
 
@@ -296,11 +306,10 @@ class Catalog:
         if status is not None:
             pool += [sig for sig in self._by_status.get((plugin, status), ()) if sig.regex is None]
         best: CompiledSignature | None = None
-        for sig in pool:
-            # holds (its pattern matched, or it has none), then best (score, then the earlier)
-            if ((not sig.codes or code in sig.codes) and (not sig.statuses or status in sig.statuses)
-                    and (best is None or sig.score > best.score or (sig.score == best.score and sig.index < best.index))
-                    and sig.index not in skip):
+        holds = self.holds
+        for sig in pool:  # every pattern in the pool matched: hit is the pool itself
+            if (sig.index not in skip and holds(sig, code, status, _ANY_HIT)
+                    and (best is None or sig.score > best.score or (sig.score == best.score and sig.index < best.index))):
                 best = sig
         return best, data, raw
 
