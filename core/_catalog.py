@@ -9,7 +9,7 @@ from typing import Any
 
 import re2
 
-from ._conditions import Compiler, Leaf, Node, compile_param
+from ._conditions import Compiler, Leaf, Node, compile_params
 from ._decide import compile_fires
 from ._exceptions import PackError
 from ._models import ErrorReport
@@ -66,7 +66,7 @@ class CompiledProblem:
     root: Node | None = None
     leaves: list[Leaf] = field(default_factory=list)
     repeats: list[Any] = field(default_factory=list)
-    params: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    params: Callable[[Scope], dict[str, Any]] | None = None
     signatures: list[CompiledSignature] = field(default_factory=list)
     index: int = -1
     plans: dict[str, CompiledPlan] = field(default_factory=dict)
@@ -110,7 +110,7 @@ def compile_problem(problem: Problem, plugin: str, functions: Mapping[str, Calla
             compiled.fires = compile_fires(compiled.root, problem.id)
             compiled.leaves = compiler.leaves
             compiled.repeats = compiler.repeats
-            compiled.params = {name: compile_param(spec, functions) for name, spec in detect.params.items()}
+            compiled.params = compile_params(detect.params, functions)
         for sig in problem.match:
             regex = compile_regex(sig.pattern) if sig.pattern is not None else None
             compiled.signatures.append(

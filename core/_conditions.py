@@ -15,6 +15,7 @@ a fact and lets durable_rules evaluate the operators and the logic (see ``_durab
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,8 +48,10 @@ __all__ = [
     "Node",
     "PluginCallError",
     "compile_param",
+    "compile_params",
     "count_repeats",
     "first_seen",
+    "member_of",
     "to_closure",
 ]
 
@@ -89,6 +92,9 @@ class Leaf:
     fn: Callable[[Scope], Any]
     label: str
     index: int = -1
+    #: what the leaf tests, when generated code can test it inline (``_program``): a test
+    #: name, the path's (root, fields) chain and its operands; None for every other leaf
+    inline: tuple[Any, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -168,8 +174,10 @@ class Compiler:
     repeats: list[tuple[list[Path], int]] = field(default_factory=list)
     allow_repeat: bool = True
 
-    def leaf(self, kind: str, op: str, fn: Callable[[Scope], Any], label: str) -> Node:
-        leaf = Leaf(kind, op, fn, label, len(self.leaves))
+    def leaf(
+        self, kind: str, op: str, fn: Callable[[Scope], Any], label: str, inline: tuple[Any, ...] | None = None
+    ) -> Node:
+        leaf = Leaf(kind, op, fn, label, len(self.leaves), inline)
         self.leaves.append(leaf)
         return Node("leaf", leaf=leaf)
 
@@ -208,41 +216,38 @@ class Compiler:
         if path.multi and op not in ("exists", "empty", "length"):
             raise CompileError(f"path {test.path!r} is a list ([*]); use any_item/all_items to test its items")
         get = path.resolve
+        chain = path.chain
         if op in _SIGN_OPS:
             operand = getattr(test, op)
             if operand is None:
                 raise CompileError(f"{label}: the operand must not be null; use exists: false")
             if isinstance(operand, Ref):
                 right = compile_value(operand)
+                ref = compile_path(operand.ref).chain
 
                 def sign(s: Scope) -> int | None:
                     return compare(get(s), right(s))
+
+                cmp_ref: tuple[Any, ...] | None = ("cmp_ref", chain, ref, operand.default) if chain and ref else None
+                return self.leaf("sign", op, sign, label, cmp_ref)
             else:
                 def sign(s: Scope) -> int | None:
                     return compare(get(s), operand)  # a literal: no call to read it
 
+                return self.leaf("sign", op, sign, label, chain and ("cmp", chain, operand))
             return self.leaf("sign", op, sign, label)
         if op in ("in_", "not_in"):
             members = getattr(test, op)
             negate = op == "not_in"
             if isinstance(members, Ref):
                 container = compile_value(members)
+                ref = compile_path(members.ref).chain
 
                 def member_of_ref(s: Scope) -> bool | None:
-                    value, box = get(s), container(s)
-                    if value is MISSING or box is MISSING:
-                        return None
-                    if isinstance(box, Mapping):
-                        if isinstance(value, (list, dict, set)):
-                            return None  # not a key: cannot tell
-                        found = str(value) in box or value in box
-                    elif isinstance(box, (list, tuple, set, frozenset)):
-                        found = any(compare(value, m) == 0 for m in box)
-                    else:
-                        return None
-                    return found != negate
+                    return member_of(get(s), container(s), negate)
 
-                return self.leaf("bool", "true", member_of_ref, label)
+                in_ref: tuple[Any, ...] | None = ("in_ref", chain, ref, members.default, negate) if chain and ref else None
+                return self.leaf("bool", "true", member_of_ref, label, in_ref)
             fixed = list(members)
 
             def member_of_list(s: Scope) -> bool | None:
@@ -256,7 +261,7 @@ class Compiler:
                     return None
                 return negate
 
-            return self.leaf("bool", "true", member_of_list, label)
+            return self.leaf("bool", "true", member_of_list, label, chain and ("in", chain, tuple(fixed), negate))
         if op == "matches":
             regex = compile_regex(test.matches or "")
 
@@ -266,7 +271,7 @@ class Compiler:
                     return None
                 return regex.search(text)
 
-            return self.leaf("bool", "true", matches, label)
+            return self.leaf("bool", "true", matches, label, chain and ("matches", chain, regex))
         if op == "starts_with":
             prefixes = test.starts_with
             prefix_tuple = (prefixes,) if isinstance(prefixes, str) else tuple(prefixes or ())
@@ -275,7 +280,7 @@ class Compiler:
                 text = text_of(get(s))
                 return None if text is None else text.startswith(prefix_tuple)
 
-            return self.leaf("bool", "true", starts, label)
+            return self.leaf("bool", "true", starts, label, chain and ("starts_with", chain, prefix_tuple))
         if op == "exists":
             want = bool(test.exists)
 
@@ -284,7 +289,7 @@ class Compiler:
                 present = value is not MISSING and not (path.multi and not any(v is not MISSING for v in value))
                 return present == want
 
-            return self.leaf("bool", "true", exists, label)
+            return self.leaf("bool", "true", exists, label, chain and ("exists", chain, want))
         if op == "empty":
             want = bool(test.empty)
 
@@ -295,7 +300,7 @@ class Compiler:
                 is_empty = value is MISSING or (hasattr(value, "__len__") and len(value) == 0)
                 return is_empty == want
 
-            return self.leaf("bool", "true", empty, label)
+            return self.leaf("bool", "true", empty, label, chain and ("empty", chain, want))
         # length
         bounds = test.length
         assert bounds is not None
@@ -389,6 +394,23 @@ class Compiler:
         return self.leaf("bool", "true", seen, f"repeated {', '.join(cond.repeated.key)}")
 
 
+def member_of(value: Any, box: Any, negate: bool) -> bool | None:
+    """Whether ``value`` is in a container read from data (a mapping's keys or a list's
+    items), negated for ``not_in``; None when either is absent (MISSING or None) or they
+    cannot be compared."""
+    if value is MISSING or box is MISSING or value is None or box is None:
+        return None
+    if isinstance(box, Mapping):
+        if isinstance(value, (list, dict, set)):
+            return None  # not a key: cannot tell
+        found = str(value) in box or value in box
+    elif isinstance(box, (list, tuple, set, frozenset)):
+        found = any(compare(value, m) == 0 for m in box)
+    else:
+        return None
+    return found != negate
+
+
 def count_repeats(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Scope, state: BatchState) -> list[Any]:
     """Record this subject's correlation keys; returns per slot the occurrence count (or None)."""
     out: list[Any] = []
@@ -478,3 +500,52 @@ def compile_param(spec: Any, functions: Mapping[str, Callable[..., Any]]) -> Cal
         return bind_call(fn, [compile_value(a) for a in spec.args], spec.call)
     path = compile_path(spec)
     return path.resolve
+
+
+def _picked(result: Any, key: str) -> Any:
+    if result is MISSING:
+        return MISSING
+    if not isinstance(result, Mapping):
+        raise TypeError(f"returned {type(result).__name__}, not a mapping to pick {key!r} from")
+    value = result.get(key)
+    return MISSING if value is None else value
+
+
+def compile_params(
+    specs: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
+) -> Callable[[Scope], dict[str, Any]]:
+    """A problem's detect params as one function of the subject's scope: the params that are
+    known (a missing value leaves its name out). Params making the same call (same function,
+    same args) share one call: ``pick`` takes each its key of the mapping it returns."""
+    calls: dict[str, int] = {}
+    bound: list[Callable[[Scope], Any]] = []
+    plan: list[tuple[str, Callable[[Scope], Any] | None, int, str | None]] = []
+    for name, spec in specs.items():
+        if isinstance(spec, ParamCall):
+            key = json.dumps([spec.call, [a.model_dump() if isinstance(a, Ref) else a for a in spec.args]],
+                             sort_keys=True, default=repr)
+            if key not in calls:
+                calls[key] = len(bound)
+                bound.append(compile_param(spec.model_copy(update={"pick": None}), functions))
+            plan.append((name, None, calls[key], spec.pick))
+        else:
+            plan.append((name, compile_param(spec, functions), -1, None))
+
+    def values(s: Scope) -> dict[str, Any]:
+        results = [call(s) for call in bound] if bound else ()
+        out: dict[str, Any] = {}
+        for name, fn, slot, pick in plan:
+            if fn is not None:
+                value = fn(s)
+            elif pick is None:
+                value = results[slot]
+            else:
+                try:
+                    value = _picked(results[slot], pick)
+                except TypeError as exc:
+                    raise PluginCallError(specs[name].call, exc) from exc
+            if value is not MISSING:
+                out[name] = value
+        return out
+
+    return values

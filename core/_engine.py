@@ -21,6 +21,7 @@ from ._catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normali
 from ._conditions import BatchState, PluginCallError, count_repeats, first_seen
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
+from ._program import Fired, Program, compile_program
 
 __all__ = ["Engine", "NativeEngine", "Subject"]
 
@@ -35,6 +36,7 @@ class Engine:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._chosen: dict[tuple[Any, ...], list[tuple[CompiledProblem, str, tuple[str, str] | None, list[Any]]]] = {}
+        self._travels: dict[tuple[str | None, str | None], frozenset[str]] = {}
 
     # -- what differs between engines
 
@@ -60,11 +62,7 @@ class Engine:
         only: str | None = None,
     ) -> list[Subject]:
         chosen: list[Subject] = []
-        # the plugins an entity travels between (names or vendor aliases): only their rules
-        # look at it, even when they are not loaded
-        travel = None
-        if entity.source or entity.target:
-            travel = frozenset({self.catalog.plugin_for(v) or v for v in (entity.source, entity.target) if v})
+        travel = self._travel(entity)
         # scopes are shared by the problems of one plugin (same context) that look at the
         # same subject, unless a problem counts repeats: it keeps its counts on its scope
         shared: dict[Any, Any] = {}
@@ -94,6 +92,21 @@ class Engine:
                 chosen.append((cp, i, scope))
         return chosen
 
+    def _travel(self, entity: EntityBase) -> frozenset[str] | None:
+        """The plugins an entity travels between (its source and target, named or by vendor
+        alias): only their rules look at it, even when they are not loaded. None when it
+        names neither; kept per (source, target), bounded."""
+        if not (entity.source or entity.target):
+            return None
+        key = (entity.source, entity.target)
+        travel = self._travels.get(key)
+        if travel is None:
+            travel = frozenset({self.catalog.plugin_for(v) or v for v in key if v})
+            if len(self._travels) >= 4096:
+                self._travels.clear()
+            self._travels[key] = travel
+        return travel
+
     def _problems_for(
         self, kind: str, only: str | None, plugins: frozenset[str] | None, travel: frozenset[str] | None
     ) -> list[tuple[CompiledProblem, str, tuple[str, str] | None, list[Any]]]:
@@ -106,7 +119,7 @@ class Engine:
             chosen = [(cp, cp.plugin, (cp.for_each_text, cp.plugin) if cp.for_each is not None else None, cp.repeats)
                       for cp in self.catalog.for_entity(kind)
                       if (only is None or cp.id == only) and (plugins is None or cp.plugin in plugins)
-                      and (not travel or cp.plugin in travel)]
+                      and (travel is None or cp.plugin in travel)]
             if len(self._chosen) < 4096:  # bounded, whatever the input
                 self._chosen[key] = chosen
         return chosen
@@ -122,23 +135,33 @@ class Engine:
         only: str | None = None,
     ) -> list[Finding]:
         state.entity_ref = ref
+        findings: list[Finding] = []
+        for cp, index, scope in self.fired(entity, contexts, state, plugins, only):
+            if isinstance(scope, BaseException):
+                findings.append(plugin_error_finding(cp.plugin, ref, scope, cp.id))
+                continue
+            try:
+                findings.append(self.finding(cp, index, scope, ref, state, lang))
+            except PluginCallError as exc:
+                findings.append(plugin_error_finding(cp.plugin, ref, exc, cp.id))
+        return findings
+
+    def fired(
+        self,
+        entity: EntityBase,
+        contexts: Mapping[str, Any],
+        state: BatchState,
+        plugins: frozenset[str] | None = None,
+        only: str | None = None,
+    ) -> list[Fired]:
+        """The subjects whose problem fires, in catalog order, each with its scope, or with
+        the error a named check raised while deciding it."""
         subjects = self.subjects(entity, contexts, state, plugins, only)
         if not subjects:
             return []
-        decisions = self.decide(subjects)
-        findings: list[Finding] = []
-        for (cp, index, scope), decision in zip(subjects, decisions, strict=True):
-            if decision is False:
-                continue
-            if isinstance(decision, BaseException):
-                findings.append(plugin_error_finding(cp.plugin, ref, decision, cp.id))
-                continue
-            if decision:
-                try:
-                    findings.append(self.finding(cp, index, scope, ref, state, lang))
-                except PluginCallError as exc:
-                    findings.append(plugin_error_finding(cp.plugin, ref, exc, cp.id))
-        return findings
+        return [(cp, index, decision if isinstance(decision, BaseException) else scope)
+                for (cp, index, scope), decision in zip(subjects, self.decide(subjects), strict=True)
+                if decision is not False]
 
     def hits(self, entity: EntityBase, contexts: Mapping[str, Any], problem_id: str) -> list[dict[str, Any]]:
         """Params of every place where one problem holds in one entity (for remediation)."""
@@ -161,10 +184,8 @@ class Engine:
             counts = [c for c in (scope.pre or []) if c is not None]
             if counts:
                 params["occurrence"] = max(counts)
-        for name, fn in cp.params.items():
-            value = fn(scope)
-            if value is not MISSING:
-                params[name] = value
+        if cp.params is not None:
+            params.update(cp.params(scope))
         problem = cp.problem
         text = problem.message or problem.title
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
@@ -274,9 +295,31 @@ class NativeEngine(Engine):
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(catalog)
+        self._programs: dict[tuple[Any, ...], Program] = {}
         # Catalog.scan chooses in one pass what candidates -> accept -> best choose; bound
         # directly, it costs no engine call per message
         self.scan = catalog.scan  # type: ignore[method-assign]
+
+    def fired(
+        self,
+        entity: EntityBase,
+        contexts: Mapping[str, Any],
+        state: BatchState,
+        plugins: frozenset[str] | None = None,
+        only: str | None = None,
+    ) -> list[Fired]:
+        """What :meth:`Engine.fired` answers, from one generated program per entity kind,
+        class and filter (``_program``): no subject list, no scope unless one is needed."""
+        travel = self._travel(entity) if entity.source or entity.target else None
+        key = (entity.kind, type(entity), only, plugins, travel, len(self.catalog.problems))
+        program = self._programs.get(key)
+        if program is None:
+            chosen = self._problems_for(entity.kind, only, plugins, travel)
+            program = compile_program(type(entity), chosen, entity.kind)
+            if len(self._programs) >= 4096:  # bounded, whatever the input
+                self._programs.clear()
+            self._programs[key] = program
+        return program(entity, contexts, state)
 
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = []

@@ -80,6 +80,23 @@ def _get(obj: Any, name: str) -> Any:
     return MISSING if value is None else value
 
 
+def read(obj: Any, name: str) -> Any:
+    """A field of a model (declared or extra) or a key of a dict, or None when it is absent
+    or null: :func:`_get` for generated code, which writes "absent" as None."""
+    shape = _SHAPES.get(type(obj))
+    if shape is None:
+        shape = _shape(type(obj))
+    if shape == _MODEL:
+        value = obj.__dict__.get(name)
+        if value is None:
+            extra = obj.__pydantic_extra__
+            return extra.get(name) if extra else None
+        return value
+    if shape == _DICT:
+        return obj.get(name)
+    return None
+
+
 def value_of(obj: Any, name: str) -> Any:
     """A field of an entity or context model (declared or extra) or a key of a mapping, or
     None when it is absent: what a plugin's named check uses to read its arguments.
@@ -145,6 +162,9 @@ class Path:
     multi: bool
     resolve: Resolver
     roots: frozenset[str]
+    #: (root, field names) when the path is a plain chain of fields (no index, star or
+    #: lookup): generated code reads it inline (``_program``)
+    chain: tuple[str, tuple[str, ...]] | None = None
 
     def __call__(self, scope: Scope) -> Any:
         return self.resolve(scope)
@@ -221,7 +241,8 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
         raise PathSyntaxError(f"unexpected {tok!r} in path {text!r}")
     if after_dot:
         raise PathSyntaxError(f"path {text!r} ends with '.'")
-    return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots)), tokens
+    chain = None if multi or any(kind != "attr" for kind, _ in steps) else (root, tuple(arg for _, arg in steps))
+    return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots), chain), tokens
 
 
 def _build(root: str, steps: tuple[tuple[str, Any], ...], multi: bool) -> Resolver:

@@ -207,6 +207,11 @@ Condition = Annotated[
 class ParamCall(_Frozen):
     call: str
     args: list[Value] = Field(default_factory=list)
+    pick: str | None = Field(
+        default=None,
+        description="take this key of the mapping the call returns; params making the same call "
+        "(same function, same args) share one call per finding",
+    )
 
 
 class ParamValue(_Frozen):

@@ -191,11 +191,6 @@ def day_reasons(day: Any, start_date: Any, open_days: Any, executions: Any) -> l
     return reasons
 
 
-def day_reason(day: Any, start_date: Any, open_days: Any, executions: Any) -> str:
-    reasons = day_reasons(day, start_date, open_days, executions)
-    return reasons[0] if reasons else "undetermined"
-
-
 def day_error(day: Any, executions: Any) -> ExecutionError | None:
     found = day_result(day, executions or [])
     if found is None or not _failed(found[1]):
@@ -204,19 +199,6 @@ def day_error(day: Any, executions: Any) -> ExecutionError | None:
     if errors:
         return errors[0] if isinstance(errors[0], ExecutionError) else ExecutionError.model_validate(errors[0])
     return ExecutionError(message=f"execution {_text(_get(found[0], 'id'))} failed for this day without a message")
-
-
-def day_detail(day: Any, start_date: Any, open_days: Any, executions: Any) -> str:
-    """The fact behind the reason, in neutral form: the start date, the closure, the error."""
-    reason = day_reason(day, start_date, open_days, executions)
-    if reason == "before_start_date":
-        return f"start_date={_date(start_date)}"
-    if reason == "day_open":
-        return "closure=open"
-    if reason == "execution_error":
-        error = day_error(day, executions)
-        return f"error={error.message}" if error is not None else "error"
-    return "unknown"
 
 
 def day_execution(day: Any, executions: Any) -> str | None:
@@ -317,15 +299,27 @@ def functions(classify: Classifier) -> dict[str, Callable[..., Any]]:
     """The checks, by the names the packs use. ``classify`` names the known problem of an
     execution's error message (it is the plugin's own classifier)."""
 
-    def error_problem(day: Any, executions: Any) -> str | None:
+    def day_facts(day: Any, start_date: Any, open_days: Any, executions: Any) -> dict[str, Any]:
+        """Why a business day was not imported, as the params of pos_pennylane.day_not_imported
+        (one call; the pack picks each param): the reasons, the execution that handled the day
+        and its error, classified."""
+        reasons = day_reasons(day, start_date, open_days, executions)
+        reason = reasons[0] if reasons else "undetermined"
         error = day_error(day, executions)
-        if error is None:
-            return None
-        return classify(error.message, error.code, error.http_status)
-
-    def error_field(day: Any, executions: Any, name: str) -> Any:
-        error = day_error(day, executions)
-        return None if error is None else getattr(error, name, None)
+        facts: dict[str, Any] = {"reason": reason, "reasons": ", ".join(reasons) or None,
+                                 "execution": day_execution(day, executions)}
+        if reason == "before_start_date":
+            facts["detail"] = f"start_date={_date(start_date)}"
+        elif reason == "day_open":
+            facts["detail"] = "closure=open"
+        elif reason == "execution_error":
+            facts["detail"] = f"error={error.message}" if error is not None else "error"
+        else:
+            facts["detail"] = "unknown"
+        if error is not None:
+            facts.update(error=error.message, error_code=error.code, error_http_status=error.http_status,
+                         error_problem=classify(error.message, error.code, error.http_status))
+        return facts
 
     def latest_problem(executions: Any) -> str | None:
         error = latest_error(executions)
@@ -349,12 +343,7 @@ def functions(classify: Classifier) -> dict[str, Callable[..., Any]]:
         "pos_pennylane.latest_failed_days": latest_failed_days,
         "pos_pennylane.latest_error": latest_field,
         "pos_pennylane.latest_error_problem": latest_problem,
-        "pos_pennylane.day_reason": day_reason,
-        "pos_pennylane.day_reasons": lambda *a: ", ".join(day_reasons(*a)) or None,
-        "pos_pennylane.day_detail": day_detail,
-        "pos_pennylane.day_error": error_field,
-        "pos_pennylane.day_error_problem": error_problem,
-        "pos_pennylane.day_execution": day_execution,
+        "pos_pennylane.day_facts": day_facts,
         "pos_pennylane.lines_sum": lines_sum,
         "pos_pennylane.order_difference": order_difference,
         "pos_pennylane.likely_cause": likely_cause,

@@ -15,15 +15,11 @@ from typing import Any
 
 from .fields import (
     as_context,
-    clean_name_risky,
-    clean_name_safe,
     fold,
     has_invalid_characters,
-    name_fact,
+    name_facts,
     too_long,
-    too_long_fact,
-    too_long_risky_fix,
-    too_long_safe_fix,
+    too_long_facts,
     value_of,
 )
 
@@ -248,13 +244,9 @@ def _decimal(value: Any) -> Decimal | None:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "quickbooks.too_long": too_long,
-    "quickbooks.too_long_fact": too_long_fact,
-    "quickbooks.too_long_safe_fix": too_long_safe_fix,
-    "quickbooks.too_long_risky_fix": too_long_risky_fix,
+    "quickbooks.too_long_facts": too_long_facts,
     "quickbooks.has_invalid_characters": has_invalid_characters,
-    "quickbooks.name_fact": name_fact,
-    "quickbooks.clean_name_safe": clean_name_safe,
-    "quickbooks.clean_name_risky": clean_name_risky,
+    "quickbooks.name_facts": name_facts,
     "quickbooks.clashing_name": clashing_name,
     "quickbooks.name_taken": name_taken,
     "quickbooks.closest_name": closest_name,

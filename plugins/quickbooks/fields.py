@@ -119,17 +119,6 @@ def too_long(entity: Any) -> bool:
     return first_overlong(entity) is not None
 
 
-def too_long_fact(entity: Any, name: str) -> Any:
-    found = first_overlong(entity)
-    if found is None:
-        return None
-    if name == "min":
-        return 0
-    if name == "fixed":
-        return found.fixed
-    return getattr(found, name)
-
-
 def _collision_free(entity: Any, element: str, new_value: str, context: Any) -> bool:
     """True only when software may rename on its own: a service, and no known clash."""
     if value_of(entity, "kind") != "service":
@@ -142,18 +131,17 @@ def _collision_free(entity: Any, element: str, new_value: str, context: Any) -> 
     return fold(new_value) not in {fold(i) for i in items}
 
 
-def too_long_safe_fix(entity: Any, context: Any) -> str | None:
+def too_long_facts(entity: Any, context: Any) -> dict[str, Any] | None:
+    """The first field longer than QuickBooks allows and how to shorten it, as the params of
+    quickbooks.string_too_long (one call; the pack picks each param): the shortened value
+    goes to ``safe_fixed`` when software may apply it alone, to ``risky_fixed`` otherwise."""
     found = first_overlong(entity)
-    if found is None or not _collision_free(entity, found.element, found.fixed, context):
+    if found is None:
         return None
-    return found.fixed
-
-
-def too_long_risky_fix(entity: Any, context: Any) -> str | None:
-    found = first_overlong(entity)
-    if found is None or _collision_free(entity, found.element, found.fixed, context):
-        return None
-    return found.fixed
+    safe = _collision_free(entity, found.element, found.fixed, context)
+    return {"element": found.element, "min": 0, "max": found.max, "supplied": found.supplied,
+            "field": found.pointer, "fixed": found.fixed,
+            "safe_fixed" if safe else "risky_fixed": found.fixed}
 
 
 # ------------------------------------------------------------------ names
@@ -184,24 +172,15 @@ def has_invalid_characters(entity: Any) -> bool | None:
     return None if field is None else bool(_INVALID_NAME_CHARS.search(field[1]))
 
 
-def name_fact(entity: Any, name: str) -> Any:
+def name_facts(entity: Any, context: Any) -> dict[str, Any] | None:
+    """The name QuickBooks refuses and its cleaned form, as the params of
+    quickbooks.invalid_characters (one call; the pack picks each param)."""
     field = _name_field(entity)
     if field is None:
         return None
     pointer, value = field
-    return {"field": pointer, "name": value, "fixed": clean_name(value),
-            "element": "DisplayName" if value_of(entity, "kind") == "customer" else "Name"}.get(name)
-
-
-def clean_name_safe(entity: Any, context: Any) -> str | None:
-    fixed = name_fact(entity, "fixed")
-    if fixed is None or not _collision_free(entity, "Name", fixed, context):
-        return None
-    return str(fixed)
-
-
-def clean_name_risky(entity: Any, context: Any) -> str | None:
-    fixed = name_fact(entity, "fixed")
-    if fixed is None or _collision_free(entity, "Name", fixed, context):
-        return None
-    return str(fixed)
+    fixed = clean_name(value)
+    safe = _collision_free(entity, "Name", fixed, context)
+    return {"field": pointer, "name": value, "fixed": fixed,
+            "element": "DisplayName" if value_of(entity, "kind") == "customer" else "Name",
+            "safe_fixed" if safe else "risky_fixed": fixed}

@@ -1,0 +1,240 @@
+"""Which problems fire on an entity: one generated function per entity kind and filter.
+
+The shared route (:meth:`Engine.subjects`, then a decision per subject) builds a scope per
+subject and calls each leaf's closure, which calls its path's resolver: four Python calls
+for a test like ``journal: {eq: VT}``. The native engine instead compiles, per (entity kind,
+entity class, filters), one function whose body tests every problem in catalog order:
+
+* a test of a plain field path against a literal (comparison, ``in``, ``matches``,
+  ``starts_with``, ``exists``, ``empty``) is written inline, as the expression ``_decide``
+  would evaluate, with the field read inline too (``entity.__dict__.get`` for a field the
+  entity's class declares);
+* every other leaf (named checks, quantifiers, sums, references, lookups) is called as it
+  is, with a scope built only when one is needed;
+* a problem that counts repeats keeps the shared route's code (its counters are state).
+
+The outcome is the shared route's, in the same order: a property test compares both on
+generated entities, and the differential test compares the native engine with durable.
+Generated source holds generated names and ``repr`` of nothing but field names; literals,
+patterns and leaves are looked up in the function's namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ._conditions import BatchState, Node, PluginCallError, count_repeats, member_of
+from ._decide import _FAILS, _HOLDS
+from ._paths import MISSING, Scope, read
+from ._values import compare, text_of
+
+__all__ = ["Fired", "Program", "compile_program"]
+
+#: (problem, index of its list subject or None, the subject's scope or the error raised)
+Fired = tuple[Any, int | None, Scope | BaseException]
+Program = Callable[[Any, Mapping[str, Any] | None, BatchState], list[Fired]]
+
+_IDENTIFIER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+# -- helpers the generated code calls when a value is not a string (the rarer case); each
+# -- gives the leaf's own answer (True, False or None for unknown) for a value read as None
+# -- when absent
+
+
+def _member(value: Any, members: Sequence[Any], negate: bool) -> bool | None:
+    if value is None:
+        return None
+    results = [compare(value, m) for m in members]
+    if 0 in results:
+        return not negate
+    if None in results and all(r is None for r in results):
+        return None
+    return negate
+
+
+def _matches(search: Callable[[str], bool], value: Any) -> bool | None:
+    text = text_of(value)
+    return None if text is None else search(text)
+
+
+def _starts(value: Any, prefixes: tuple[str, ...]) -> bool | None:
+    text = text_of(value)
+    return None if text is None else text.startswith(prefixes)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (hasattr(value, "__len__") and len(value) == 0)
+
+
+def _items(found: Any) -> list[tuple[int, Any]]:
+    if not isinstance(found, list):
+        return []
+    return [(i, item) for i, item in enumerate(found) if item is not None and item is not MISSING]
+
+
+class _Writer:
+    """Writes the source of one program; names every object it refers to."""
+
+    def __init__(self, entity_class: type) -> None:
+        self.fields = frozenset(getattr(entity_class, "model_fields", ()))
+        self.names: dict[str, Any] = {
+            "MISSING": MISSING, "Scope": Scope, "PluginCallError": PluginCallError, "_read": read,
+            "_cmp": compare, "_member": _member, "_matches": _matches, "_starts": _starts,
+            "_empty": _empty, "_items": _items, "_count": count_repeats, "_member_of": member_of,
+        }
+        self.lines: list[str] = []
+
+    def name(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    # -- reading a plain field chain; None stands for absent
+
+    def chain(self, chain: tuple[str, tuple[str, ...]], subject: str, context: str, on_entity: bool) -> str:
+        root, fields = chain
+        if root == "$context":
+            expr = context
+        elif root == "$entity" or on_entity:
+            expr = "e"
+            if fields and fields[0] in self.fields and all(c in _IDENTIFIER for c in fields[0]):
+                expr, fields = f"ed.get({fields[0]!r})", fields[1:]
+        else:
+            expr = subject
+        for field in fields:
+            expr = f"_read({expr}, {self.name('f', field)})"
+        return expr
+
+    # -- a condition, as the expression _decide writes, with leaves inline where they can be
+
+    def expr(self, node: Node, want: bool, subject: str, context: str, scope: str, on_entity: bool) -> str:
+        if node.kind == "leaf":
+            return self.leaf(node, want, subject, context, scope, on_entity)
+        if node.kind == "not":
+            return self.expr(node.children[0], not want, subject, context, scope, on_entity)
+        joiner = " and " if (node.kind == "and") == want else " or "
+        parts = [self.expr(c, want, subject, context, scope, on_entity) for c in node.children]
+        if not parts:
+            return str((node.kind == "and") == want)
+        return "(" + joiner.join(parts) + ")"
+
+    def leaf(self, node: Node, want: bool, subject: str, context: str, scope: str, on_entity: bool) -> str:
+        leaf = node.leaf
+        assert leaf is not None
+        spec = leaf.inline
+        if spec is None:
+            call = f"{self.name('leaf', leaf.fn)}({scope})"
+            if leaf.kind == "bool":
+                return f"({call} is {want})"
+            return f"((v := {call}) is not None and v {(_HOLDS if want else _FAILS)[leaf.op]} 0)"
+        test, chain = spec[0], spec[1]
+        value = self.chain(chain, subject, context, on_entity)
+        if test == "cmp":
+            op = (_HOLDS if want else _FAILS)[leaf.op]
+            literal = self.name("k", spec[2])
+            if isinstance(spec[2], str):  # text against text compares as Python does
+                slow = f"((v := _cmp(x, {literal})) is not None and v {op} 0)"
+                return f"(x {op} {literal} if (x := {value}).__class__ is str else {slow})"
+            return f"((v := _cmp({value}, {literal})) is not None and v {op} 0)"
+        if test == "cmp_ref":
+            right = self.chain(spec[2], subject, context, on_entity)
+            if spec[3] is not None:  # the reference's default stands in when it is absent
+                right = f"(r if (r := {right}) is not None else {self.name('k', spec[3])})"
+            op = (_HOLDS if want else _FAILS)[leaf.op]
+            return f"((v := _cmp({value}, {right})) is not None and v {op} 0)"
+        if test == "in_ref":
+            box = self.chain(spec[2], subject, context, on_entity)
+            if spec[3] is not None:
+                box = f"(r if (r := {box}) is not None else {self.name('k', spec[3])})"
+            return f"(_member_of({value}, {box}, {spec[4]}) is {want})"
+        if test == "exists":
+            present = spec[2] == want  # exists: true holds when present; exists: false when absent
+            return f"({value} is {'not ' if present else ''}None)"
+        if test == "empty":
+            return f"(_empty({value}) is {spec[2] == want})"
+        if test == "in":
+            members, negate = spec[2], spec[3]
+            slow = f"_member({{}}, {self.name('m', members)}, {negate}) is {want}"
+            if all(isinstance(m, str) for m in members):  # text in texts: a set look-up
+                found = self.name("m", frozenset(members))
+                return f"((x in {found}) is {want != negate} if (x := {value}).__class__ is str else {slow.format('x')})"
+            return f"({slow.format(value)})"
+        if test == "matches":
+            search = self.name("r", spec[2].search)
+            return f"(({search}(x) if (x := {value}).__class__ is str else _matches({search}, x)) is {want})"
+        if test == "starts_with":
+            prefixes = self.name("p", spec[2])
+            return f"((x.startswith({prefixes}) if (x := {value}).__class__ is str else _starts(x, {prefixes})) is {want})"
+        raise AssertionError(f"no inline form for {test}")
+
+
+def compile_program(
+    entity_class: type, problems: Sequence[tuple[Any, str, Any, list[Any]]], label: str
+) -> Program:
+    """The program for one entity class and one filtered list of problems, given as
+    :meth:`Engine._problems_for` lists them: (problem, plugin, key of its list subject,
+    repeats)."""
+    w = _Writer(entity_class)
+    w.emit(0, "def run(e, contexts, state):")
+    w.emit(1, "out = []")
+    w.emit(1, "ed = e.__dict__")
+    plugins: dict[str, int] = {}
+    lists: dict[Any, str] = {}
+    for _cp, plugin, each_key, _ in problems:
+        if plugin not in plugins:
+            n = plugins[plugin] = len(plugins)
+            w.emit(1, f"c{n} = contexts.get({w.name('g', plugin)}) if contexts else None")
+            w.emit(1, f"s{n} = None")  # the plugin's entity scope, built on first need
+        if each_key is not None and each_key not in lists:
+            lists[each_key] = f"l{len(lists)}"
+            w.emit(1, f"{lists[each_key]} = None")
+    for cp, plugin, each_key, repeats in problems:
+        n = plugins[plugin]
+        problem = w.name("P", cp)
+        if each_key is None:
+            if repeats:
+                w.emit(1, "try:")
+                w.emit(2, f"sc = Scope(e, e, c{n})")
+                w.emit(2, f"sc.pre = _count({problem}.id, {problem}.repeats, sc, state)")
+                w.emit(2, f"if {w.name('fires', cp.fires)}(sc):")
+                w.emit(3, f"out.append(({problem}, None, sc))")
+            else:
+                scope = f"(s{n} or (s{n} := Scope(e, e, c{n})))"
+                w.emit(1, "try:")
+                w.emit(2, f"if {w.expr(cp.root, True, 'e', f'c{n}', scope, True)}:")
+                w.emit(3, f"out.append(({problem}, None, {scope}))")
+            w.emit(1, "except PluginCallError as exc:")
+            w.emit(2, f"out.append(({problem}, None, exc))")
+            continue
+        items = lists[each_key]
+        each = cp.for_each
+        found = (w.chain(each.chain, "e", f"c{n}", True) if each.chain
+                 else f"{w.name('each', each.resolve)}(Scope(e, e, c{n}))")
+        w.emit(1, f"if {items} is None:")
+        w.emit(2, f"{items} = _items({found})")
+        w.emit(1, f"for i, it in {items}:")
+        if repeats:
+            w.emit(2, "try:")
+            w.emit(3, f"sc = Scope(it, e, c{n})")
+            w.emit(3, f"sc.pre = _count({problem}.id, {problem}.repeats, sc, state)")
+            w.emit(3, f"if {w.name('fires', cp.fires)}(sc):")
+            w.emit(4, f"out.append(({problem}, i, sc))")
+        else:
+            scope = f"(sc or (sc := Scope(it, e, c{n})))"
+            w.emit(2, "sc = None")
+            w.emit(2, "try:")
+            w.emit(3, f"if {w.expr(cp.root, True, 'it', f'c{n}', scope, False)}:")
+            w.emit(4, f"out.append(({problem}, i, {scope}))")
+        w.emit(2, "except PluginCallError as exc:")
+        w.emit(3, f"out.append(({problem}, i, exc))")
+    w.emit(1, "return out")
+    source = "\n".join(w.lines) + "\n"
+    namespace = dict(w.names)
+    exec(compile(source, f"<program {label}>", "exec"), namespace)  # noqa: S102
+    program: Program = namespace["run"]
+    return program
