@@ -351,22 +351,28 @@ class Compiler:
             terms.append((sign, compile_path(text.lstrip("+-").strip())))
         equals = compile_value(spec.equals)
         tolerance = compile_value(spec.tolerance)
+        # literal bounds are read once, here; references per subject
+        fixed = not isinstance(spec.equals, Ref) and not isinstance(spec.tolerance, Ref)
+        fixed_bounds = (to_number(spec.equals), to_number(spec.tolerance)) if fixed else (None, None)
+        resolvers = [(sign < 0, path.resolve, path.multi) for sign, path in terms]
 
         def differs(s: Scope) -> int | None:
             total = Decimal(0)
-            for sign, path in terms:
-                got = path.resolve(s)
-                values = got if path.multi else [got]
-                for v in values:
+            for negative, resolve, multi in resolvers:
+                got = resolve(s)
+                for v in got if multi else (got,):
                     number = to_number(v)
                     if number is None:
                         return None
-                    total += number if sign > 0 else -number
-            target = to_number(equals(s))
-            tol = to_number(tolerance(s))
+                    if negative:
+                        total -= number
+                    else:
+                        total += number
+            target, tol = fixed_bounds if fixed else (to_number(equals(s)), to_number(tolerance(s)))
             if target is None or tol is None:
                 return None
-            return compare(abs(total - target), tol)
+            gap = to_number(abs(total - target))
+            return None if gap is None else (gap > tol) - (gap < tol)
 
         return self.leaf("sign", "gt", differs, f"sum of {', '.join(spec.terms)} differs")
 

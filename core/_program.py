@@ -137,16 +137,17 @@ class _Writer:
         if test == "cmp":
             op = (_HOLDS if want else _FAILS)[leaf.op]
             literal = self.name("k", spec[2])
-            if isinstance(spec[2], str):  # text against text compares as Python does
-                slow = f"((v := _cmp(x, {literal})) is not None and v {op} 0)"
-                return f"(x {op} {literal} if (x := {value}).__class__ is str else {slow})"
-            return f"((v := _cmp({value}, {literal})) is not None and v {op} 0)"
+            # absent compares as unknown: no call; text against text compares as Python does
+            slow = f"(v := _cmp(x, {literal})) is not None and v {op} 0"
+            if isinstance(spec[2], str):
+                return f"(x {op} {literal} if (x := {value}).__class__ is str else (x is not None and {slow}))"
+            return f"((x := {value}) is not None and {slow})"
         if test == "cmp_ref":
             right = self.chain(spec[2], subject, context, on_entity)
             if spec[3] is not None:  # the reference's default stands in when it is absent
                 right = f"(r if (r := {right}) is not None else {self.name('k', spec[3])})"
             op = (_HOLDS if want else _FAILS)[leaf.op]
-            return f"((v := _cmp({value}, {right})) is not None and v {op} 0)"
+            return f"((x := {value}) is not None and (v := _cmp(x, {right})) is not None and v {op} 0)"
         if test == "in_ref":
             box = self.chain(spec[2], subject, context, on_entity)
             if spec[3] is not None:
@@ -190,9 +191,10 @@ def compile_program(
             n = plugins[plugin] = len(plugins)
             w.emit(1, f"c{n} = contexts.get({w.name('g', plugin)}) if contexts else None")
             w.emit(1, f"s{n} = None")  # the plugin's entity scope, built on first need
-        if each_key is not None and each_key not in lists:
-            lists[each_key] = f"l{len(lists)}"
-            w.emit(1, f"{lists[each_key]} = None")
+        # a list subject is read once per entity, whichever plugins' problems look at it
+        if each_key is not None and each_key[0] not in lists:
+            lists[each_key[0]] = f"l{len(lists)}"
+            w.emit(1, f"{lists[each_key[0]]} = None")
     for cp, plugin, each_key, repeats in problems:
         n = plugins[plugin]
         problem = w.name("P", cp)
@@ -211,7 +213,7 @@ def compile_program(
             w.emit(1, "except PluginCallError as exc:")
             w.emit(2, f"out.append(({problem}, None, exc))")
             continue
-        items = lists[each_key]
+        items = lists[each_key[0]]
         each = cp.for_each
         found = (w.chain(each.chain, "e", f"c{n}", True) if each.chain
                  else f"{w.name('each', each.resolve)}(Scope(e, e, c{n}))")

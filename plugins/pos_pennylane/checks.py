@@ -231,36 +231,22 @@ def _lines_sum(lines: Any) -> Decimal | None:
     return sum((_amount(_get(line, "amount")) for line in lines), Decimal(0))
 
 
-def _difference(lines: Any, tip: Any, discount: Any, total: Any) -> Decimal | None:
+def order_facts(lines: Any, tip: Any, discount: Any, total: Any) -> dict[str, Any] | None:
+    """How an order's lines, tip and discount miss its total, as the params of
+    pos_pennylane.lines_total_mismatch (one call; the pack picks each param):
+    ``difference`` is ``total - (lines + tip - discount)``, positive when the customer paid
+    more than the lines. More paid than sold smells of an unrecorded tip (and ``tip_should_be``
+    is the tip that makes the order add up); less, of a discount set up wrong."""
     base = _lines_sum(lines)
     if base is None:
         return None
-    return _amount(total) - (base + _amount(tip) - _amount(discount))
-
-
-def lines_sum(lines: Any) -> Decimal | None:
-    return money(_lines_sum(lines))
-
-
-def order_difference(lines: Any, tip: Any, discount: Any, total: Any) -> Decimal | None:
-    """``total - (lines + tip - discount)``: positive when the customer paid more than the lines."""
-    return money(_difference(lines, tip, discount, total))
-
-
-def likely_cause(lines: Any, tip: Any, discount: Any, total: Any) -> str | None:
-    """More paid than sold smells of an unrecorded tip; less, of a discount set up wrong."""
-    diff = _difference(lines, tip, discount, total)
-    if not diff:
-        return None
-    return "unrecorded_tip" if diff > 0 else "discount"
-
-
-def tip_should_be(lines: Any, tip: Any, discount: Any, total: Any) -> Decimal | None:
-    """The tip that makes the order add up, when the gap is money paid on top of the lines."""
-    diff = _difference(lines, tip, discount, total)
-    if diff is None or diff <= 0:
-        return None
-    return money(_amount(tip) + diff)
+    diff = _amount(total) - (base + _amount(tip) - _amount(discount))
+    facts: dict[str, Any] = {"lines_sum": money(base), "difference": money(diff)}
+    if diff:
+        facts["likely_cause"] = "unrecorded_tip" if diff > 0 else "discount"
+    if diff > 0:
+        facts["tip_should_be"] = money(_amount(tip) + diff)
+    return facts
 
 
 def amount_difference(first: Any, second: Any) -> Decimal | None:
@@ -344,10 +330,7 @@ def functions(classify: Classifier) -> dict[str, Callable[..., Any]]:
         "pos_pennylane.latest_error": latest_field,
         "pos_pennylane.latest_error_problem": latest_problem,
         "pos_pennylane.day_facts": day_facts,
-        "pos_pennylane.lines_sum": lines_sum,
-        "pos_pennylane.order_difference": order_difference,
-        "pos_pennylane.likely_cause": likely_cause,
-        "pos_pennylane.tip_should_be": tip_should_be,
+        "pos_pennylane.order_facts": order_facts,
         "pos_pennylane.amount_difference": amount_difference,
         "pos_pennylane.tolerance_too_high": tolerance_too_high,
         "pos_pennylane.entry_difference": entry_difference,
