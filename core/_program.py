@@ -22,7 +22,10 @@ patterns and leaves are looked up in the function's namespace.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 from ._conditions import BatchState, Node, PluginCallError, count_repeats, member_of
 from ._decide import _FAILS, _HOLDS
@@ -34,8 +37,6 @@ __all__ = ["Fired", "Program", "compile_program"]
 #: (problem, index of its list subject or None, the subject's scope or the error raised)
 Fired = tuple[Any, int | None, Scope | BaseException]
 Program = Callable[[Any, Mapping[str, Any] | None, BatchState], list[Fired]]
-
-_IDENTIFIER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 # -- helpers the generated code calls when a value is not a string (the rarer case); each
@@ -68,6 +69,32 @@ def _empty(value: Any) -> bool:
     return value is None or (hasattr(value, "__len__") and len(value) == 0)
 
 
+def _declared(cls: type | None, field: str) -> Any:
+    """The declaration of ``field`` in a model class, when reading it by name is safe."""
+    if cls is None or not field.isidentifier():
+        return None
+    return getattr(cls, "model_fields", {}).get(field)
+
+
+def model_class(annotation: Any) -> type | None:
+    """The model class a field holds (``X`` or ``X | None``), or None."""
+    if get_origin(annotation) in (Union, UnionType):
+        held = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = held[0] if len(held) == 1 else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def item_class(annotation: Any) -> type | None:
+    """The model class of a list field's items (``list[X]``, possibly ``| None``), or None."""
+    if get_origin(annotation) in (Union, UnionType):
+        held = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = held[0] if len(held) == 1 else None
+    if get_origin(annotation) is not list:
+        return None
+    (item,) = get_args(annotation) or (None,)
+    return model_class(item)
+
+
 def _items(found: Any) -> list[tuple[int, Any]]:
     if not isinstance(found, list):
         return []
@@ -78,7 +105,8 @@ class _Writer:
     """Writes the source of one program; names every object it refers to."""
 
     def __init__(self, entity_class: type) -> None:
-        self.fields = frozenset(getattr(entity_class, "model_fields", ()))
+        self.entity_class = entity_class
+        self.item_class: type | None = None  # the model class of the items being looped over
         self.names: dict[str, Any] = {
             "MISSING": MISSING, "Scope": Scope, "PluginCallError": PluginCallError, "_read": read,
             "_cmp": compare, "_member": _member, "_matches": _matches, "_starts": _starts,
@@ -97,17 +125,30 @@ class _Writer:
     # -- reading a plain field chain; None stands for absent
 
     def chain(self, chain: tuple[str, tuple[str, ...]], subject: str, context: str, on_entity: bool) -> str:
+        """An expression reading the chain. A field its model class declares is read from the
+        instance's ``__dict__`` (checking the class where the value could be another type);
+        anything else through :func:`read`."""
         root, fields = chain
+        cls: type | None = None
         if root == "$context":
             expr = context
         elif root == "$entity" or on_entity:
-            expr = "e"
-            if fields and fields[0] in self.fields and all(c in _IDENTIFIER for c in fields[0]):
-                expr, fields = f"ed.get({fields[0]!r})", fields[1:]
+            expr, cls = "e", self.entity_class
         else:
-            expr = subject
+            expr, cls = subject, self.item_class
         for field in fields:
-            expr = f"_read({expr}, {self.name('f', field)})"
+            declared = _declared(cls, field)
+            if declared is None:
+                expr, cls = f"_read({expr}, {self.name('f', field)})", None
+                continue
+            if expr == "e":  # the program is compiled for the entity's class
+                expr = f"ed.get({field!r})"
+            elif expr == "it":  # itd is the item's __dict__ when it is of the expected class
+                expr = f"(itd.get({field!r}) if itd is not None else _read(it, {self.name('f', field)}))"
+            else:
+                expr = (f"(y.__dict__.get({field!r}) if (y := {expr}).__class__ is {self.name('C', cls)} "
+                        f"else _read(y, {self.name('f', field)}))")
+            cls = model_class(declared.annotation)
         return expr
 
     # -- a condition, as the expression _decide writes, with leaves inline where they can be
@@ -174,6 +215,14 @@ class _Writer:
         raise AssertionError(f"no inline form for {test}")
 
 
+def _list_items(entity_class: type, chain: tuple[str, tuple[str, ...]] | None) -> type | None:
+    """The model class of a list subject's items, when the entity's class declares it."""
+    if chain is None or len(chain[1]) != 1:
+        return None
+    declared = _declared(entity_class, chain[1][0])
+    return None if declared is None else item_class(declared.annotation)
+
+
 def compile_program(
     entity_class: type, problems: Sequence[tuple[Any, str, Any, list[Any]]], label: str
 ) -> Program:
@@ -220,6 +269,9 @@ def compile_program(
         w.emit(1, f"if {items} is None:")
         w.emit(2, f"{items} = _items({found})")
         w.emit(1, f"for i, it in {items}:")
+        w.item_class = _list_items(entity_class, each.chain)
+        if w.item_class is not None:
+            w.emit(2, f"itd = it.__dict__ if it.__class__ is {w.name('C', w.item_class)} else None")
         if repeats:
             w.emit(2, "try:")
             w.emit(3, f"sc = Scope(it, e, c{n})")

@@ -134,3 +134,15 @@ def test_a_program_is_kept_per_kind_class_and_filter() -> None:
     assert (
         engine.fired(travelling, {}, BatchState()) == []
     )  # its rules belong to plugins it does not travel to
+
+
+def test_values_of_an_unexpected_type_are_read_as_the_shared_route_reads_them() -> None:
+    """A model built without validation may hold a dict where the class declares a model
+    (a party, a line): generated reads check the class before reading its fields."""
+    from syncdoctor import JournalEntry
+
+    entity = JournalEntry.model_construct(
+        journal="VT", party={"type": "supplier"}, lines=[{"account": "401", "debit": "2", "tag": "a"}, None]
+    )
+    _same(FORMS, entity, {})
+    assert "forms.nested" in [cp.id for cp, _, _ in FORMS.engine.fired(entity, {}, BatchState())]
