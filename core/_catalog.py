@@ -72,9 +72,17 @@ class CompiledProblem:
     plans: dict[str, CompiledPlan] = field(default_factory=dict)
     id: str = ""
     fires: Callable[[Scope], bool] | None = None
+    severity: str = "error"
+    detect_path: str | None = None
+    message: dict[str, str] = field(default_factory=dict)  # the finding's message template, by language
 
     def __post_init__(self) -> None:
-        self.id = self.problem.id  # read per subject: an attribute, not a property
+        # read per subject or per finding: attributes, not properties
+        self.id = self.problem.id
+        self.severity = self.problem.severity
+        self.detect_path = self.problem.detect.path if self.problem.detect else None
+        text = self.problem.message or self.problem.title
+        self.message = {"en": text.en, "fr": text.fr}
 
     def plan(self, lang: str) -> CompiledPlan:
         """The problem's texts and plan compiled for one language (once; a race only builds twice)."""
@@ -85,8 +93,7 @@ class CompiledProblem:
 
     def subject_path(self, index: int | None) -> tuple[str | None, str]:
         """The finding path and the JSON pointer of the subject."""
-        detect = self.problem.detect
-        rel = detect.path if detect else None
+        rel = self.detect_path
         if index is None:
             return rel, ""
         base = f"{self.for_each_text}[{index}]"

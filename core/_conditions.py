@@ -377,13 +377,21 @@ class Compiler:
         return self.leaf("sign", "gt", differs, f"sum of {', '.join(spec.terms)} differs")
 
     def _call(self, cond: Call) -> Node:
-        bound = bind_call(self.function(cond.call), [compile_value(a) for a in cond.args], cond.call)
+        fn = self.function(cond.call)
+        bound = bind_call(fn, [compile_value(a) for a in cond.args], cond.call)
 
         def call(s: Scope) -> bool | None:
             result = bound(s)
             return None if result is MISSING else bool(result)
 
-        return self.leaf("bool", "true", call, f"call {cond.call}")
+        # inline when every argument is a literal or a plain path: ("lit", value) | ("ref", chain, default)
+        args: list[tuple[Any, ...]] = []
+        for a in cond.args:
+            chain = compile_path(a.ref).chain if isinstance(a, Ref) else None
+            if (chain is None) if isinstance(a, Ref) else a is None:  # a null literal is passed as is
+                return self.leaf("bool", "true", call, f"call {cond.call}")
+            args.append(("ref", chain, a.default) if isinstance(a, Ref) else ("lit", a))
+        return self.leaf("bool", "true", call, f"call {cond.call}", ("call", fn, cond.call, args))
 
     def _repeated(self, cond: Repeated) -> Node:
         if not self.allow_repeat:

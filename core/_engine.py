@@ -22,6 +22,7 @@ from ._conditions import BatchState, PluginCallError, count_repeats, first_seen
 from ._models import Diagnosis, EntityBase, ErrorReport, Finding
 from ._paths import MISSING, Scope
 from ._program import Fired, Program, compile_program
+from ._text import render
 
 __all__ = ["Engine", "NativeEngine", "Subject"]
 
@@ -172,11 +173,12 @@ class Engine:
     def finding(
         self, cp: CompiledProblem, index: int | None, scope: Scope, ref: str | int | None, state: BatchState, lang: str
     ) -> Finding:
-        path, pointer = cp.subject_path(index)
-        params: dict[str, Any] = {}
-        if index is not None:
-            params["index"] = index
-        params["pointer"] = pointer
+        if index is None:
+            path = cp.detect_path
+            params: dict[str, Any] = {"pointer": ""}
+        else:
+            path, pointer = cp.subject_path(index)
+            params = {"index": index, "pointer": pointer}
         if cp.repeats:
             first = first_seen(cp.id, cp.repeats, scope, state)
             if first is not None and first != ref:
@@ -186,11 +188,11 @@ class Engine:
                 params["occurrence"] = max(counts)
         if cp.params is not None:
             params.update(cp.params(scope))
-        problem = cp.problem
-        text = problem.message or problem.title
+        template = cp.message["fr" if lang == "fr" else "en"]
+        message = render(template, params) if "{" in template else template
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
-        return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": problem.severity, "entity": ref,
-                                                   "path": path, "message": text.render(lang, params), "params": params})
+        return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": cp.severity, "entity": ref,
+                                                   "path": path, "message": message, "params": params})
 
     # -- classification
 

@@ -95,6 +95,34 @@ def item_class(annotation: Any) -> type | None:
     return model_class(item)
 
 
+def _checker(fn: Callable[..., Any], name: str, arity: int) -> Callable[..., bool | None]:
+    """A named check as a call leaf answers: None when an argument is absent or the check
+    answers None, else its truth; raising becomes :class:`PluginCallError`. Arguments
+    arrive read, None standing for absent."""
+    if arity == 1:
+        def check1(a: Any) -> bool | None:
+            if a is None:
+                return None
+            try:
+                result = fn(a)
+            except Exception as exc:
+                raise PluginCallError(name, exc) from exc
+            return None if result is None else bool(result)
+
+        return check1
+
+    def check(*args: Any) -> bool | None:
+        if None in args:
+            return None
+        try:
+            result = fn(*args)
+        except Exception as exc:
+            raise PluginCallError(name, exc) from exc
+        return None if result is None else bool(result)
+
+    return check
+
+
 def _items(found: Any) -> list[tuple[int, Any]]:
     if not isinstance(found, list):
         return []
@@ -173,8 +201,8 @@ class _Writer:
             if leaf.kind == "bool":
                 return f"({call} is {want})"
             return f"((v := {call}) is not None and v {(_HOLDS if want else _FAILS)[leaf.op]} 0)"
-        test, chain = spec[0], spec[1]
-        value = self.chain(chain, subject, context, on_entity)
+        test = spec[0]
+        value = self.chain(spec[1], subject, context, on_entity) if test != "call" else ""
         if test == "cmp":
             op = (_HOLDS if want else _FAILS)[leaf.op]
             literal = self.name("k", spec[2])
@@ -194,6 +222,19 @@ class _Writer:
             if spec[3] is not None:
                 box = f"(r if (r := {box}) is not None else {self.name('k', spec[3])})"
             return f"(_member_of({value}, {box}, {spec[4]}) is {want})"
+        if test == "call":
+            fn, name, args = spec[1], spec[2], spec[3]
+            values = []
+            for arg in args:
+                if arg[0] == "lit":
+                    values.append(self.name("k", arg[1]))
+                    continue
+                read_arg = self.chain(arg[1], subject, context, on_entity)
+                if arg[2] is not None:  # the reference's default stands in when it is absent
+                    read_arg = f"(r if (r := {read_arg}) is not None else {self.name('k', arg[2])})"
+                values.append(read_arg)
+            check = self.name("check", _checker(fn, name, len(values)))
+            return f"({check}({', '.join(values)}) is {want})"
         if test == "exists":
             present = spec[2] == want  # exists: true holds when present; exists: false when absent
             return f"({value} is {'not ' if present else ''}None)"

@@ -23,9 +23,21 @@ from .generated import entity_batches
 PACK = Path(__file__).parent / "packs" / "forms.yaml"
 
 
+def longer(value: Any, limit: Any) -> bool | None:
+    """A named check with every outcome: unknown for lists, raising for mappings."""
+    if isinstance(value, list):
+        return None
+    if isinstance(value, dict):
+        raise ValueError("a mapping has no length here")
+    return len(str(value)) > int(limit)
+
+
 class Forms(RulePackPlugin):
     name = "forms"
     rules = PACK
+
+    def functions(self) -> dict[str, Any]:
+        return {"forms.longer": longer}
 
 
 FORMS = Host([Forms()])
