@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["MISSING", "Path", "Scope", "compile_path", "PathSyntaxError", "value_of"]
+__all__ = ["MISSING", "Chain", "Path", "Scope", "compile_path", "PathSyntaxError", "lookup", "read", "value_of"]
 
 
 class _Missing:
@@ -154,6 +154,14 @@ def _tokenize(text: str) -> list[str]:
 
 
 Resolver = Callable[[Scope], Any]
+Chain = tuple[str, tuple[Any, ...]]  # (root, steps): a step is a field name or a key's Chain
+
+
+def lookup(obj: Any, key: Any) -> Any:
+    """``obj[key]`` as a path's ``[key]`` step reads it, None when absent: for generated code,
+    which writes "absent" as None."""
+    value = _lookup(obj, MISSING if key is None else key)
+    return None if value is MISSING else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +170,10 @@ class Path:
     multi: bool
     resolve: Resolver
     roots: frozenset[str]
-    #: (root, field names) when the path is a plain chain of fields (no index, star or
-    #: lookup): generated code reads it inline (``_program``)
-    chain: tuple[str, tuple[str, ...]] | None = None
+    #: (root, steps) when the path is a chain of fields and look-ups keyed by another such
+    #: path (``$context.accounts[account].analytics``; no index, star or quoted key): a step
+    #: is a field name or the key's own chain. Generated code reads it inline (``_program``).
+    chain: Chain | None = None
 
     def __call__(self, scope: Scope) -> Any:
         return self.resolve(scope)
@@ -190,6 +199,7 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
             tokens.pop(0)
     roots.add(root)
     steps: list[tuple[str, Any]] = []
+    keys: dict[int, Chain | None] = {}  # the chain of each dynamic key, by step
     multi = False
     expect_name = True
     after_dot = False
@@ -227,6 +237,7 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
                     raise PathSyntaxError(f"a lookup key cannot be multi-valued in path {text!r}")
                 roots |= sub.roots
                 steps.append(("dyn", sub.resolve))
+                keys[len(steps) - 1] = sub.chain
             if not tokens or tokens[0] != "]":
                 raise PathSyntaxError(f"missing ']' in path {text!r}")
             tokens.pop(0)
@@ -241,7 +252,9 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
         raise PathSyntaxError(f"unexpected {tok!r} in path {text!r}")
     if after_dot:
         raise PathSyntaxError(f"path {text!r} ends with '.'")
-    chain = None if multi or any(kind != "attr" for kind, _ in steps) else (root, tuple(arg for _, arg in steps))
+    chain: Chain | None = None
+    if not multi and all(kind == "attr" or (kind == "dyn" and keys.get(i)) for i, (kind, _) in enumerate(steps)):
+        chain = (root, tuple(arg if kind == "attr" else keys[i] for i, (kind, arg) in enumerate(steps)))
     return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots), chain), tokens
 
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from ._conditions import BatchState, Node, PluginCallError, count_repeats, member_of
 from ._decide import _FAILS, _HOLDS
-from ._paths import MISSING, Scope, read
+from ._paths import MISSING, Chain, Scope, lookup, read
 from ._values import compare, text_of
 
 __all__ = ["Fired", "Program", "compile_program"]
@@ -71,7 +71,7 @@ def _empty(value: Any) -> bool:
 
 def _declared(cls: type | None, field: str) -> Any:
     """The declaration of ``field`` in a model class, when reading it by name is safe."""
-    if cls is None or not field.isidentifier():
+    if cls is None or not isinstance(field, str) or not field.isidentifier():
         return None
     return getattr(cls, "model_fields", {}).get(field)
 
@@ -139,6 +139,7 @@ class _Writer:
             "MISSING": MISSING, "Scope": Scope, "PluginCallError": PluginCallError, "_read": read,
             "_cmp": compare, "_member": _member, "_matches": _matches, "_starts": _starts,
             "_empty": _empty, "_items": _items, "_count": count_repeats, "_member_of": member_of,
+            "_lookup": lookup,
         }
         self.lines: list[str] = []
 
@@ -152,7 +153,7 @@ class _Writer:
 
     # -- reading a plain field chain; None stands for absent
 
-    def chain(self, chain: tuple[str, tuple[str, ...]], subject: str, context: str, on_entity: bool) -> str:
+    def chain(self, chain: Chain, subject: str, context: str, on_entity: bool) -> str:
         """An expression reading the chain. A field its model class declares is read from the
         instance's ``__dict__`` (checking the class where the value could be another type);
         anything else through :func:`read`."""
@@ -165,6 +166,9 @@ class _Writer:
         else:
             expr, cls = subject, self.item_class
         for field in fields:
+            if not isinstance(field, str):  # a look-up keyed by another chain's value
+                expr, cls = f"_lookup({expr}, {self.chain(field, subject, context, on_entity)})", None
+                continue
             declared = _declared(cls, field)
             if declared is None:
                 expr, cls = f"_read({expr}, {self.name('f', field)})", None
@@ -256,7 +260,7 @@ class _Writer:
         raise AssertionError(f"no inline form for {test}")
 
 
-def _list_items(entity_class: type, chain: tuple[str, tuple[str, ...]] | None) -> type | None:
+def _list_items(entity_class: type, chain: Chain | None) -> type | None:
     """The model class of a list subject's items, when the entity's class declares it."""
     if chain is None or len(chain[1]) != 1:
         return None

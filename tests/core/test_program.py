@@ -94,7 +94,14 @@ def _same(host: Host, entity: Any, contexts: dict[str, Any]) -> None:
     context=st.one_of(
         st.none(),
         st.fixed_dictionaries(
-            {}, optional={"limit": VALUES, "known": VALUES, "mode": st.sampled_from(["strict", "lax"])}
+            {},
+            optional={
+                "limit": VALUES,
+                "known": VALUES,
+                "mode": st.sampled_from(["strict", "lax"]),
+                "accounts": st.one_of(VALUES, st.dictionaries(st.sampled_from(["401", "512", "4", "VT", "a", "1"]),
+                                                              st.fixed_dictionaries({}, optional={"enabled": VALUES}))),
+            },
         ),
     ),
 )
