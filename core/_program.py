@@ -268,6 +268,33 @@ def _list_items(entity_class: type, chain: Chain | None) -> type | None:
     return None if declared is None else item_class(declared.annotation)
 
 
+def _outside_items(chain: Chain) -> bool:
+    root, steps = chain
+    return root in ("$entity", "$context") and all(isinstance(step, str) or _outside_items(step) for step in steps)
+
+
+def _item_free(node: Node) -> bool:
+    """Whether a condition reads nothing of a list item and cannot raise: inline tests only
+    (no named check), of paths rooted at ``$entity`` or ``$context``."""
+    if node.kind != "leaf":
+        return all(_item_free(child) for child in node.children)
+    spec = node.leaf.inline if node.leaf is not None else None
+    if spec is None or spec[0] == "call":
+        return False
+    return _outside_items(spec[1]) and (spec[0] not in ("cmp_ref", "in_ref") or _outside_items(spec[2]))
+
+
+def _split_item_free(root: Node) -> tuple[Node | None, Node]:
+    """(the leading item-free part of an `all`, what is left), or (None, root)."""
+    children = root.children if root.kind == "and" else [root]
+    count = 0
+    while count < len(children) and _item_free(children[count]):
+        count += 1
+    if count == 0:
+        return None, root
+    return Node("and", children[:count]), Node("and", children[count:])
+
+
 def compile_program(
     entity_class: type, problems: Sequence[tuple[Any, str, Any, list[Any]]], label: str
 ) -> Program:
@@ -313,24 +340,31 @@ def compile_program(
                  else f"{w.name('each', each.resolve)}(Scope(e, e, c{n}))")
         w.emit(1, f"if {items} is None:")
         w.emit(2, f"{items} = _items({found})")
-        w.emit(1, f"for i, it in {items}:")
+        # a leading part of an `all` that reads no item and cannot raise is decided once,
+        # before the loop: when it is not definitely true, no item can fire
+        guard, rest = (None, cp.root) if repeats else _split_item_free(cp.root)
+        d = 1
+        if guard is not None:
+            w.emit(1, f"if {w.expr(guard, True, 'e', f'c{n}', '', False)}:")
+            d = 2
+        w.emit(d, f"for i, it in {items}:")
         w.item_class = _list_items(entity_class, each.chain)
         if w.item_class is not None:
-            w.emit(2, f"itd = it.__dict__ if it.__class__ is {w.name('C', w.item_class)} else None")
+            w.emit(d + 1, f"itd = it.__dict__ if it.__class__ is {w.name('C', w.item_class)} else None")
         if repeats:
-            w.emit(2, "try:")
-            w.emit(3, f"sc = Scope(it, e, c{n})")
-            w.emit(3, f"sc.pre = _count({problem}.id, {problem}.repeats, sc, state)")
-            w.emit(3, f"if {w.name('fires', cp.fires)}(sc):")
-            w.emit(4, f"out.append(({problem}, i, sc))")
+            w.emit(d + 1, "try:")
+            w.emit(d + 2, f"sc = Scope(it, e, c{n})")
+            w.emit(d + 2, f"sc.pre = _count({problem}.id, {problem}.repeats, sc, state)")
+            w.emit(d + 2, f"if {w.name('fires', cp.fires)}(sc):")
+            w.emit(d + 3, f"out.append(({problem}, i, sc))")
         else:
             scope = f"(sc or (sc := Scope(it, e, c{n})))"
-            w.emit(2, "sc = None")
-            w.emit(2, "try:")
-            w.emit(3, f"if {w.expr(cp.root, True, 'it', f'c{n}', scope, False)}:")
-            w.emit(4, f"out.append(({problem}, i, {scope}))")
-        w.emit(2, "except PluginCallError as exc:")
-        w.emit(3, f"out.append(({problem}, i, exc))")
+            w.emit(d + 1, "sc = None")
+            w.emit(d + 1, "try:")
+            w.emit(d + 2, f"if {w.expr(rest, True, 'it', f'c{n}', scope, False)}:")
+            w.emit(d + 3, f"out.append(({problem}, i, {scope}))")
+        w.emit(d + 1, "except PluginCallError as exc:")
+        w.emit(d + 2, f"out.append(({problem}, i, exc))")
     w.emit(1, "return out")
     source = "\n".join(w.lines) + "\n"
     namespace = dict(w.names)
