@@ -65,5 +65,16 @@ def example_entities(host: Host) -> list[dict[str, Any]]:
     return out
 
 
+def valid_traffic(host: Host) -> list[dict[str, Any]]:
+    """What a healthy sync sends: every example entity, naming as its target the plugin whose
+    pack it comes from, kept only when no rule flags it."""
+    pool = []
+    for cp in host.catalog.problems.values():
+        for ex in [*cp.problem.examples.flagged, *cp.problem.examples.clean]:
+            if not ex.batch:
+                pool.append({"target": cp.plugin, **ex.entity})
+    return [raw for raw, result in zip(pool, host.validate_many(pool), strict=True) if not result.findings]
+
+
 def cycle(items: list[Any], n: int) -> Iterator[Any]:
     return itertools.islice(itertools.cycle(items), n)

@@ -6,7 +6,7 @@ from typing import Any
 
 from syncdoctor import BatchState, Host
 
-from ._common import cycle, example_entities, timed
+from ._common import cycle, example_entities, timed, valid_traffic
 
 
 def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, Any]:
@@ -34,6 +34,20 @@ def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, A
 
     parse_s = timed(parse_only, repeat)
     total_s = timed(parse_and_validate, repeat)
+
+    # the same ratio on what a healthy sync sends: entities that name their target and pass
+    valid = list(cycle(valid_traffic(host), n))
+
+    def valid_parse_only() -> None:
+        for r in valid:
+            host.parse_entity(r)
+
+    def valid_parse_and_validate() -> None:
+        for _ in host.validate_many(valid):
+            pass
+
+    valid_parse_s = timed(valid_parse_only, repeat)
+    valid_total_s = timed(valid_parse_and_validate, repeat)
     native_s = timed(lambda: engine_only(host.engine), repeat)
     durable = host.make_engine("durable")
     durable_s = timed(lambda: engine_only(durable), repeat)
@@ -44,6 +58,11 @@ def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, A
         "parse_and_validate_us": round(total_s / n * 1e6, 1),
         "validate_over_parse": round((total_s - parse_s) / parse_s, 2),
         "total_over_parse": round(total_s / parse_s, 2),
+        "valid_traffic": {
+            "parse_only_us": round(valid_parse_s / n * 1e6, 1),
+            "parse_and_validate_us": round(valid_total_s / n * 1e6, 1),
+            "validate_over_parse": round((valid_total_s - valid_parse_s) / valid_parse_s, 2),
+        },
         "native_us": round(native_s / n_durable * 1e6, 1),
         "durable_us": round(durable_s / n_durable * 1e6, 1),
         "native_speedup_vs_durable": round(durable_s / native_s, 1),

@@ -428,20 +428,28 @@ def member_of(value: Any, box: Any, negate: bool) -> bool | None:
 def count_repeats(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Scope, state: BatchState) -> list[Any]:
     """Record this subject's correlation keys; returns per slot the occurrence count (or None)."""
     out: list[Any] = []
+    counters = state.counters
     for slot, (paths, _) in enumerate(repeats):
-        key = tuple(p.resolve(scope) for p in paths)
-        if any(k is MISSING for k in key):
-            out.append(None)
-            continue
-        key = tuple(str(k) for k in key)
-        table = state.counters.setdefault((problem_id, slot), {})
-        entry = table.get(key)
-        if entry is None:
-            table[key] = [1, state.entity_ref]
-            out.append(1)
+        parts = []
+        for path in paths:
+            part = path.resolve(scope)
+            if part is MISSING:
+                break
+            parts.append(str(part))
         else:
-            entry[0] += 1
-            out.append(entry[0])
+            key = tuple(parts)
+            table = counters.get((problem_id, slot))
+            if table is None:
+                table = counters[(problem_id, slot)] = {}
+            entry = table.get(key)
+            if entry is None:
+                table[key] = [1, state.entity_ref]
+                out.append(1)
+            else:
+                entry[0] += 1
+                out.append(entry[0])
+            continue
+        out.append(None)  # a key part is missing: not counted
     return out
 
 

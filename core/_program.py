@@ -11,7 +11,8 @@ entity class, filters), one function whose body tests every problem in catalog o
   entity's class declares);
 * every other leaf (named checks, quantifiers, sums, references, lookups) is called as it
   is, with a scope built only when one is needed;
-* a problem that counts repeats keeps the shared route's code (its counters are state).
+* a problem that counts repeats records its keys first, as the shared route does (its
+  counters are state), then decides like the others.
 
 The outcome is the shared route's, in the same order: a property test compares both on
 generated entities, and the differential test compares the native engine with durable.
@@ -324,7 +325,7 @@ def compile_program(
                 w.emit(1, "try:")
                 w.emit(2, f"sc = Scope(e, e, c{n})")
                 w.emit(2, f"sc.pre = _count({problem}.id, {problem}.repeats, sc, state)")
-                w.emit(2, f"if {w.name('fires', cp.fires)}(sc):")
+                w.emit(2, f"if {w.expr(cp.root, True, 'e', f'c{n}', 'sc', True)}:")
                 w.emit(3, f"out.append(({problem}, None, sc))")
             else:
                 scope = f"(s{n} or (s{n} := Scope(e, e, c{n})))"
@@ -355,7 +356,7 @@ def compile_program(
             w.emit(d + 1, "try:")
             w.emit(d + 2, f"sc = Scope(it, e, c{n})")
             w.emit(d + 2, f"sc.pre = _count({problem}.id, {problem}.repeats, sc, state)")
-            w.emit(d + 2, f"if {w.name('fires', cp.fires)}(sc):")
+            w.emit(d + 2, f"if {w.expr(cp.root, True, 'it', f'c{n}', 'sc', False)}:")
             w.emit(d + 3, f"out.append(({problem}, i, sc))")
         else:
             scope = f"(sc or (sc := Scope(it, e, c{n})))"
