@@ -323,7 +323,10 @@ class Compiler:
         spec = cond.any_item if isinstance(cond, AnyItem) else cond.all_items
         path = compile_path(spec.path)
         inner = Compiler(self.problem_id, self.functions, allow_repeat=False)
-        where = to_closure(inner.compile(spec.where))
+        where_node = inner.compile(spec.where)
+        from ._decide import compile_truth  # _decide builds on this module
+
+        where = compile_truth(where_node, f"{self.problem_id} {spec.path}")
         want_any = isinstance(cond, AnyItem)
         label = f"{'any' if want_any else 'all'} item of {spec.path}"
 
@@ -340,7 +343,8 @@ class Compiler:
                     unknown = True
             return None if unknown else not want_any
 
-        return self.leaf("bool", "true", quantify, label)
+        inline = ("quantifier", path.chain, where_node, want_any) if path.chain else None
+        return self.leaf("bool", "true", quantify, label, inline)
 
     def _sum(self, cond: SumDiffers) -> Node:
         spec = cond.sum_differs

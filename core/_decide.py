@@ -23,7 +23,7 @@ from typing import Any
 from ._conditions import Node, to_closure
 from ._paths import Scope
 
-__all__ = ["compile_fires"]
+__all__ = ["compile_fires", "compile_truth"]
 
 Fires = Callable[[Scope], bool]
 
@@ -59,6 +59,24 @@ class _Writer:
         if not parts:  # an empty and is true, an empty or is false
             return str((node.kind == "and") == want)
         return "(" + joiner.join(parts) + ")"
+
+
+def compile_truth(root: Node, label: str) -> Callable[[Scope], bool | None]:
+    """The Kleene value of ``root`` (True, False or None for unknown), decided as
+    :func:`compile_fires` decides: "definitely true", else "definitely false", each stopping
+    as soon as it is settled, so a named check that raises is met only when the value may
+    depend on it. Quantifiers decide their items with it."""
+    writer = _Writer()
+    try:
+        source = (f"def truth(s):\n    if {writer.expr(root, True)}:\n        return True\n"
+                  f"    if {writer.expr(root, False)}:\n        return False\n    return None\n")
+        code = compile(source, f"<condition {label}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):  # nested deeper than Python's parser goes
+        return to_closure(root)
+    namespace = dict(writer.names)
+    exec(code, namespace)  # noqa: S102
+    truth: Callable[[Scope], bool | None] = namespace["truth"]
+    return truth
 
 
 def compile_fires(root: Node, label: str) -> Fires:

@@ -143,6 +143,7 @@ class _Writer:
             "_lookup": lookup,
         }
         self.lines: list[str] = []
+        self.helpers: list[str] = []  # functions the program calls (quantifiers), written before it
 
     def name(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.names)}"
@@ -183,6 +184,35 @@ class _Writer:
                         f"else _read(y, {self.name('f', field)}))")
             cls = model_class(declared.annotation)
         return expr
+
+    def quantifier(self, chain: Chain, where: Node, want_any: bool, on_entity: bool, context: str) -> str:
+        """A helper function answering ``any_item``/``all_items`` over the list a chain reads:
+        True, False or None (unknown), as the leaf's closure does, each item decided by the
+        "definitely true" and "definitely false" expressions of ``where``."""
+        name = self.name("q", None)
+        outer_lines, outer_item = self.lines, self.item_class
+        self.lines = []
+        from_entity = chain[0] == "$entity" or (chain[0] == "$item" and on_entity)
+        self.item_class = _list_items(self.entity_class, chain) if from_entity else None
+        self.emit(0, f"def {name}(found, e, ctx):")
+        self.emit(1, "if not isinstance(found, (list, tuple)):")
+        self.emit(2, "return None")
+        self.emit(1, "ed = e.__dict__")
+        self.emit(1, "unknown = False")
+        self.emit(1, "for it in found:")
+        if self.item_class is not None:
+            self.emit(2, f"itd = it.__dict__ if it.__class__ is {self.name('C', self.item_class)} else None")
+        self.emit(2, "sc = None")
+        scope = "(sc or (sc := Scope(it, e, ctx)))"
+        settles, leaves_open = self.expr(where, want_any, "it", "ctx", scope, False), self.expr(where, not want_any, "it", "ctx", scope, False)
+        self.emit(2, f"if {settles}:")
+        self.emit(3, f"return {want_any}")
+        self.emit(2, f"if not {leaves_open}:")
+        self.emit(3, "unknown = True")
+        self.emit(1, f"return None if unknown else {not want_any}")
+        self.helpers += self.lines
+        self.lines, self.item_class = outer_lines, outer_item
+        return name
 
     # -- a condition, as the expression _decide writes, with leaves inline where they can be
 
@@ -240,6 +270,9 @@ class _Writer:
                 values.append(read_arg)
             check = self.name("check", _checker(fn, name, len(values)))
             return f"({check}({', '.join(values)}) is {want})"
+        if test == "quantifier":
+            helper = self.quantifier(spec[1], spec[2], spec[3], on_entity, context)
+            return f"({helper}({value}, e, {context}) is {want})"
         if test == "exists":
             present = spec[2] == want  # exists: true holds when present; exists: false when absent
             return f"({value} is {'not ' if present else ''}None)"
@@ -367,7 +400,7 @@ def compile_program(
         w.emit(d + 1, "except PluginCallError as exc:")
         w.emit(d + 2, f"out.append(({problem}, i, exc))")
     w.emit(1, "return out")
-    source = "\n".join(w.lines) + "\n"
+    source = "\n".join(w.helpers + w.lines) + "\n"
     namespace = dict(w.names)
     exec(compile(source, f"<program {label}>", "exec"), namespace)  # noqa: S102
     program: Program = namespace["run"]

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from syncdoctor._conditions import Leaf, Node, PluginCallError, to_closure
-from syncdoctor._decide import compile_fires
+from syncdoctor._decide import compile_fires, compile_truth
 from syncdoctor._paths import Scope
 
 OPS = ["eq", "ne", "lt", "le", "gt", "ge"]
@@ -65,6 +65,23 @@ def test_fires_is_kleene_true(tree: Node, values: list[Any]) -> None:
         assert want == "raised"
     elif want != "raised":
         assert got == (want is True)
+
+
+@settings(max_examples=600, deadline=None)
+@given(trees(), st.lists(VALUES, min_size=6, max_size=6))
+def test_truth_is_the_kleene_value(tree: Node, values: list[Any]) -> None:
+    """What quantifiers decide each item with: the Kleene value, meeting a raising check only
+    when the value may depend on it."""
+    scope = Scope(values, None, None)
+    got, want = _outcome(compile_truth(tree, "test"), scope), _outcome(to_closure(tree), scope)
+    if got == "raised":
+        assert want == "raised"
+    elif want != "raised":
+        assert got is want
+    else:  # Kleene met a raising check the value does not depend on: every value of it gives got
+        for stand_in in (True, False, None):
+            swapped = Scope([stand_in if v == "raise" else v for v in values], None, None)
+            assert to_closure(tree)(swapped) is got
 
 
 def test_no_values_no_leaves() -> None:
