@@ -378,6 +378,16 @@ class Compiler:
             gap = to_number(abs(total - target))
             return None if gap is None else (gap > tol) - (gap < tol)
 
+        # inline when the bounds are literal numbers and every term a plain or one-star path
+        parts: list[tuple[bool, Any, Any]] = []
+        for sign, path in terms:
+            if path.chain is None and path.star is None:
+                break
+            parts.append((sign < 0, path.chain, path.star))
+        else:
+            if fixed and None not in fixed_bounds:
+                spec_inline = ("sum", parts, *fixed_bounds)
+                return self.leaf("sign", "gt", differs, f"sum of {', '.join(spec.terms)} differs", spec_inline)
         return self.leaf("sign", "gt", differs, f"sum of {', '.join(spec.terms)} differs")
 
     def _call(self, cond: Call) -> Node:

@@ -174,6 +174,8 @@ class Path:
     #: path (``$context.accounts[account].analytics``; no index, star or quoted key): a step
     #: is a field name or the key's own chain. Generated code reads it inline (``_program``).
     chain: Chain | None = None
+    #: (root, fields before the star, fields after it) for ``a.b[*].c.d``: one star, fields only
+    star: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
 
     def __call__(self, scope: Scope) -> Any:
         return self.resolve(scope)
@@ -255,7 +257,12 @@ def _parse(tokens: list[str], text: str) -> tuple[Path, list[str]]:
     chain: Chain | None = None
     if not multi and all(kind == "attr" or (kind == "dyn" and keys.get(i)) for i, (kind, _) in enumerate(steps)):
         chain = (root, tuple(arg if kind == "attr" else keys[i] for i, (kind, arg) in enumerate(steps)))
-    return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots), chain), tokens
+    star = None
+    kinds = [kind for kind, _ in steps]
+    if kinds.count("star") == 1 and all(kind in ("attr", "star") for kind in kinds):
+        at = kinds.index("star")
+        star = (root, tuple(arg for _, arg in steps[:at]), tuple(arg for _, arg in steps[at + 1:]))
+    return Path(text, multi, _build(root, tuple(steps), multi), frozenset(roots), chain, star), tokens
 
 
 def _build(root: str, steps: tuple[tuple[str, Any], ...], multi: bool) -> Resolver:

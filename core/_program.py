@@ -23,6 +23,7 @@ patterns and leaves are looked up in the function's namespace.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -31,7 +32,7 @@ from pydantic import BaseModel
 from ._conditions import BatchState, Node, PluginCallError, count_repeats, member_of
 from ._decide import _FAILS, _HOLDS
 from ._paths import MISSING, Chain, Scope, lookup, read
-from ._values import compare, text_of
+from ._values import compare, text_of, to_number
 
 __all__ = ["Fired", "Program", "compile_program"]
 
@@ -140,7 +141,7 @@ class _Writer:
             "MISSING": MISSING, "Scope": Scope, "PluginCallError": PluginCallError, "_read": read,
             "_cmp": compare, "_member": _member, "_matches": _matches, "_starts": _starts,
             "_empty": _empty, "_items": _items, "_count": count_repeats, "_member_of": member_of,
-            "_lookup": lookup,
+            "_lookup": lookup, "_num": to_number, "_ZERO": Decimal(0),
         }
         self.lines: list[str] = []
         self.helpers: list[str] = []  # functions the program calls (quantifiers), written before it
@@ -214,6 +215,51 @@ class _Writer:
         self.lines, self.item_class = outer_lines, outer_item
         return name
 
+    def sum(self, parts: list[tuple[bool, Any, Any]], target: Any, tolerance: Any, on_entity: bool) -> str:
+        """A helper function answering ``sum_differs`` as the leaf's closure does: the sign of
+        ``|sum - target| - tolerance``, or None when a term is not a number."""
+        name = self.name("sum", None)
+        outer_lines, outer_item = self.lines, self.item_class
+        self.lines, self.item_class = [], None
+        self.emit(0, f"def {name}(subj, e, ctx):")
+        self.emit(1, "ed = e.__dict__")
+        self.emit(1, "total = _ZERO")
+        for negative, chain, star in parts:
+            add = "total -= n" if negative else "total += n"
+            if chain is not None:
+                self.emit(1, f"n = _num({self.chain(chain, 'subj', 'ctx', on_entity)})")
+                self.emit(1, "if n is None:")
+                self.emit(2, "return None")
+                self.emit(1, add)
+                continue
+            root, head, tail = star
+            self.emit(1, f"found = {self.chain((root, head), 'subj', 'ctx', on_entity)}")
+            self.emit(1, "if isinstance(found, dict):")
+            self.emit(2, "found = list(found.values())")
+            self.emit(1, "elif not isinstance(found, (list, tuple)):")
+            self.emit(2, "found = ()")
+            self.emit(1, "for it in found:")
+            if tail:  # an item missing before the last field is left out; a missing last field is not a number
+                self.emit(2, "if it is None:")
+                self.emit(3, "continue")
+                value = "it"
+                for field in tail[:-1]:
+                    self.emit(2, f"it = _read({value}, {self.name('f', field)})")
+                    self.emit(2, "if it is None:")
+                    self.emit(3, "continue")
+                self.emit(2, f"n = _num(_read(it, {self.name('f', tail[-1])}))")
+            else:
+                self.emit(2, "n = _num(it)")
+            self.emit(2, "if n is None:")
+            self.emit(3, "return None")
+            self.emit(2, add)
+        self.emit(1, f"gap = _num(abs(total - {self.name('k', target)}))")
+        tol = self.name("k", tolerance)
+        self.emit(1, f"return None if gap is None else (gap > {tol}) - (gap < {tol})")
+        self.helpers += self.lines
+        self.lines, self.item_class = outer_lines, outer_item
+        return name
+
     # -- a condition, as the expression _decide writes, with leaves inline where they can be
 
     def expr(self, node: Node, want: bool, subject: str, context: str, scope: str, on_entity: bool) -> str:
@@ -237,7 +283,7 @@ class _Writer:
                 return f"({call} is {want})"
             return f"((v := {call}) is not None and v {(_HOLDS if want else _FAILS)[leaf.op]} 0)"
         test = spec[0]
-        value = self.chain(spec[1], subject, context, on_entity) if test != "call" else ""
+        value = self.chain(spec[1], subject, context, on_entity) if test not in ("call", "sum") else ""
         if test == "cmp":
             op = (_HOLDS if want else _FAILS)[leaf.op]
             literal = self.name("k", spec[2])
@@ -270,6 +316,10 @@ class _Writer:
                 values.append(read_arg)
             check = self.name("check", _checker(fn, name, len(values)))
             return f"({check}({', '.join(values)}) is {want})"
+        if test == "sum":
+            helper = self.sum(spec[1], spec[2], spec[3], on_entity)
+            op = (_HOLDS if want else _FAILS)[leaf.op]
+            return f"((v := {helper}({subject}, e, {context})) is not None and v {op} 0)"
         if test == "quantifier":
             helper = self.quantifier(spec[1], spec[2], spec[3], on_entity, context)
             return f"({helper}({value}, e, {context}) is {want})"
@@ -313,7 +363,7 @@ def _item_free(node: Node) -> bool:
     if node.kind != "leaf":
         return all(_item_free(child) for child in node.children)
     spec = node.leaf.inline if node.leaf is not None else None
-    if spec is None or spec[0] == "call":
+    if spec is None or spec[0] in ("call", "sum", "quantifier"):
         return False
     return _outside_items(spec[1]) and (spec[0] not in ("cmp_ref", "in_ref") or _outside_items(spec[2]))
 

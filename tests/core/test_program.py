@@ -145,6 +145,7 @@ def test_a_program_is_kept_per_kind_class_and_filter() -> None:
         "forms.absent",
         "forms.empty",
         "forms.not_empty",
+        "forms.sums",
     ]
     assert [cp.id for cp, _, _ in engine.fired(entity, {}, BatchState(), only="forms.eq_text")] == [
         "forms.eq_text"
