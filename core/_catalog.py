@@ -9,10 +9,11 @@ from typing import Any
 
 import re2
 
-from ._conditions import Compiler, Leaf, Node, compile_params
+from ._conditions import Compiler, Leaf, Node
 from ._decide import compile_fires
 from ._exceptions import PackError
 from ._models import ErrorReport
+from ._params import compile_params
 from ._paths import Path, PathSyntaxError, Scope, compile_path
 from ._regex import CompileError, compile_regex, encode
 from ._remediation import CompiledPlan
