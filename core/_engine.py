@@ -37,7 +37,7 @@ class Engine:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._chosen: dict[tuple[Any, ...], list[tuple[CompiledProblem, str, tuple[str, str] | None, list[Any]]]] = {}
-        self._travels: dict[tuple[str | None, str | None], frozenset[str]] = {}
+        self._travels: dict[tuple[str | None, str | None, int], frozenset[str]] = {}
 
     # -- what differs between engines
 
@@ -99,10 +99,13 @@ class Engine:
         names neither; kept per (source, target), bounded."""
         if not (entity.source or entity.target):
             return None
-        key = (entity.source, entity.target)
+        key = (entity.source, entity.target, len(self.catalog.problems))
         travel = self._travels.get(key)
         if travel is None:
-            travel = frozenset({self.catalog.plugin_for(v) or v for v in key if v})
+            # only plugins with problems matter: any other name (a vendor nobody handles) is
+            # left out, so that programs and problem lists are kept per plugin set
+            owners = {cp.plugin for cp in self.catalog.problems.values()}
+            travel = frozenset({self.catalog.plugin_for(v) or v for v in key[:2] if v} & owners)
             if len(self._travels) >= 4096:
                 self._travels.clear()
             self._travels[key] = travel
@@ -317,11 +320,20 @@ class NativeEngine(Engine):
         program = self._programs.get(key)
         if program is None:
             chosen = self._problems_for(entity.kind, only, plugins, travel)
-            program = compile_program(type(entity), chosen, entity.kind)
+            try:
+                program = compile_program(type(entity), chosen, entity.kind)
+            except (SyntaxError, RecursionError, MemoryError):  # nested deeper than Python's parser goes
+                program = self._shared_route(plugins, only)
             if len(self._programs) >= 4096:  # bounded, whatever the input
                 self._programs.clear()
             self._programs[key] = program
         return program(entity, contexts, state)
+
+    def _shared_route(self, plugins: frozenset[str] | None, only: str | None) -> Program:
+        def shared(entity: Any, contexts: Any, state: BatchState) -> list[Fired]:
+            return Engine.fired(self, entity, contexts, state, plugins, only)
+
+        return shared
 
     def decide(self, subjects: Sequence[Subject]) -> list[bool | BaseException]:
         out: list[bool | BaseException] = []

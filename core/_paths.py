@@ -86,9 +86,9 @@ def read(obj: Any, name: str) -> Any:
     shape = _SHAPES.get(type(obj))
     if shape is None:
         shape = _shape(type(obj))
-    if shape == _MODEL:
-        value = obj.__dict__.get(name)
-        if value is None:
+    if shape == _MODEL:  # as _get: extras only when the name is not a field's
+        value = obj.__dict__.get(name, MISSING)
+        if value is MISSING:
             extra = obj.__pydantic_extra__
             return extra.get(name) if extra else None
         return value
@@ -160,6 +160,8 @@ Chain = tuple[str, tuple[Any, ...]]  # (root, steps): a step is a field name or 
 def lookup(obj: Any, key: Any) -> Any:
     """``obj[key]`` as a path's ``[key]`` step reads it, None when absent: for generated code,
     which writes "absent" as None."""
+    if obj is None:  # as a path stops at an absent value, before reading the key
+        return None
     value = _lookup(obj, MISSING if key is None else key)
     return None if value is MISSING else value
 

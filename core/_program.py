@@ -114,8 +114,9 @@ def _checker(fn: Callable[..., Any], name: str, arity: int) -> Callable[..., boo
         return check1
 
     def check(*args: Any) -> bool | None:
-        if None in args:
-            return None
+        for a in args:  # identity, not ==: an argument's own __eq__ must not decide
+            if a is None:
+                return None
         try:
             result = fn(*args)
         except Exception as exc:
@@ -205,11 +206,13 @@ class _Writer:
             self.emit(2, f"itd = it.__dict__ if it.__class__ is {self.name('C', self.item_class)} else None")
         self.emit(2, "sc = None")
         scope = "(sc or (sc := Scope(it, e, ctx)))"
-        settles, leaves_open = self.expr(where, want_any, "it", "ctx", scope, False), self.expr(where, not want_any, "it", "ctx", scope, False)
-        self.emit(2, f"if {settles}:")
-        self.emit(3, f"return {want_any}")
-        self.emit(2, f"if not {leaves_open}:")
-        self.emit(3, "unknown = True")
+        # "definitely true", then "definitely false", as compile_truth decides an item
+        true, false = self.expr(where, True, "it", "ctx", scope, False), self.expr(where, False, "it", "ctx", scope, False)
+        self.emit(2, f"if {true}:")
+        self.emit(3, "return True" if want_any else "continue")
+        self.emit(2, f"if {false}:")
+        self.emit(3, "continue" if want_any else "return False")
+        self.emit(2, "unknown = True")
         self.emit(1, f"return None if unknown else {not want_any}")
         self.helpers += self.lines
         self.lines, self.item_class = outer_lines, outer_item
@@ -242,9 +245,8 @@ class _Writer:
             if tail:  # an item missing before the last field is left out; a missing last field is not a number
                 self.emit(2, "if it is None:")
                 self.emit(3, "continue")
-                value = "it"
                 for field in tail[:-1]:
-                    self.emit(2, f"it = _read({value}, {self.name('f', field)})")
+                    self.emit(2, f"it = _read(it, {self.name('f', field)})")
                     self.emit(2, "if it is None:")
                     self.emit(3, "continue")
                 self.emit(2, f"n = _num(_read(it, {self.name('f', tail[-1])}))")
@@ -320,6 +322,9 @@ class _Writer:
             helper = self.sum(spec[1], spec[2], spec[3], on_entity)
             op = (_HOLDS if want else _FAILS)[leaf.op]
             return f"((v := {helper}({subject}, e, {context})) is not None and v {op} 0)"
+        if test == "quantifier" and _reads_bare_item(spec[2]):  # a None item is present there
+            call = f"{self.name('leaf', leaf.fn)}({scope})"
+            return f"({call} is {want})"
         if test == "quantifier":
             helper = self.quantifier(spec[1], spec[2], spec[3], on_entity, context)
             return f"({helper}({value}, e, {context}) is {want})"
@@ -350,6 +355,22 @@ def _list_items(entity_class: type, chain: Chain | None) -> type | None:
         return None
     declared = _declared(entity_class, chain[1][0])
     return None if declared is None else item_class(declared.annotation)
+
+
+def _reads_bare_item(node: Node) -> bool:
+    """Whether a quantifier's condition reads its item itself (``$item``, no field): a None item
+    is then a present value to the shared route, where generated code reads None as absent."""
+    if node.kind != "leaf":
+        return any(_reads_bare_item(child) for child in node.children)
+    spec = node.leaf.inline if node.leaf is not None else None
+    if spec is None:
+        return False
+    bare = ("$item", ())
+    if spec[0] == "call":
+        return any(arg[0] == "ref" and arg[1] == bare for arg in spec[3])
+    if spec[0] == "sum":
+        return any(chain == bare or (star is not None and star[:2] == bare) for _, chain, star in spec[1])
+    return spec[1] == bare or (spec[0] in ("cmp_ref", "in_ref") and spec[2] == bare)
 
 
 def _outside_items(chain: Chain) -> bool:
@@ -428,8 +449,9 @@ def compile_program(
         # before the loop: when it is not definitely true, no item can fire
         guard, rest = (None, cp.root) if repeats else _split_item_free(cp.root)
         d = 1
-        if guard is not None:
-            w.emit(1, f"if {w.expr(guard, True, 'e', f'c{n}', '', False)}:")
+        if guard is not None:  # for a non-empty list only: the shared route decides per item
+            w.item_class = None
+            w.emit(1, f"if {items} and {w.expr(guard, True, 'e', f'c{n}', '', False)}:")
             d = 2
         w.emit(d, f"for i, it in {items}:")
         w.item_class = _list_items(entity_class, each.chain)

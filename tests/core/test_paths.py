@@ -74,3 +74,20 @@ def test_star_paths_resolve_like_the_general_resolver(data: dict[str, Any]) -> N
                           ("$entity.a[*].b.c", "$entity.a[*]['b'].c")]:
         scope = Scope(data, data, None)
         assert compile_path(fast).resolve(scope) == compile_path(general).resolve(scope), (fast, data)
+
+
+def test_read_looks_at_extras_only_for_a_name_no_field_holds() -> None:
+    """A validated model can hold a field set to None and an extra of the same name (an alias
+    on the field): generated code's ``read`` answers as path resolution does."""
+    from pydantic import BaseModel, ConfigDict, Field
+    from syncdoctor._paths import read
+
+    class Ctx(BaseModel):
+        model_config = ConfigDict(extra="allow", populate_by_name=True)
+        limit: int | None = Field(None, alias="Limit")
+
+    ctx = Ctx.model_validate({"Limit": None, "limit": 5})
+    assert ctx.__pydantic_extra__ == {"limit": 5}
+    assert read(ctx, "limit") is None
+    assert compile_path("$context.limit").resolve(Scope(None, None, ctx)) is MISSING
+    assert read(ctx, "other") is None and read({"a": 1}, "a") == 1 and read(None, "a") is None

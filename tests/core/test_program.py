@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, Host, RulePackPlugin
@@ -146,6 +147,7 @@ def test_a_program_is_kept_per_kind_class_and_filter() -> None:
         "forms.empty",
         "forms.not_empty",
         "forms.sums",
+        "forms.all_lines_raising",
     ]
     assert [cp.id for cp, _, _ in engine.fired(entity, {}, BatchState(), only="forms.eq_text")] == [
         "forms.eq_text"
@@ -166,3 +168,68 @@ def test_values_of_an_unexpected_type_are_read_as_the_shared_route_reads_them() 
     )
     _same(FORMS, entity, {})
     assert "forms.nested" in [cp.id for cp, _, _ in FORMS.engine.fired(entity, {}, BatchState())]
+
+
+class _Touchy(str):
+    """Text whose comparisons raise: the shared route meets them only with a list item."""
+
+    def __lt__(self, other: object) -> bool:
+        raise RuntimeError("compared")
+
+    __gt__ = __eq__ = __ne__ = __lt__  # type: ignore[assignment]
+    __hash__ = str.__hash__
+
+
+def test_the_item_free_guard_runs_only_when_there_are_items() -> None:
+    from syncdoctor import JournalEntry
+
+    entity = JournalEntry.model_construct(journal=_Touchy("VT"), lines=[])
+    only = "forms.item_entity"  # all: [$entity.journal eq VT, debit gt 0], for each line
+    assert Engine.fired(FORMS.engine, entity, {}, BatchState(), only=only) == []
+    assert FORMS.engine.fired(entity, {}, BatchState(), only=only) == []
+
+
+def test_a_check_argument_is_absent_by_identity_not_equality() -> None:
+    from unittest import mock
+
+    entity = FORMS.parse_entity({"kind": "journal_entry", "x": mock.ANY, "y": 1})
+    _same(FORMS, entity, {"forms": {"mode": "strict"}})
+
+
+def test_a_program_compile_refuses_falls_back_to_the_shared_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A condition nested deeper than Python's parser goes cannot become a program: the
+    engine then decides that kind through the shared route."""
+    import syncdoctor._engine as engine_module
+    from syncdoctor._conditions import Leaf, Node
+    from syncdoctor._program import compile_program
+
+    deep = Node("leaf", leaf=Leaf("bool", "true", lambda s: True, "t"))
+    for _ in range(5000):
+        deep = Node("not", [Node("not", [deep])])
+    problem = FORMS.catalog.problems["forms.eq_text"]
+    with pytest.raises((SyntaxError, RecursionError, MemoryError)):
+        compile_program(type(FORMS.parse_entity({"kind": "journal_entry"})), [(_Deep(problem, deep), "forms", None, [])], "t")
+
+    def refuse(*args: Any) -> Any:
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(engine_module, "compile_program", refuse)
+    engine = FORMS.make_engine("native")
+    entity = FORMS.parse_entity({"kind": "journal_entry", "journal": "VT"})
+    _same(FORMS, entity, {})
+    assert _outline(engine.fired(entity, {}, BatchState())) == _outline(Engine.fired(engine, entity, {}, BatchState()))
+    (program,) = engine._programs.values()  # type: ignore[attr-defined]
+    assert program.__name__ == "shared"
+
+
+class _Deep:
+    def __init__(self, problem: Any, root: Any) -> None:
+        self.id, self.root, self.fires, self.repeats = problem.id, root, problem.fires, []
+
+
+def test_unknown_sources_share_one_program() -> None:
+    engine = FORMS.make_engine("native")
+    for i in range(50):
+        entity = FORMS.parse_entity({"kind": "journal_entry", "journal": "VT", "source": f"vendor{i}"})
+        engine.fired(entity, {}, BatchState())
+    assert len(engine._programs) == 1  # type: ignore[attr-defined]
