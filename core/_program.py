@@ -5,131 +5,39 @@ subject and calls each leaf's closure, which calls its path's resolver: four Pyt
 for a test like ``journal: {eq: VT}``. The native engine instead compiles, per (entity kind,
 entity class, filters), one function whose body tests every problem in catalog order:
 
-* a test of a plain field path against a literal (comparison, ``in``, ``matches``,
-  ``starts_with``, ``exists``, ``empty``) is written inline, as the expression ``_decide``
-  would evaluate, with the field read inline too (``entity.__dict__.get`` for a field the
-  entity's class declares);
-* every other leaf (named checks, quantifiers, sums, references, lookups) is called as it
-  is, with a scope built only when one is needed;
+* a test of a plain path (fields, and look-ups keyed by another plain path) against a
+  literal or another plain path, and a named check whose arguments are such, is written
+  inline as the expression ``_decide`` would evaluate, with fields read inline too
+  (``__dict__.get`` for a field the model's class declares);
+* quantifiers and sums with literal bounds become helper functions written beside it;
+* any other leaf is called as it is, with a scope built only when one is needed;
 * a problem that counts repeats records its keys first, as the shared route does (its
   counters are state), then decides like the others.
 
 The outcome is the shared route's, in the same order: a property test compares both on
 generated entities, and the differential test compares the native engine with durable.
-Generated source holds generated names and ``repr`` of nothing but field names; literals,
-patterns and leaves are looked up in the function's namespace.
+Generated source holds generated names and the ``repr`` of declared field names only;
+literals, patterns, checks and classes are looked up in the function's namespace. A program
+``compile()`` refuses (a condition nested too deep) leaves that kind to the shared route.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
-
-from pydantic import BaseModel
+from typing import Any
 
 from ._conditions import BatchState, Node, PluginCallError, count_repeats, member_of
 from ._decide import _FAILS, _HOLDS
+from ._inline import checker, declared, empty, items, list_items, matches, member, model_class, starts
 from ._paths import MISSING, Chain, Scope, lookup, read
-from ._values import compare, text_of, to_number
+from ._values import compare, to_number
 
 __all__ = ["Fired", "Program", "compile_program"]
 
 #: (problem, index of its list subject or None, the subject's scope or the error raised)
 Fired = tuple[Any, int | None, Scope | BaseException]
 Program = Callable[[Any, Mapping[str, Any] | None, BatchState], list[Fired]]
-
-
-# -- helpers the generated code calls when a value is not a string (the rarer case); each
-# -- gives the leaf's own answer (True, False or None for unknown) for a value read as None
-# -- when absent
-
-
-def _member(value: Any, members: Sequence[Any], negate: bool) -> bool | None:
-    if value is None:
-        return None
-    results = [compare(value, m) for m in members]
-    if 0 in results:
-        return not negate
-    if None in results and all(r is None for r in results):
-        return None
-    return negate
-
-
-def _matches(search: Callable[[str], bool], value: Any) -> bool | None:
-    text = text_of(value)
-    return None if text is None else search(text)
-
-
-def _starts(value: Any, prefixes: tuple[str, ...]) -> bool | None:
-    text = text_of(value)
-    return None if text is None else text.startswith(prefixes)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (hasattr(value, "__len__") and len(value) == 0)
-
-
-def _declared(cls: type | None, field: str) -> Any:
-    """The declaration of ``field`` in a model class, when reading it by name is safe."""
-    if cls is None or not isinstance(field, str) or not field.isidentifier():
-        return None
-    return getattr(cls, "model_fields", {}).get(field)
-
-
-def model_class(annotation: Any) -> type | None:
-    """The model class a field holds (``X`` or ``X | None``), or None."""
-    if get_origin(annotation) in (Union, UnionType):
-        held = [a for a in get_args(annotation) if a is not type(None)]
-        annotation = held[0] if len(held) == 1 else None
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-
-
-def item_class(annotation: Any) -> type | None:
-    """The model class of a list field's items (``list[X]``, possibly ``| None``), or None."""
-    if get_origin(annotation) in (Union, UnionType):
-        held = [a for a in get_args(annotation) if a is not type(None)]
-        annotation = held[0] if len(held) == 1 else None
-    if get_origin(annotation) is not list:
-        return None
-    (item,) = get_args(annotation) or (None,)
-    return model_class(item)
-
-
-def _checker(fn: Callable[..., Any], name: str, arity: int) -> Callable[..., bool | None]:
-    """A named check as a call leaf answers: None when an argument is absent or the check
-    answers None, else its truth; raising becomes :class:`PluginCallError`. Arguments
-    arrive read, None standing for absent."""
-    if arity == 1:
-        def check1(a: Any) -> bool | None:
-            if a is None:
-                return None
-            try:
-                result = fn(a)
-            except Exception as exc:
-                raise PluginCallError(name, exc) from exc
-            return None if result is None else bool(result)
-
-        return check1
-
-    def check(*args: Any) -> bool | None:
-        for a in args:  # identity, not ==: an argument's own __eq__ must not decide
-            if a is None:
-                return None
-        try:
-            result = fn(*args)
-        except Exception as exc:
-            raise PluginCallError(name, exc) from exc
-        return None if result is None else bool(result)
-
-    return check
-
-
-def _items(found: Any) -> list[tuple[int, Any]]:
-    if not isinstance(found, list):
-        return []
-    return [(i, item) for i, item in enumerate(found) if item is not None and item is not MISSING]
 
 
 class _Writer:
@@ -140,8 +48,8 @@ class _Writer:
         self.item_class: type | None = None  # the model class of the items being looped over
         self.names: dict[str, Any] = {
             "MISSING": MISSING, "Scope": Scope, "PluginCallError": PluginCallError, "_read": read,
-            "_cmp": compare, "_member": _member, "_matches": _matches, "_starts": _starts,
-            "_empty": _empty, "_items": _items, "_count": count_repeats, "_member_of": member_of,
+            "_cmp": compare, "_member": member, "_matches": matches, "_starts": starts,
+            "_empty": empty, "_items": items, "_count": count_repeats, "_member_of": member_of,
             "_lookup": lookup, "_num": to_number, "_ZERO": Decimal(0),
         }
         self.lines: list[str] = []
@@ -173,8 +81,8 @@ class _Writer:
             if not isinstance(field, str):  # a look-up keyed by another chain's value
                 expr, cls = f"_lookup({expr}, {self.chain(field, subject, context, on_entity)})", None
                 continue
-            declared = _declared(cls, field)
-            if declared is None:
+            found = declared(cls, field)
+            if found is None:
                 expr, cls = f"_read({expr}, {self.name('f', field)})", None
                 continue
             if expr == "e":  # the program is compiled for the entity's class
@@ -184,7 +92,7 @@ class _Writer:
             else:
                 expr = (f"(y.__dict__.get({field!r}) if (y := {expr}).__class__ is {self.name('C', cls)} "
                         f"else _read(y, {self.name('f', field)}))")
-            cls = model_class(declared.annotation)
+            cls = model_class(found.annotation)
         return expr
 
     def quantifier(self, chain: Chain, where: Node, want_any: bool, on_entity: bool, context: str) -> str:
@@ -195,7 +103,7 @@ class _Writer:
         outer_lines, outer_item = self.lines, self.item_class
         self.lines = []
         from_entity = chain[0] == "$entity" or (chain[0] == "$item" and on_entity)
-        self.item_class = _list_items(self.entity_class, chain) if from_entity else None
+        self.item_class = list_items(self.entity_class, chain) if from_entity else None
         self.emit(0, f"def {name}(found, e, ctx):")
         self.emit(1, "if not isinstance(found, (list, tuple)):")
         self.emit(2, "return None")
@@ -316,7 +224,7 @@ class _Writer:
                 if arg[2] is not None:  # the reference's default stands in when it is absent
                     read_arg = f"(r if (r := {read_arg}) is not None else {self.name('k', arg[2])})"
                 values.append(read_arg)
-            check = self.name("check", _checker(fn, name, len(values)))
+            check = self.name("check", checker(fn, name, len(values)))
             return f"({check}({', '.join(values)}) is {want})"
         if test == "sum":
             helper = self.sum(spec[1], spec[2], spec[3], on_entity)
@@ -347,14 +255,6 @@ class _Writer:
             prefixes = self.name("p", spec[2])
             return f"((x.startswith({prefixes}) if (x := {value}).__class__ is str else _starts(x, {prefixes})) is {want})"
         raise AssertionError(f"no inline form for {test}")
-
-
-def _list_items(entity_class: type, chain: Chain | None) -> type | None:
-    """The model class of a list subject's items, when the entity's class declares it."""
-    if chain is None or len(chain[1]) != 1:
-        return None
-    declared = _declared(entity_class, chain[1][0])
-    return None if declared is None else item_class(declared.annotation)
 
 
 def _reads_bare_item(node: Node) -> bool:
@@ -439,22 +339,22 @@ def compile_program(
             w.emit(1, "except PluginCallError as exc:")
             w.emit(2, f"out.append(({problem}, None, exc))")
             continue
-        items = lists[each_key[0]]
+        subjects = lists[each_key[0]]
         each = cp.for_each
         found = (w.chain(each.chain, "e", f"c{n}", True) if each.chain
                  else f"{w.name('each', each.resolve)}(Scope(e, e, c{n}))")
-        w.emit(1, f"if {items} is None:")
-        w.emit(2, f"{items} = _items({found})")
+        w.emit(1, f"if {subjects} is None:")
+        w.emit(2, f"{subjects} = _items({found})")
         # a leading part of an `all` that reads no item and cannot raise is decided once,
         # before the loop: when it is not definitely true, no item can fire
         guard, rest = (None, cp.root) if repeats else _split_item_free(cp.root)
         d = 1
         if guard is not None:  # for a non-empty list only: the shared route decides per item
             w.item_class = None
-            w.emit(1, f"if {items} and {w.expr(guard, True, 'e', f'c{n}', '', False)}:")
+            w.emit(1, f"if {subjects} and {w.expr(guard, True, 'e', f'c{n}', '', False)}:")
             d = 2
-        w.emit(d, f"for i, it in {items}:")
-        w.item_class = _list_items(entity_class, each.chain)
+        w.emit(d, f"for i, it in {subjects}:")
+        w.item_class = list_items(entity_class, each.chain)
         if w.item_class is not None:
             w.emit(d + 1, f"itd = it.__dict__ if it.__class__ is {w.name('C', w.item_class)} else None")
         if repeats:
