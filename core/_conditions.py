@@ -16,7 +16,7 @@ a fact and lets durable_rules evaluate the operators and the logic (see ``_durab
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -46,6 +46,7 @@ __all__ = [
     "PluginCallError",
     "count_repeats",
     "first_seen",
+    "in_list",
     "member_of",
     "to_closure",
 ]
@@ -246,15 +247,7 @@ class Compiler:
             fixed = list(members)
 
             def member_of_list(s: Scope) -> bool | None:
-                value = get(s)
-                if value is MISSING:
-                    return None
-                results = [compare(value, m) for m in fixed]
-                if 0 in results:
-                    return not negate
-                if None in results and all(r is None for r in results):
-                    return None
-                return negate
+                return in_list(get(s), fixed, negate)
 
             return self.leaf("bool", "true", member_of_list, label, chain and ("in", chain, tuple(fixed), negate))
         if op == "matches":
@@ -415,6 +408,19 @@ class Compiler:
             return None if count is None else count >= at_least
 
         return self.leaf("bool", "true", seen, f"repeated {', '.join(cond.repeated.key)}")
+
+
+def in_list(value: Any, members: Sequence[Any], negate: bool) -> bool | None:
+    """Whether ``value`` equals one of a pack's literal members (as ``compare`` decides),
+    negated for ``not_in``; None when it is absent (MISSING or None) or compares with none."""
+    if value is MISSING or value is None:
+        return None
+    results = [compare(value, m) for m in members]
+    if 0 in results:
+        return not negate
+    if None in results and all(r is None for r in results):
+        return None
+    return negate
 
 
 def member_of(value: Any, box: Any, negate: bool) -> bool | None:

@@ -8,7 +8,7 @@ or for tests too long to write inline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -16,22 +16,9 @@ from pydantic import BaseModel
 
 from ._conditions import PluginCallError
 from ._paths import MISSING, Chain
-from ._values import compare, text_of
+from ._values import text_of
 
-__all__ = ["checker", "declared", "empty", "item_class", "items", "list_items", "matches", "member",
-           "model_class", "starts"]
-
-
-
-def member(value: Any, members: Sequence[Any], negate: bool) -> bool | None:
-    if value is None:
-        return None
-    results = [compare(value, m) for m in members]
-    if 0 in results:
-        return not negate
-    if None in results and all(r is None for r in results):
-        return None
-    return negate
+__all__ = ["checker", "declared", "empty", "item_class", "items", "list_items", "matches", "model_class", "starts"]
 
 
 def matches(search: Callable[[str], bool], value: Any) -> bool | None:

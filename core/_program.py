@@ -27,9 +27,9 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ._conditions import BatchState, Node, PluginCallError, count_repeats, member_of
+from ._conditions import BatchState, Node, PluginCallError, count_repeats, in_list, member_of
 from ._decide import _FAILS, _HOLDS
-from ._inline import checker, declared, empty, items, list_items, matches, member, model_class, starts
+from ._inline import checker, declared, empty, items, list_items, matches, model_class, starts
 from ._paths import MISSING, Chain, Scope, lookup, read
 from ._values import compare, to_number
 
@@ -48,7 +48,7 @@ class _Writer:
         self.item_class: type | None = None  # the model class of the items being looped over
         self.names: dict[str, Any] = {
             "MISSING": MISSING, "Scope": Scope, "PluginCallError": PluginCallError, "_read": read,
-            "_cmp": compare, "_member": member, "_matches": matches, "_starts": starts,
+            "_cmp": compare, "_member": in_list, "_matches": matches, "_starts": starts,
             "_empty": empty, "_items": items, "_count": count_repeats, "_member_of": member_of,
             "_lookup": lookup, "_num": to_number, "_ZERO": Decimal(0),
         }
