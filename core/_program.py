@@ -53,7 +53,7 @@ class _Writer:
             "_lookup": lookup, "_num": to_number, "_ZERO": Decimal(0),
         }
         self.lines: list[str] = []
-        self.helpers: list[str] = []  # functions the program calls (quantifiers), written before it
+        self.helpers: list[str] = []  # functions the program calls (quantifiers, sums), written before it
 
     def name(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.names)}"
@@ -95,7 +95,7 @@ class _Writer:
             cls = model_class(found.annotation)
         return expr
 
-    def quantifier(self, chain: Chain, where: Node, want_any: bool, on_entity: bool, context: str) -> str:
+    def quantifier(self, chain: Chain, where: Node, want_any: bool, on_entity: bool) -> str:
         """A helper function answering ``any_item``/``all_items`` over the list a chain reads:
         True, False or None (unknown), as the leaf's closure does, each item decided by the
         "definitely true" and "definitely false" expressions of ``where``."""
@@ -234,7 +234,7 @@ class _Writer:
             call = f"{self.name('leaf', leaf.fn)}({scope})"
             return f"({call} is {want})"
         if test == "quantifier":
-            helper = self.quantifier(spec[1], spec[2], spec[3], on_entity, context)
+            helper = self.quantifier(spec[1], spec[2], spec[3], on_entity)
             return f"({helper}({value}, e, {context}) is {want})"
         if test == "exists":
             present = spec[2] == want  # exists: true holds when present; exists: false when absent
