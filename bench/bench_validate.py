@@ -9,13 +9,8 @@ from syncdoctor import BatchState, Host
 from ._common import cycle, example_entities, timed, valid_traffic
 
 
-def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, Any]:
-    """Best of ``repeat`` runs of each measure (the machine is shared: the best run is the one
-    least disturbed)."""
-    host = Host.from_entry_points()
-    raw = example_entities(host)
-    records = list(cycle(raw, n))
-    parsed = [host.parse_entity(r) for r in records[:n_durable]]
+def parse_and_validate_times(host: Host, records: list[Any], repeat: int) -> tuple[float, float]:
+    """Best times to parse the records only, and to parse and validate them."""
 
     def parse_only() -> None:
         # streams like validate_many (one model at a time): keeping 50,000 models in a list
@@ -27,27 +22,25 @@ def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, A
         for _ in host.validate_many(records):
             pass
 
+    return timed(parse_only, repeat), timed(parse_and_validate, repeat)
+
+
+def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, Any]:
+    """Best of ``repeat`` runs of each measure (the machine is shared: the best run is the one
+    least disturbed)."""
+    host = Host.from_entry_points()
+    raw = example_entities(host)
+    records = list(cycle(raw, n))
+    parsed = [host.parse_entity(r) for r in records[:n_durable]]
+
     def engine_only(engine: Any) -> None:
         state = BatchState()
         for i, e in enumerate(parsed):
             engine.validate(e, i, {}, state)
 
-    parse_s = timed(parse_only, repeat)
-    total_s = timed(parse_and_validate, repeat)
-
+    parse_s, total_s = parse_and_validate_times(host, records, repeat)
     # the same ratio on what a healthy sync sends: entities that name their target and pass
-    valid = list(cycle(valid_traffic(host), n))
-
-    def valid_parse_only() -> None:
-        for r in valid:
-            host.parse_entity(r)
-
-    def valid_parse_and_validate() -> None:
-        for _ in host.validate_many(valid):
-            pass
-
-    valid_parse_s = timed(valid_parse_only, repeat)
-    valid_total_s = timed(valid_parse_and_validate, repeat)
+    valid_parse_s, valid_total_s = parse_and_validate_times(host, list(cycle(valid_traffic(host), n)), repeat)
     native_s = timed(lambda: engine_only(host.engine), repeat)
     durable = host.make_engine("durable")
     durable_s = timed(lambda: engine_only(durable), repeat)

@@ -23,7 +23,8 @@ literals, patterns, checks and classes are looked up in the function's namespace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -99,15 +100,14 @@ class _Writer:
         """A helper function answering ``any_item``/``all_items`` over the list a chain reads:
         True, False or None (unknown), as the leaf's closure does, each item decided by the
         "definitely true" and "definitely false" expressions of ``where``."""
-        name = self.name("q", None)
-        outer_lines, outer_item = self.lines, self.item_class
-        self.lines = []
         from_entity = chain[0] == "$entity" or (chain[0] == "$item" and on_entity)
-        self.item_class = list_items(self.entity_class, chain) if from_entity else None
-        self.emit(0, f"def {name}(found, e, ctx):")
+        with self.helper("q", "found", list_items(self.entity_class, chain) if from_entity else None) as name:
+            self._quantifier_body(where, want_any)
+        return name
+
+    def _quantifier_body(self, where: Node, want_any: bool) -> None:
         self.emit(1, "if not isinstance(found, (list, tuple)):")
         self.emit(2, "return None")
-        self.emit(1, "ed = e.__dict__")
         self.emit(1, "unknown = False")
         self.emit(1, "for it in found:")
         if self.item_class is not None:
@@ -122,18 +122,15 @@ class _Writer:
         self.emit(3, "continue" if want_any else "return False")
         self.emit(2, "unknown = True")
         self.emit(1, f"return None if unknown else {not want_any}")
-        self.helpers += self.lines
-        self.lines, self.item_class = outer_lines, outer_item
-        return name
 
     def sum(self, parts: list[tuple[bool, Any, Any]], target: Any, tolerance: Any, on_entity: bool) -> str:
         """A helper function answering ``sum_differs`` as the leaf's closure does: the sign of
         ``|sum - target| - tolerance``, or None when a term is not a number."""
-        name = self.name("sum", None)
-        outer_lines, outer_item = self.lines, self.item_class
-        self.lines, self.item_class = [], None
-        self.emit(0, f"def {name}(subj, e, ctx):")
-        self.emit(1, "ed = e.__dict__")
+        with self.helper("sum", "subj", None) as name:
+            self._sum_body(parts, target, tolerance, on_entity)
+        return name
+
+    def _sum_body(self, parts: list[tuple[bool, Any, Any]], target: Any, tolerance: Any, on_entity: bool) -> None:
         self.emit(1, "total = _ZERO")
         for negative, chain, star in parts:
             add = "total -= n" if negative else "total += n"
@@ -166,9 +163,21 @@ class _Writer:
         self.emit(1, f"gap = _num(abs(total - {self.name('k', target)}))")
         tol = self.name("k", tolerance)
         self.emit(1, f"return None if gap is None else (gap > {tol}) - (gap < {tol})")
-        self.helpers += self.lines
-        self.lines, self.item_class = outer_lines, outer_item
-        return name
+
+    @contextmanager
+    def helper(self, prefix: str, first: str, item_class: type | None) -> Iterator[str]:
+        """Writes a helper function ``(first, e, ctx)`` beside the program: what is emitted
+        inside goes to its body; yields its name."""
+        name = self.name(prefix, None)
+        outer_lines, outer_item = self.lines, self.item_class
+        self.lines, self.item_class = [], item_class
+        self.emit(0, f"def {name}({first}, e, ctx):")
+        self.emit(1, "ed = e.__dict__")
+        try:
+            yield name
+        finally:
+            self.helpers += self.lines
+            self.lines, self.item_class = outer_lines, outer_item
 
     # -- a condition, as the expression _decide writes, with leaves inline where they can be
 

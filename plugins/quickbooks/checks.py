@@ -146,23 +146,25 @@ def default_income_account(context: Any) -> str | None:
 # ------------------------------------------------------------------ transactions
 
 
+def _own_or_listed(entity: Any, own: str, context: Any, table: str, key: str) -> Any:
+    """The entity's own ``own`` field, else the context's ``table`` entry for its ``key``
+    field (the context is read only when the entity lacks the value)."""
+    value = value_of(entity, own)
+    if value is not None:
+        return value
+    listed = getattr(as_context(context), table) or {}
+    ref = value_of(entity, key)
+    return listed.get(str(ref)) if ref is not None else None
+
+
 def open_balance(entity: Any, context: Any) -> Any:
-    own = value_of(entity, "open_balance")
-    if own is not None:
-        return own
-    balances = as_context(context).open_balances or {}
-    invoice = value_of(entity, "invoice_id")
-    return balances.get(str(invoice)) if invoice is not None else None
+    """The open balance of the invoice a payment pays: the payment's own, else the context's."""
+    return _own_or_listed(entity, "open_balance", context, "open_balances", "invoice_id")
 
 
 def payment_amount(entity: Any, context: Any) -> Any:
     """The amount of the payment a refund gives back: the refund's own, else the context's."""
-    own = value_of(entity, "payment_amount")
-    if own is not None:
-        return own
-    amounts = as_context(context).payment_amounts or {}
-    payment = value_of(entity, "payment_id")
-    return amounts.get(str(payment)) if payment is not None else None
+    return _own_or_listed(entity, "payment_amount", context, "payment_amounts", "payment_id")
 
 
 def next_free_number(doc_number: Any, used: Any) -> str | None:
