@@ -1,0 +1,25 @@
+"""The issue ledger: every failed sync remembered, deduplicated, resolved (design section 11).
+
+``Database`` (SQLite or PostgreSQL, migrations shipped here), ``KeyStore`` (API keys),
+``Ledger`` (events, issues, actions, webhooks; every method takes the tenant first).
+"""
+
+from __future__ import annotations
+
+from .database import Database, default_url
+from .exceptions import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, LedgerError, SubscriptionNotFound
+from .keys import ROLES, ApiKey, KeyStore, role_allows
+
+__all__ = [
+    "ActionNotAllowed",
+    "ApiKey",
+    "Database",
+    "DatabaseNotCurrent",
+    "default_url",
+    "IssueNotFound",
+    "KeyStore",
+    "LedgerError",
+    "ROLES",
+    "role_allows",
+    "SubscriptionNotFound",
+]
