@@ -1,0 +1,117 @@
+"""`syncdoctor serve`: the host service under uvicorn (design section 10).
+
+Flags are generated from :class:`~syncdoctor.service.Settings`, so every setting has a flag,
+a ``SYNCDOCTOR_*`` variable and a TOML key, and the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+__all__ = ["register", "run", "settings_env"]
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("serve", help="run the HTTP service (needs the 'service' extra)",
+                              description="Run syncdoctor as an HTTP service under uvicorn. Settings come "
+                              "from --config (TOML), then SYNCDOCTOR_* variables, then these flags.")
+    p.add_argument("--config", metavar="FILE", help="TOML file of settings (top level or [serve])")
+    add_setting_flags(p)
+    p.set_defaults(handler=run)
+    return p
+
+
+def add_setting_flags(p: argparse.ArgumentParser) -> None:
+    from syncdoctor.service.settings import Settings
+
+    for name, info in Settings.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        if info.annotation is bool:
+            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
+                           help=info.description)
+        elif name == "plugins":
+            p.add_argument(flag, dest=name, default=None, metavar="A,B",
+                           type=lambda v: [x.strip() for x in v.split(",") if x.strip()], help=info.description)
+        else:
+            p.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=info.description)
+
+
+def settings_env(settings: Any) -> dict[str, str]:
+    """The settings as the ``SYNCDOCTOR_*`` variables a worker process reads them back from."""
+    from syncdoctor.service.settings import _env_name
+
+    env = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "1" if value else "0"
+        elif isinstance(value, list):
+            text = ",".join(value)
+        else:
+            text = str(value)
+        env[_env_name(name)] = text
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from syncdoctor.ledger import Database
+        from syncdoctor.service import SettingsError, create_app, load_settings
+        from syncdoctor.service.logs import configure_logging
+    except ImportError as exc:
+        sys.stderr.write(f"syncdoctor: serve needs the service extra ({exc.name} is missing): "
+                         "pip install 'syncdoctor[service]'\n")
+        return EXIT_USAGE
+    from syncdoctor.service.settings import Settings
+
+    overrides = {name: getattr(args, name, None) for name in Settings.model_fields}
+    try:
+        settings = load_settings(args.config, overrides=overrides)
+        settings.check_bind()
+    except SettingsError as exc:
+        sys.stderr.write(f"syncdoctor: {exc}\n")
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    if settings.insecure_no_auth:
+        sys.stderr.write(
+            "\n  WARNING: --insecure-no-auth: no API key is checked, every caller is admin of tenant "
+            f"'local'.\n  Listening on {settings.host} only. Never use this on a shared machine.\n\n")
+    if settings.migrate:
+        # once here, before the workers start, rather than racing in each worker
+        try:
+            Database(settings.db).upgrade()
+        except Exception as exc:
+            sys.stderr.write(f"syncdoctor: cannot prepare the database: {type(exc).__name__}: {exc}\n")
+            return EXIT_USAGE
+    common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_config": None,
+                              "access_log": False, "timeout_graceful_shutdown": 10}
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **common)
+    else:
+        # workers import the app by name: they read the settings back from the environment
+        os.environ.update(settings_env(settings))
+        os.environ.pop("SYNCDOCTOR_CONFIG", None)
+        uvicorn.run("syncdoctor.service.asgi:app", factory=True, workers=settings.workers, **common)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m syncdoctor.cli.serve`: the same command before it is wired into `syncdoctor`."""
+    parser = argparse.ArgumentParser(prog="syncdoctor")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""What the routes share about bodies: which media type a request sent, and how a streamed
+answer starts (only once its first lines are decided, so an early error keeps its status)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from starlette.responses import StreamingResponse
+
+from ..problems import HTTPProblem
+from ..streaming import NDJSON
+
+__all__ = ["is_ndjson", "prime"]
+
+NDJSON_TYPES = {NDJSON, "application/jsonl", "application/jsonlines", "application/x-jsonlines"}
+JSON_TYPES = {"application/json", ""}
+
+
+def is_ndjson(request: Request) -> bool:
+    """True for NDJSON (JSON Lines), False for JSON; any other media type is a 415."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in NDJSON_TYPES:
+        return True
+    if media in JSON_TYPES or media.endswith("+json"):
+        return False
+    raise HTTPProblem(415, f"unsupported media type {media!r}: send application/json, or {NDJSON} for "
+                      "one record per line", field="content-type")
+
+
+async def prime(stream: AsyncIterator[bytes]) -> StreamingResponse:
+    """Decide the first chunk before answering: a limit crossed or a bad context found by then
+    is answered with its own status, not as a line of a 200 stream."""
+    try:
+        first = await stream.__anext__()
+    except StopAsyncIteration:
+        first = b""
+
+    async def rest() -> AsyncIterator[bytes]:
+        if first:
+            yield first
+        async for chunk in stream:
+            yield chunk
+
+    return StreamingResponse(rest(), media_type=NDJSON)

@@ -1,0 +1,239 @@
+"""Batches over HTTP: NDJSON read as it arrives, answered line by line, in input order.
+
+The request body is split into lines as its chunks arrive, so memory holds one chunk of
+records, never the body. Records go to the Host's batch API (``classify_many`` /
+``validate_many``) through ONE generator per request, so batch state (repeat counting) spans
+the whole request exactly as on the command line. That generator is advanced from a worker
+thread, ``chunk_records`` records at a time: the event loop stays free for other clients while
+a big batch is being decided, and a batch never holds more than one thread at a time.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import anyio
+from fastapi import Request
+
+from syncdoctor import InputError, loads
+
+from .middleware import BodyTooLarge, deadline_of
+from .problems import HTTPProblem, problem_body
+
+__all__ = ["NDJSON", "BatchLimits", "Line", "answer_batch", "read_lines", "read_json_body"]
+
+NDJSON = "application/x-ndjson"
+MAX_LINE = 16 * 1024 * 1024  # one record; longer is a bad record, not a reason to buffer without end
+
+
+class Line:
+    """One record of the body: its 0-based record number, 1-based line, and parsed value
+    (or the :class:`InputError` that says why it could not be read)."""
+
+    __slots__ = ("number", "line", "value")
+
+    def __init__(self, number: int, line: int, value: Any) -> None:
+        self.number = number
+        self.line = line
+        self.value = value
+
+
+def parse_line(raw: bytes, number: int, line: int) -> Any:
+    try:
+        return loads(raw)
+    except UnicodeDecodeError as exc:
+        return InputError(number, None, f"line {line}: not valid UTF-8 (byte {exc.start})")
+    except RecursionError:
+        return InputError(number, None, f"line {line}: JSON nested too deeply")
+    except ValueError as exc:
+        msg = getattr(exc, "msg", None) or str(exc)[:120]
+        col = getattr(exc, "colno", None)
+        return InputError(number, None, f"line {line}: not valid JSON: {msg}" + (f" at column {col}" if col else ""))
+
+
+async def read_lines(request: Request, max_batch: int, *, header_key: str | None = None) -> AsyncIterator[Line]:
+    """The body's non-blank lines, parsed, as they arrive. Past ``max_batch`` records: 422.
+
+    With ``header_key``, a first line that is an object holding only that key is a header,
+    not a record: it is yielded with ``number`` -1 and records are numbered from the next line.
+    """
+    buffer = b""
+    line_no = 0
+    number = 0
+    oversized = False
+    maybe_header = header_key is not None
+
+    def record(raw: bytes) -> Line | None:
+        nonlocal number, maybe_header
+        if not raw.strip():
+            return None
+        if maybe_header:
+            maybe_header = False
+            value = parse_line(raw, number, line_no)
+            if isinstance(value, dict) and list(value) == [header_key]:
+                return Line(-1, line_no, value[header_key])
+            number += 1
+            return Line(number - 1, line_no, value)
+        if number >= max_batch:
+            raise HTTPProblem(422, f"the batch holds more than {max_batch} records (max_batch); "
+                              "split it", record=number, line=line_no)
+        value = parse_line(raw, number, line_no)
+        number += 1
+        return Line(number - 1, line_no, value)
+
+    async for chunk in request.stream():
+        if not chunk:
+            continue
+        buffer += chunk
+        start = 0
+        while True:
+            end = buffer.find(b"\n", start)
+            if end < 0:
+                break
+            line_no += 1
+            raw = buffer[start:end]
+            start = end + 1
+            if oversized:  # the tail of a line already reported as too long
+                oversized = False
+                continue
+            item = record(raw)
+            if item is not None:
+                yield item
+        buffer = buffer[start:]
+        if len(buffer) > MAX_LINE and not oversized:
+            line_no += 1
+            oversized = True
+            buffer = b""
+            if number >= max_batch:
+                raise HTTPProblem(422, f"the batch holds more than {max_batch} records (max_batch)", record=number)
+            yield Line(number, line_no, InputError(number, None, f"line {line_no}: longer than {MAX_LINE} bytes"))
+            number += 1
+        elif oversized:
+            buffer = b""
+    if buffer.strip() and not oversized:
+        line_no += 1
+        item = record(buffer)
+        if item is not None:
+            yield item
+
+
+async def read_json_body(request: Request) -> Any:
+    """A whole JSON body (bounded by the size limit the middleware enforces while it arrives)."""
+    body = await request.body()
+    if not body.strip():
+        raise HTTPProblem(422, "the request body is empty; expected JSON", field="body")
+    try:
+        return loads(body)
+    except UnicodeDecodeError:
+        raise HTTPProblem(422, "the request body is not valid UTF-8", field="body") from None
+    except RecursionError:
+        raise HTTPProblem(422, "the request body is nested too deeply", field="body") from None
+    except ValueError as exc:
+        msg = getattr(exc, "msg", None) or str(exc)[:120]
+        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+        raise HTTPProblem(422, f"the request body is not valid JSON: {msg}{where}", field="body") from None
+
+
+class BatchLimits:
+    def __init__(self, chunk: int, deadline: float) -> None:
+        self.chunk = chunk
+        self.deadline = deadline
+
+
+class _Feed:
+    """The records the Host's generator pulls; filled a chunk at a time from the event loop."""
+
+    def __init__(self) -> None:
+        self.pending: collections.deque[Any] = collections.deque()
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            # the consumer pulls exactly one record per answer it asks for, so the deque is
+            # never empty when it is read
+            yield self.pending.popleft()
+
+
+async def answer_batch(
+    request: Request,
+    records: AsyncIterator[Line],
+    make_answers: Callable[[Iterator[Any]], Iterator[Any]],
+    render: Callable[[Line, Any], bytes],
+    limits: BatchLimits,
+) -> AsyncIterator[bytes]:
+    """Feed ``records`` to ``make_answers`` (a Host batch generator over the records' values)
+    one chunk at a time in a worker thread, and yield ``render(line, answer)`` bytes in order.
+
+    A limit crossed after the answer started (a 413, a 422 past ``max_batch``, the time budget)
+    ends the stream with one last line: the problem document, with ``"status"`` set."""
+    feed = _Feed()
+    answers = make_answers(iter(feed))
+    pending: list[Line] = []
+
+    def decide(lines: list[Line]) -> bytes:
+        out = []
+        for line in lines:
+            feed.pending.append(line.value)
+            out.append(render(line, next(answers)))
+        return b"".join(out)
+
+    async def flush() -> bytes:
+        lines = pending[:]
+        pending.clear()
+        if time.monotonic() > limits.deadline:
+            raise _OverBudget()
+        return await anyio.to_thread.run_sync(decide, lines, abandon_on_cancel=True)
+
+    started = False
+    try:
+        try:
+            async for line in records:
+                pending.append(line)
+                if len(pending) >= limits.chunk:
+                    chunk = await flush()
+                    started = True
+                    yield chunk
+            if pending:
+                chunk = await flush()
+                started = True
+                yield chunk
+        except HTTPProblem as exc:
+            if not started:
+                raise  # nothing answered yet: the status code itself says it
+            if pending:
+                yield await flush()
+            yield _problem_line(request, exc.status, exc.detail, record=exc.record, **exc.extra)
+        except _OverBudget:
+            detail = ("the batch took longer than the time budget (time_budget); "
+                      "the records answered above are done, resend the rest")
+            if not started:
+                raise HTTPProblem(503, detail, headers={"Retry-After": "1"}) from None
+            yield _problem_line(request, 503, detail)
+    finally:
+        close = getattr(answers, "close", None)
+        if close is not None:
+            try:
+                close()
+            except ValueError:  # still running in an abandoned thread (time budget): it ends alone
+                pass
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _problem_line(request: Request, status: int, detail: str, **kw: Any) -> bytes:
+    from syncdoctor import dumps
+
+    rid = request.scope.get("state", {}).get("request_id")
+    body = problem_body(status, detail, instance=f"{request.url.path}#request-{rid}", **kw)
+    return (dumps(body) + "\n").encode()
+
+
+def request_deadline(request: Request) -> float:
+    return deadline_of(request.scope)
+
+
+__all__ += ["BodyTooLarge", "request_deadline"]
