@@ -7,6 +7,7 @@ Shapes handled (vendor-apis.md §2.2):
 * SDK-serialised documents with lowercase keys (``fault.error[].message``), possibly wrapped
   (``{"IntuitResponse": {...}}``, ``{"warnings": null, "fault": {...}, ...}``);
 * batch answers ``{"BatchItemResponse": [{"bId": "1", "Fault": {...}}, {"bId": "2", "Invoice": {...}}]}``;
+* the bare Error list ``[{"Message", "Detail", "code", "element"}]`` an SDK prints;
 * the XML form ``<IntuitResponse><Fault type=".."><Error code=".." element=".."><Message/><Detail/>``,
   given as a string payload, or pasted as the message itself (JSON or XML).
 
@@ -59,6 +60,10 @@ def find_faults(node: Any, batch_id: str | None = None, depth: int = 0) -> Itera
     if depth > _MAX_DEPTH:
         return
     if isinstance(node, (list, tuple)):
+        if depth == 0 and node and all(isinstance(i, Mapping) and _key(i, "Message") is not None for i in node):
+            # the Error list alone, as python-quickbooks prints it (routablehq/python-quickbooks#127)
+            yield {"Error": list(node)}, batch_id
+            return
         for item in node:
             yield from find_faults(item, batch_id, depth + 1)
         return

@@ -27,6 +27,13 @@ API_IDS = {
     "quickbooks.data_mismatch", "quickbooks.sync_disabled", "quickbooks.changed_in_quickbooks",
     "quickbooks.invalid_characters", "quickbooks.repeated_sync_failure",
 }
+# Issue 14: the classes the field corpus (tests/field/quickbooks.yaml) showed.
+FIELD_IDS = {
+    "quickbooks.service_error", "quickbooks.refresh_token_invalid", "quickbooks.subscription_inactive",
+    "quickbooks.integration_error", "quickbooks.data_rejected", "quickbooks.tax_invalid", "quickbooks.currency_invalid",
+    "quickbooks.amount_calculation", "quickbooks.deposited_transaction", "quickbooks.invalid_enumeration",
+    "quickbooks.invalid_email", "quickbooks.name_in_use",
+}
 
 
 def test_plugin_loads_with_every_problem(qbo_host: Host) -> None:
@@ -34,7 +41,7 @@ def test_plugin_loads_with_every_problem(qbo_host: Host) -> None:
     assert not qbo_host.broken
     assert loaded.version and syncdoctor_quickbooks.plugin.name == "quickbooks"
     ids = {pid for pid, cp in qbo_host.catalog.problems.items() if cp.plugin == "quickbooks"}
-    assert ids == set(ISSUE_IDS) | API_IDS
+    assert ids == set(ISSUE_IDS) | API_IDS | FIELD_IDS
     assert loaded.problems == len(ids)
 
 

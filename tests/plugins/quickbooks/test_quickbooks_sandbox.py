@@ -180,7 +180,8 @@ def test_push_reports_what_taxdome_and_quickbooks_say(qbo_host: Host, qbo_sandbo
         ({"kind": "expense", "id": "f", "amount": "2.90", "account": {"name": "Undeposited Funds"}},
          "quickbooks.expense_account_type_invalid"),
         ({"kind": "service", "id": "g", "name": "Payroll plus"}, "quickbooks.income_account_missing"),
-        ({"kind": "customer", "id": "h", "name": "Office Depot"}, "quickbooks.duplicate_name"),
+        # "Another customer is already using this name": the name clashes, not a payment method
+        ({"kind": "customer", "id": "h", "name": "Office Depot"}, "quickbooks.name_in_use"),
     ]
     for entity, pid in cases:
         reports = push(qbo_sandbox.url, REALM_ID, SANDBOX_TOKEN, entity)
