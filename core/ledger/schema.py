@@ -180,7 +180,8 @@ webhook_outbox = Table(
     "webhook_outbox",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("event_id", String(40), nullable=False, unique=True),
+    # one id per event (what the receiver dedupes by), sent to each subscription once
+    Column("event_id", String(40), nullable=False),
     Column("tenant", String(128), nullable=False),
     Column("subscription_id", String(32), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
            nullable=False),
@@ -193,6 +194,7 @@ webhook_outbox = Table(
     Column("claimed_until", UTCDateTime()),
     Column("delivered_at", UTCDateTime()),
     Column("last_error", Text),
+    UniqueConstraint("subscription_id", "event_id"),
     Index("ix_webhook_outbox_due", "state", "next_attempt_at"),
     Index("ix_webhook_outbox_subscription", "subscription_id", "id"),
 )

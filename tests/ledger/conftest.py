@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from syncdoctor import Host
 from syncdoctor.ledger import Database
+from syncdoctor.ledger.ledger import Ledger
 
 from tests.pg import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
@@ -33,3 +35,13 @@ def db(bare_db: Database) -> Database:
     """A database migrated to head."""
     bare_db.upgrade()
     return bare_db
+
+
+@pytest.fixture(scope="session")
+def host() -> Host:
+    return Host.from_entry_points(names=["quickbooks", "acd"])
+
+
+@pytest.fixture
+def ledger(db: Database, host: Host) -> Ledger:
+    return Ledger(db, host)

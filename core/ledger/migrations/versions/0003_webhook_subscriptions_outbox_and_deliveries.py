@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["subscription_id"], ["webhook_subscriptions.id"],
                                 name="fk_webhook_outbox_subscription_id_webhook_subscriptions",
                                 ondelete="CASCADE"),
-        sa.UniqueConstraint("event_id", name="uq_webhook_outbox_event_id"),
+        sa.UniqueConstraint("subscription_id", "event_id", name="uq_webhook_outbox_subscription_id_event_id"),
     )
     op.create_index("ix_webhook_outbox_due", "webhook_outbox", ["state", "next_attempt_at"])
     op.create_index("ix_webhook_outbox_subscription", "webhook_outbox", ["subscription_id", "id"])

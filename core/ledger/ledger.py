@@ -1,0 +1,302 @@
+"""The ledger's API: record events, list and show issues, act on them, manage webhooks.
+
+Every method takes the tenant first and works through a :class:`TenantScope`. Each event is
+its own transaction (retried on a deadlock or a serialization failure), so a batch that fails
+half-way keeps what it recorded and a bad record never stops the others.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import DBAPIError
+from syncdoctor import Host, InputError
+
+from .database import Database
+from .events import Event, parse_event
+from .exceptions import IssueNotFound
+from .fingerprint import CONNECTION, UNKNOWN_ENTITY, fingerprint, is_connection_problem
+from .keys import ensure_tenant
+from .lifecycle import STEP_ACTIONS, transition
+from .recording import (
+    add_occurrence,
+    escalate,
+    record_action,
+    record_failure,
+    reset_failures,
+    resolve_entity,
+    upsert_issue,
+)
+from .redact import cap_report
+from .schema import issue_actions, issues, occurrences, tenants
+from .scope import TenantScope
+from .views import action_json, decode_cursor, encode_cursor, issue_json, occurrence_json
+from .webhooks import enqueue
+
+__all__ = ["Ledger", "LedgerConfig"]
+
+T = TypeVar("T")
+_REPEATED = {
+    "en": "Failed sync number {failures} of {entity}: fix the cause or skip it",
+    "fr": "Échec de synchronisation n° {failures} de {entity} : corrigez la cause ou ignorez l'enregistrement",
+}
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    """The ledger's settings (the service maps its own onto these)."""
+
+    report_bytes: int = 16_384  # a stored raw report is cut past this
+    retention_days: float = 90  # occurrences older than this are pruned; issues are kept
+    escalate_after: int = 3  # the Nth consecutive failure of one entity escalates
+    occurrences_shown: int = 20  # on an issue's page
+
+
+def _transient(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in ("40P01", "40001"):  # deadlock detected, serialization failure
+        return True
+    return "database is locked" in str(exc.orig)
+
+
+class Ledger:
+    """Issues of every tenant in one database; see the module doc."""
+
+    def __init__(self, db: Database, host: Host, config: LedgerConfig | None = None) -> None:
+        self.db = db
+        self.host = host
+        self.config = config or LedgerConfig()
+        self._tenants: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.db!r})"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _write(self, tenant: str, work: Callable[[TenantScope], T]) -> T:
+        for attempt in range(8):
+            try:
+                with self.db.connect() as conn:
+                    if tenant not in self._tenants:
+                        ensure_tenant(conn, tenant)
+                    result = work(TenantScope(conn, tenant))
+                self._tenants.add(tenant)
+                return result
+            except DBAPIError as exc:
+                if not _transient(exc) or attempt == 7:
+                    raise
+                time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _read(self, tenant: str, work: Callable[[TenantScope], T]) -> T:
+        with self.db.connect(readonly=True) as conn:
+            return work(TenantScope(conn, tenant))
+
+    # ------------------------------------------------------------------ events
+
+    def record(self, tenant: str, event: Event | dict[str, Any], *, request_id: str | None = None,
+               lang: str = "en", index: int = 0) -> dict[str, Any]:
+        """Record one sync outcome: ``{"issues": [...], "resolved": [...], "findings": [...]}``.
+
+        Raises :class:`InputError` (naming the record and field) for an invalid event."""
+        parsed = parse_event(event, index)
+        now = datetime.now(UTC)
+        if parsed.outcome == "accepted":
+            return self._write(tenant, lambda scope: self._accepted(scope, parsed, now))
+        diagnoses = [d.model_dump(mode="json", exclude={"input", "record"})
+                     for d in self.host.classify(parsed.error_report(), lang=lang)]
+        assert parsed.report is not None
+        report, truncated = cap_report(parsed.report.model_dump(mode="json"), self.config.report_bytes)
+        return self._write(tenant, lambda scope: self._rejected(scope, parsed, diagnoses, report, truncated,
+                                                                request_id, lang, now))
+
+    def record_many(self, tenant: str, events: Iterable[Any], *, request_id: str | None = None,
+                    lang: str = "en") -> Iterator[dict[str, Any] | InputError]:
+        """One answer per event, in order; an invalid event gives its :class:`InputError`."""
+        for index, raw in enumerate(events):
+            if isinstance(raw, InputError):
+                yield raw
+                continue
+            try:
+                yield self.record(tenant, raw, request_id=request_id, lang=lang, index=index)
+            except InputError as exc:
+                yield exc
+
+    def _rejected(self, scope: TenantScope, event: Event, diagnoses: list[dict[str, Any]], report: dict[str, Any],
+                  truncated: bool, request_id: str | None, lang: str, now: datetime) -> dict[str, Any]:
+        at = event.when(now)
+        entity = event.entity_ref or UNKNOWN_ENTITY
+        planned = []
+        for diagnosis in diagnoses:
+            connection = is_connection_problem(diagnosis.get("category"))
+            ref = CONNECTION if connection else entity
+            fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], ref,
+                             diagnosis.get("params") or {})
+            planned.append((fp, ref, connection, diagnosis))
+        planned.sort(key=lambda item: item[0])  # lock issue rows in one order
+        rows: dict[str, Any] = {}
+        entity_issues = []
+        for fp, ref, connection, diagnosis in planned:
+            up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor,
+                              entity=ref, at=at, now=now)
+            add_occurrence(scope, issue_id=up.row.id, at=at, now=now, request_id=request_id, report=report,
+                           truncated=truncated)
+            rows[up.row.id] = up.row
+            if up.opened:
+                enqueue(scope, "issue.opened", issue_json(up.row), now)
+            elif up.regressed:
+                enqueue(scope, "issue.regressed", issue_json(up.row), now)
+            if not connection:
+                entity_issues.append(up.row.id)
+        findings = []
+        if entity_issues and event.entity_ref is not None:
+            failures = record_failure(scope, client=event.client, vendor=event.vendor, entity=entity, now=now)
+            if failures >= self.config.escalate_after:
+                for issue_id in entity_issues:
+                    row = escalate(scope, issue_id, now)
+                    if row is not None:
+                        rows[issue_id] = row
+                        if row.status != "muted":
+                            enqueue(scope, "issue.escalated", issue_json(row), now)
+                text = _REPEATED.get(lang, _REPEATED["en"])
+                findings.append({
+                    "problem": "core.repeated_failure", "severity": "warning", "entity": entity, "path": None,
+                    "message": text.format(failures=failures, entity=entity),
+                    "params": {"entity": entity, "failures": failures, "issues": entity_issues},
+                })
+        return {"issues": [issue_json(r) for r in rows.values()], "resolved": [], "findings": findings}
+
+    def _accepted(self, scope: TenantScope, event: Event, now: datetime) -> dict[str, Any]:
+        entity = event.entity_ref
+        assert entity is not None
+        resolved = resolve_entity(scope, client=event.client, vendor=event.vendor, entity=entity,
+                                  actor="syncdoctor:accepted-event", now=now)
+        reset_failures(scope, client=event.client, vendor=event.vendor, entity=entity)
+        for row in resolved:
+            enqueue(scope, "issue.resolved", issue_json(row), now)
+        return {"issues": [], "resolved": [row.id for row in resolved], "findings": []}
+
+    # ------------------------------------------------------------------ reading
+
+    def issues(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
+               client: str | None = None, problem: str | None = None, since: datetime | None = None,
+               limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+        """A page of issues, most recently seen first: ``{"items": [...], "next_cursor"}``."""
+        if not 1 <= limit <= 1000:
+            raise ValueError("limit is between 1 and 1000")
+        if since is not None and since.utcoffset() is None:
+            raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+
+        def page(scope: TenantScope) -> dict[str, Any]:
+            query = scope.select(issues)
+            if status:
+                statuses = [status] if isinstance(status, str) else list(status)
+                query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
+                    query.where(issues.c.status == statuses[0])
+            for column, value in (("vendor", vendor), ("client", client), ("problem", problem)):
+                if value is not None:
+                    query = query.where(issues.c[column] == value)
+            if since is not None:
+                query = query.where(issues.c.last_seen >= since)
+            if cursor:
+                last_seen, issue_id = decode_cursor(cursor)
+                query = query.where(tuple_(issues.c.last_seen, issues.c.id) < tuple_(last_seen, issue_id))
+            query = query.order_by(issues.c.last_seen.desc(), issues.c.id.desc()).limit(limit + 1)
+            rows = scope.execute(query).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            following = encode_cursor(rows[-1].last_seen, rows[-1].id) if more else None
+            return {"items": [issue_json(r) for r in rows], "next_cursor": following}
+
+        return self._read(tenant, page)
+
+    def issue(self, tenant: str, issue_id: str, *, occurrences_shown: int | None = None) -> dict[str, Any]:
+        """One issue with its latest occurrences, its actions, its plan and the steps done."""
+        shown = occurrences_shown if occurrences_shown is not None else self.config.occurrences_shown
+
+        def read(scope: TenantScope) -> dict[str, Any]:
+            row = scope.execute(scope.select(issues).where(issues.c.id == issue_id)).first()
+            if row is None:
+                raise IssueNotFound(issue_id)
+            seen = scope.execute(
+                scope.select(occurrences).where(occurrences.c.issue_id == issue_id)
+                .order_by(occurrences.c.at.desc(), occurrences.c.id.desc()).limit(shown)
+            ).all()
+            acts = scope.execute(
+                scope.select(issue_actions).where(issue_actions.c.issue_id == issue_id).order_by(issue_actions.c.id)
+            ).all()
+            out = issue_json(row)
+            out["occurrences"] = [occurrence_json(o) for o in seen]
+            out["actions"] = [action_json(a) for a in acts]
+            out["plan"] = (row.diagnosis or {}).get("remediation", {"steps": [], "alternatives": []})
+            out["steps_done"] = sorted({a.action for a in acts if a.action in STEP_ACTIONS})
+            return out
+
+        return self._read(tenant, read)
+
+    def export(self, tenant: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Every issue matching ``filters`` (as :meth:`issues`), page by page."""
+        cursor = None
+        while True:
+            page = self.issues(tenant, limit=500, cursor=cursor, **filters)
+            yield from page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return
+
+    # ------------------------------------------------------------------ actions
+
+    def act(self, tenant: str, issue_id: str, action: str, *, actor: str, note: str | None = None) -> dict[str, Any]:
+        """Apply ``action`` (design section 11); the issue after it. :class:`ActionNotAllowed`
+        (HTTP 409) when its status does not allow it, :class:`IssueNotFound` when it is not the
+        tenant's."""
+        if action == "note" and not (note or "").strip():
+            raise ValueError("a note action needs its text in note")
+
+        def apply(scope: TenantScope) -> dict[str, Any]:
+            now = datetime.now(UTC)
+            # the row lock makes "read the status, then change it" one step for other writers
+            row = scope.execute(scope.select(issues).where(issues.c.id == issue_id).with_for_update()).first()
+            if row is None:
+                raise IssueNotFound(issue_id)
+            before = row.status
+            after = transition(issue_id, action, before)
+            if after != before:
+                row = scope.execute(
+                    scope.update(issues).where(issues.c.id == issue_id)
+                    .values(status=after, updated_at=now).returning(*issues.c)
+                ).one()
+            record_action(scope, issue_id=issue_id, actor=actor, action=action, note=note,
+                          from_status=before, to_status=after, now=now)
+            # muted means no notifications: resolving a muted issue is not announced either
+            if action == "resolve" and before != "muted":
+                enqueue(scope, "issue.resolved", issue_json(row), now)
+            elif action == "mute":
+                enqueue(scope, "issue.muted", issue_json(row), now)
+            return issue_json(row)
+
+        return self._write(tenant, apply)
+
+    # ------------------------------------------------------------------ retention
+
+    def prune(self, *, older_than: timedelta | None = None, now: datetime | None = None) -> int:
+        """Delete occurrences received longer ago than the retention; issues stay. The count."""
+        limit = (now or datetime.now(UTC)) - (older_than or timedelta(days=self.config.retention_days))
+        with self.db.connect(readonly=True) as conn:
+            every = conn.execute(select(tenants.c.id)).scalars().all()
+        removed = 0
+        for tenant in every:
+            removed += self._write(tenant, lambda scope: _prune(scope, limit))
+        return removed
+
+
+def _prune(scope: TenantScope, limit: datetime) -> int:
+    done = scope.execute(scope.delete(occurrences).where(occurrences.c.received_at < limit))
+    return int(done.rowcount or 0)
+

@@ -1,0 +1,86 @@
+"""Tenant scoping, in one place: every ledger read and write goes through :class:`TenantScope`.
+
+A scope is a connection bound to one tenant. It builds the statements for the tables that hold
+tenant data and adds ``tenant = :tenant`` to every SELECT, UPDATE and DELETE, and the tenant's
+id to every INSERT. Ledger code never writes ``.where(table.c.tenant == ...)`` itself: an issue
+of another tenant is then not "forbidden" but simply absent, by construction (a test asserts
+that the ledger modules build no statement on these tables outside this module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Delete, Select, Table, Update, delete, select, update
+from sqlalchemy.engine import Connection, CursorResult
+
+from .dialect import dialect_insert
+from .schema import (
+    entity_failures,
+    issue_actions,
+    issues,
+    occurrences,
+    webhook_deliveries,
+    webhook_outbox,
+    webhook_subscriptions,
+)
+
+__all__ = ["TENANT_TABLES", "TenantScope"]
+
+TENANT_TABLES: frozenset[Table] = frozenset({
+    issues, occurrences, issue_actions, entity_failures, webhook_subscriptions, webhook_outbox,
+    webhook_deliveries,
+})
+
+
+class TenantScope:
+    """One tenant's view of the ledger tables on one connection (inside one transaction)."""
+
+    __slots__ = ("conn", "tenant")
+
+    def __init__(self, conn: Connection, tenant: str) -> None:
+        if not isinstance(tenant, str) or not tenant:
+            raise ValueError("a tenant id is a non-empty string")
+        self.conn = conn
+        self.tenant = tenant
+
+    @staticmethod
+    def _check(table: Table) -> None:
+        if table not in TENANT_TABLES:
+            raise ValueError(f"table {table.name} holds no tenant data")
+
+    def select(self, table: Table, *columns: Any) -> Select[Any]:
+        """SELECT from ``table`` (all columns, or ``columns``) limited to the tenant."""
+        self._check(table)
+        query = select(*columns) if columns else select(table)
+        return query.where(table.c.tenant == self.tenant)
+
+    def update(self, table: Table) -> Update:
+        self._check(table)
+        return update(table).where(table.c.tenant == self.tenant)
+
+    def delete(self, table: Table) -> Delete:
+        self._check(table)
+        return delete(table).where(table.c.tenant == self.tenant)
+
+    def insert(self, table: Table, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
+        """The dialect's INSERT (with ``on_conflict_*``) of rows stamped with the tenant."""
+        self._check(table)
+        stamped: Any
+        if isinstance(values, Mapping):
+            stamped = {**values, "tenant": self.tenant}
+        else:
+            stamped = [{**row, "tenant": self.tenant} for row in values]
+        statement = dialect_insert(self.conn, table)
+        return statement.values(stamped)
+
+    def insert_from_select(self, table: Table, columns: Sequence[str], rows: Select[Any]) -> Any:
+        """INSERT INTO ``table`` (columns..., tenant) from ``rows``, a query of this scope."""
+        self._check(table)
+        from sqlalchemy import literal
+
+        return table.insert().from_select([*columns, "tenant"], rows.add_columns(literal(self.tenant)))
+
+    def execute(self, statement: Any, params: Any = None) -> CursorResult[Any]:
+        return self.conn.execute(statement, params) if params is not None else self.conn.execute(statement)
