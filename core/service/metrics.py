@@ -47,7 +47,7 @@ class Metrics:
             self.requests[key] = self.requests.get(key, 0) + 1
             hist = self.latency.get((method, route))
             if hist is None:
-                hist = self.latency[(method, route)] = [0.0] * (len(BUCKETS) + 2)
+                hist = self.latency[(method, route)] = [0.0] * (len(BUCKETS) + 3)  # +Inf, sum, count
             hist[bisect.bisect_left(BUCKETS, seconds)] += 1
             hist[-2] += seconds
             hist[-1] += 1

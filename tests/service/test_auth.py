@@ -1,0 +1,163 @@
+"""Auth and tenant isolation for every route of the app.
+
+ROUTES lists each route with the role it needs and a request that a key of that role may make.
+test_every_route_is_listed enumerates the app's routes: a new route without an entry here (and
+so without these tests) fails it. A route whose objects belong to a tenant also gets a
+``tenant_check``: another tenant's object must be a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from starlette.routing import Mount
+
+from syncdoctor.service import Settings, create_app
+
+from .conftest import Server
+
+
+@dataclass(frozen=True)
+class Case:
+    role: str | None  # None: public (probes, the OpenAPI document)
+    request: dict[str, Any]
+    tenant_check: Callable[[Server], None] | None = None
+
+
+def _other_tenants_key_is_404(server: Server) -> None:
+    with server.client("globex", "admin") as globex:
+        victim = globex.post("/v1/keys", json={"role": "read", "name": "victim"}).json()
+    with server.client("acme", "admin") as acme:
+        listed = {k["id"] for k in acme.get("/v1/keys").json()}
+        tenants = {k["tenant"] for k in acme.get("/v1/keys").json()}
+        revoke = acme.delete(f"/v1/keys/{victim['id']}")
+        missing = acme.delete("/v1/keys/doesnotexist")
+    assert victim["id"] not in listed and tenants == {"acme"}
+    assert revoke.status_code == 404 and missing.status_code == 404
+    assert revoke.json()["detail"].replace(victim["id"], "X") == missing.json()["detail"].replace(
+        "doesnotexist", "X"), "another tenant's key must look exactly like a missing one"
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {victim['key']}"}) as c:
+        assert c.get("/v1/problems").status_code == 200, "the victim key must still work"
+
+
+def _catalog_is_the_same_for_every_tenant(path: str) -> Callable[[Server], None]:
+    def check(server: Server) -> None:
+        with server.client("acme") as a, server.client("globex") as g:
+            assert a.get(path).json() == g.get(path).json()
+
+    return check
+
+
+ENTRY = {"kind": "invoice", "id": "i1", "total": "10.00"}
+ROUTES: dict[tuple[str, str], Case] = {
+    ("GET", "/healthz"): Case(None, {}),
+    ("GET", "/readyz"): Case(None, {}),
+    ("GET", "/metrics"): Case(None, {}),
+    ("GET", "/openapi.json"): Case(None, {}),
+    ("GET", "/docs"): Case(None, {}),
+    ("GET", "/docs/oauth2-redirect"): Case(None, {}),
+    ("GET", "/redoc"): Case(None, {}),
+    # stateless answers: nothing of a tenant is read or written
+    ("POST", "/v1/classify"): Case("read", {"json": {"message": "The account FOO does not exist"}}),
+    ("POST", "/v1/validate"): Case("read", {"json": [ENTRY]}),
+    ("POST", "/v1/remediate"): Case("read", {"json": {"problem": "core.unknown_error"}}),
+    ("GET", "/v1/problems"): Case("read", {}, _catalog_is_the_same_for_every_tenant("/v1/problems")),
+    ("GET", "/v1/problems/{problem_id}"): Case(
+        "read", {"path": {"problem_id": "core.invalid_input"}},
+        _catalog_is_the_same_for_every_tenant("/v1/problems/core.invalid_input")),
+    ("GET", "/v1/plugins"): Case("read", {}, _catalog_is_the_same_for_every_tenant("/v1/plugins")),
+    ("GET", "/v1/keys"): Case("admin", {}, _other_tenants_key_is_404),
+    ("POST", "/v1/keys"): Case("admin", {"json": {"role": "read", "name": "made by the auth test"}}),
+    ("DELETE", "/v1/keys/{key_id}"): Case("admin", {"path": {"key_id": "doesnotexist"}}, _other_tenants_key_is_404),
+}
+ROLES = ("read", "write", "admin")
+
+
+def _walk(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
+    out = set()
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI keeps included routers nested
+        if included is not None:
+            out |= _walk(included.routes, prefix + (getattr(route.include_context, "prefix", "") or ""))
+            continue
+        path = prefix + getattr(route, "path", "")
+        if isinstance(route, Mount):  # a mounted app (the console): one entry for all it serves
+            out.add(("MOUNT", path))
+            continue
+        for method in getattr(route, "methods", None) or {"*"}:
+            if method != "HEAD":
+                out.add((method, path))
+    return out
+
+
+def app_routes() -> set[tuple[str, str]]:
+    return _walk(create_app(Settings(db="sqlite:///:memory:")).routes)
+
+
+def test_every_route_is_listed() -> None:
+    routes = app_routes()
+    missing = routes - set(ROUTES)
+    assert not missing, f"routes without an auth test (add them to ROUTES): {sorted(missing)}"
+    assert not set(ROUTES) - routes, f"ROUTES lists routes the app does not have: {sorted(set(ROUTES) - routes)}"
+
+
+def _call(client: httpx.Client, method: str, path: str, case: Case) -> httpx.Response:
+    kw = dict(case.request)
+    path = path.format(**kw.pop("path", {}))
+    return client.request(method, path, **kw)
+
+
+PROTECTED = sorted(k for k, v in ROUTES.items() if v.role is not None)
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{m} {p}" for m, p in PROTECTED])
+def test_route_needs_a_valid_key_of_the_right_role(server: Server, method: str, path: str) -> None:
+    case = ROUTES[(method, path)]
+    assert case.role is not None
+    with httpx.Client(base_url=server.url) as anonymous:
+        r = _call(anonymous, method, path, case)
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+        assert r.headers["content-type"] == "application/problem+json"
+        for header in ("Bearer sdk_nope_nope", "Basic dXNlcjpwYXNz", "Bearer", "sdk_x_y"):
+            r = _call(anonymous, method, path, Case(case.role, {**case.request,
+                                                                "headers": {"Authorization": header}}))
+            assert r.status_code == 401, header
+    needed = ROLES.index(case.role)
+    for role in ROLES:
+        with server.client("acme", role) as c:
+            r = _call(c, method, path, case)
+        if ROLES.index(role) < needed:
+            assert r.status_code == 403, (role, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+        else:
+            assert r.status_code not in (401, 403), (role, r.text)
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{m} {p}" for m, p in PROTECTED])
+def test_revoked_key_is_refused(server: Server, method: str, path: str) -> None:
+    case = ROUTES[(method, path)]
+    with server.client("acme", "admin") as admin:
+        made = admin.post("/v1/keys", json={"role": "admin", "name": "to revoke"}).json()
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {made['key']}"}) as c:
+            assert _call(c, method, path, case).status_code not in (401, 403)
+            assert admin.delete(f"/v1/keys/{made['id']}").status_code == 204
+            assert _call(c, method, path, case).status_code == 401
+
+
+def test_tenant_isolation_of_each_route(server: Server) -> None:
+    checked = 0
+    for case in ROUTES.values():
+        if case.tenant_check is not None:
+            case.tenant_check(server)
+            checked += 1
+    assert checked >= 4
+
+
+def test_public_routes_answer_without_a_key(server: Server) -> None:
+    for (method, path), case in ROUTES.items():
+        if case.role is None and "oauth2" not in path:
+            assert httpx.request(method, server.url + path).status_code == 200, path
