@@ -6,7 +6,9 @@ unchanged, as the hook's contract asks.
 
 * A Qonto API error body is JSON:API style, ``{"errors": [{code, detail, source}], "trace_id"}``:
   each error becomes its own report (message = detail, code = code) carrying ``trace_id``,
-  ``pointer`` and ``parameter`` as params, because support asks for the ``trace_id``.
+  ``pointer``, ``parameter``, ``code`` and ``detail`` as params, because support asks for the
+  ``trace_id`` and the integrator for the rest. The 428 answers of strong customer
+  authentication are flat, ``{"code", "message", "trace_id"}``, and are read the same way.
 * "Synchronization Failed: <message of the accounting software>": the Hub's status is a
   Qonto problem, but the message after it belongs to the target. It is split off as a second
   report addressed to the target (``payload.target`` or ``params.target``, e.g. ``acd``), so
@@ -47,10 +49,27 @@ def _payload(report: ErrorReport) -> Any:
     return payload
 
 
+def _flat_error(report: ErrorReport, payload: Any) -> list[ErrorReport]:
+    """Qonto's 428 answers are not JSON:API: ``{"code", "message", "trace_id", ...}`` at the top
+    (``sca_required`` with an ``sca_session_token``, ``sca_not_enrolled``; qontoctl's record of
+    the live API). The session token is a credential of the pending action: it never becomes a
+    param, only ``action_type`` and ``trace_id`` do."""
+    code, message = payload.get("code"), payload.get("message")
+    if not isinstance(code, str) or not code or "trace_id" not in payload:
+        return [report]
+    params = dict(report.params)
+    params["code"] = code
+    for key in ("trace_id", "action_type"):
+        if isinstance(payload.get(key), str) and payload[key]:
+            params[key] = payload[key]
+    text = message if isinstance(message, str) and message else code
+    return [report.model_copy(update={"message": text, "code": code, "params": params, "payload": None})]
+
+
 def _api_errors(report: ErrorReport, payload: Any) -> list[ErrorReport]:
     errors = payload.get("errors") if isinstance(payload, dict) else None
     if not isinstance(errors, list) or not errors:
-        return [report]
+        return _flat_error(report, payload) if isinstance(payload, dict) else [report]
     if report.vendor is None and "trace_id" not in payload:
         return [report]  # someone else's JSON:API body (Qonto's Business API always sends trace_id)
     out = []
@@ -68,6 +87,11 @@ def _api_errors(report: ErrorReport, payload: Any) -> list[ErrorReport]:
                 params[key] = str(source[key])
         detail = err.get("detail") or err.get("title") or err.get("code") or report.message
         code = err.get("code")
+        # the code and detail are what support and the integrator are told (texts name them)
+        if code:
+            params["code"] = str(code)
+        if err.get("detail"):
+            params["detail"] = str(err["detail"])
         out.append(report.model_copy(update={
             "message": str(detail), "code": str(code) if code else report.code, "params": params, "payload": None,
         }))

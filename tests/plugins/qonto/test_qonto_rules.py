@@ -18,6 +18,11 @@ PUBLIC_IDS = {
     "qonto.first_integration_history_limit",
     "qonto.bank_transactions_not_integrated",
     "qonto.connection_failed",
+    "qonto.server_error",
+    "qonto.sca_required",
+    "qonto.sca_not_enrolled",
+    "qonto.organization_not_validated",
+    "qonto.invalid_request",
     "qonto.upload_failed",
     "qonto.missing_information",
     "qonto.sync_failed",
@@ -117,9 +122,33 @@ def test_a_qonto_error_body_is_split_and_keeps_the_trace_id():
         "trace_id": "T-42"})
     parts = normalize_report(report)
     assert [(p.code, p.message, p.params) for p in parts] == [
-        ("blank", "can't be blank", {"trace_id": "T-42", "pointer": "/amount"}),
-        ("not_in_list", "is not in the list", {"trace_id": "T-42", "parameter": "status"}),
+        ("blank", "can't be blank", {"trace_id": "T-42", "pointer": "/amount", "code": "blank",
+                                     "detail": "can't be blank"}),
+        ("not_in_list", "is not in the list", {"trace_id": "T-42", "parameter": "status", "code": "not_in_list",
+                                               "detail": "is not in the list"}),
     ]
+
+
+def test_a_flat_428_body_is_read_and_its_session_token_is_not_kept():
+    """Qonto's strong-authentication answers are flat, not JSON:API (qontoctl's record of the API)."""
+    report = ErrorReport(vendor="qonto", message="", http_status=428, payload={
+        "code": "sca_required", "message": "SCA required", "sca_session_token": "SECRET-TOKEN",
+        "action_type": "transfer.single.create", "trace_id": "T-428"})
+    [part] = normalize_report(report)
+    assert (part.code, part.message) == ("sca_required", "SCA required")
+    assert part.params == {"code": "sca_required", "trace_id": "T-428", "action_type": "transfer.single.create"}
+    assert "SECRET-TOKEN" not in repr(part)
+    flat_without_trace = ErrorReport(vendor="qonto", message="x", payload={"code": "c", "message": "m"})
+    assert normalize_report(flat_without_trace) == [flat_without_trace]
+
+
+def test_sca_not_enrolled_is_not_the_challenge(host):
+    report = ErrorReport(vendor="qonto", message="", http_status=428, payload={
+        "code": "sca_not_enrolled", "message": "You must enable SCA to perform this action", "trace_id": "T"})
+    [diag] = host.classify(report, vendor="qonto")
+    assert diag.problem == "qonto.sca_not_enrolled"
+    [diag] = host.classify(ErrorReport(vendor="qonto", message="SCA required", http_status=428))
+    assert diag.problem == "qonto.sca_required"
 
 
 def test_someone_elses_json_api_body_is_left_alone_when_no_vendor_is_given():
