@@ -33,11 +33,11 @@ from .recording import (
     resolve_entity,
     upsert_issue,
 )
-from .redact import cap_report
+from .redact import cap_report, redact
 from .schema import issue_actions, issues, occurrences, tenants
 from .scope import TenantScope
 from .views import action_json, decode_cursor, encode_cursor, issue_json, occurrence_json
-from .webhooks import enqueue
+from .webhooks import create_subscription, delete_subscription, deliveries, enqueue, list_subscriptions
 
 __all__ = ["Ledger", "LedgerConfig"]
 
@@ -109,7 +109,8 @@ class Ledger:
         now = datetime.now(UTC)
         if parsed.outcome == "accepted":
             return self._write(tenant, lambda scope: self._accepted(scope, parsed, now))
-        diagnoses = [d.model_dump(mode="json", exclude={"input", "record"})
+        # a diagnosis may quote the vendor's words: redacted like the report
+        diagnoses = [redact(d.model_dump(mode="json", exclude={"input", "record"}))
                      for d in self.host.classify(parsed.error_report(), lang=lang)]
         assert parsed.report is not None
         report, truncated = cap_report(parsed.report.model_dump(mode="json"), self.config.report_bytes)
@@ -282,6 +283,27 @@ class Ledger:
             return issue_json(row)
 
         return self._write(tenant, apply)
+
+    # ------------------------------------------------------------------ webhooks
+
+    def subscribe(self, tenant: str, url: str, events: Sequence[str] | None = None,
+                  secret: str | None = None) -> tuple[dict[str, Any], str]:
+        """A new webhook subscription and its signing secret (shown once)."""
+        now = datetime.now(UTC)
+        subscription, plain = self._write(tenant, lambda scope: create_subscription(scope, url, events, secret, now))
+        return subscription.to_json(), plain
+
+    def subscriptions(self, tenant: str) -> list[dict[str, Any]]:
+        return [s.to_json() for s in self._read(tenant, list_subscriptions)]
+
+    def unsubscribe(self, tenant: str, subscription_id: str) -> None:
+        """Delete a subscription (:class:`SubscriptionNotFound` if it is not the tenant's)."""
+        now = datetime.now(UTC)
+        self._write(tenant, lambda scope: delete_subscription(scope, subscription_id, now))
+
+    def deliveries(self, tenant: str, subscription_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The delivery log of one subscription, newest attempt first."""
+        return self._read(tenant, lambda scope: deliveries(scope, subscription_id, limit))
 
     # ------------------------------------------------------------------ retention
 

@@ -1,0 +1,92 @@
+"""Listing issues: filters, most recent first, an opaque cursor that never skips or repeats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from syncdoctor.ledger.ledger import Ledger
+
+from .helpers import DUPLICATE, EXPIRED, STALE, rejected
+
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def filled(ledger: Ledger) -> Ledger:
+    """25 issues: 3 clients, two problems, one connection issue; some share a last_seen."""
+    for n in range(24):
+        at = START + timedelta(minutes=n // 2)  # pairs share a time: the id breaks the tie
+        message = DUPLICATE if n % 2 else STALE
+        ledger.record("t1", {**rejected(entity=f"e{n}", message=message, client=f"c{n % 3}"), "at": at.isoformat()})
+    ledger.record("t1", {**rejected(entity="e0", message=EXPIRED, client="c0"), "at": START.isoformat()})
+    return ledger
+
+
+def _all_pages(ledger: Ledger, limit: int, **filters: object) -> list[dict]:
+    items, cursor, pages = [], None, 0
+    while True:
+        page = ledger.issues("t1", limit=limit, cursor=cursor, **filters)  # type: ignore[arg-type]
+        items += page["items"]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+        assert pages < 100
+
+
+def test_pages_cover_every_issue_once_most_recent_first(filled: Ledger) -> None:
+    items = _all_pages(filled, limit=4)
+    assert len(items) == len({i["id"] for i in items}) == 25
+    keys = [(i["last_seen"], i["id"]) for i in items]
+    assert keys == sorted(keys, reverse=True)
+    assert _all_pages(filled, limit=1000) == items
+
+
+def test_a_page_that_ends_the_list_has_no_cursor(filled: Ledger) -> None:
+    assert filled.issues("t1", limit=25)["next_cursor"] is None
+    assert filled.issues("t1", limit=24)["next_cursor"] is not None
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"client": "c1"}, 8),
+        ({"problem": "quickbooks.duplicate_document_number"}, 12),
+        ({"vendor": "quickbooks"}, 25),
+        ({"vendor": "acd"}, 0),
+        ({"status": "open"}, 24),
+        ({"status": "resolved"}, 1),
+        ({"status": ["open", "resolved"]}, 25),
+        ({"since": START + timedelta(minutes=10)}, 4),
+        ({"client": "c0", "problem": "quickbooks.duplicate_document_number"}, 4),
+    ],
+)
+def test_filters(filled: Ledger, filters: dict, expected: int) -> None:
+    first = filled.issues("t1", limit=1)["items"][0]
+    filled.act("t1", first["id"], "resolve", actor="k")
+    items = _all_pages(filled, limit=3, **filters)
+    assert len(items) == expected
+    for key, value in filters.items():
+        if key == "since":
+            assert all(i["last_seen"] >= value.isoformat().replace("+00:00", "Z") for i in items)
+        elif isinstance(value, str):
+            assert all(i[key] == value for i in items)
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "Zm9v", "MjAyNi0xMi0wMVQwODowMDowMA"])
+def test_a_cursor_not_given_by_the_service_is_refused(filled: Ledger, cursor: str) -> None:
+    with pytest.raises(ValueError, match="cursor"):
+        filled.issues("t1", cursor=cursor)
+
+
+def test_limits_and_naive_times_are_refused(filled: Ledger) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        filled.issues("t1", limit=0)
+    with pytest.raises(ValueError, match="zone"):
+        filled.issues("t1", since=datetime(2026, 1, 1))
+
+
+def test_export_yields_every_issue(filled: Ledger) -> None:
+    assert len(list(filled.export("t1"))) == 25
+    assert len(list(filled.export("t1", client="c2"))) == 8
