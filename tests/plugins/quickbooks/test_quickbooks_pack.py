@@ -102,8 +102,10 @@ def test_seed_row_10_text_is_kept_as_a_second_cause_and_an_alternative(qbo_host:
     problem = qbo_host.catalog.problems["quickbooks.string_too_long"].problem
     main, seed_cause = problem.causes
     assert "longer than the field allows" in main.en
-    assert "the account associated with the provided service isn't the correct account type" in seed_cause.en
-    assert "seed" in seed_cause.en and "row 10" in seed_cause.en and "ligne 10" in seed_cause.fr
+    assert "linked to an account of the wrong type" in seed_cause.en
+    # users never saw the seed documents: the texts do not refer to them (issue 14, part 4)
+    for text in (seed_cause.en, seed_cause.fr, problem.remediation.alternatives[0].title.en):
+        assert "seed" not in text and "row" not in text and "ligne" not in text
     assert problem.remediation.steps[0].action == "fix_entity" and problem.remediation.steps[0].patch  # shorten first
     (alt,) = problem.remediation.alternatives
     fix = alt.steps[0].instructions
