@@ -23,6 +23,8 @@ OWN_IDS = {
     "pos_pennylane.unmapped_payment_method",
     "pos_pennylane.daily_entry_gap",
     "pos_pennylane.reimport_requested",
+    "pos_pennylane.pennylane_rate_limited",
+    "pos_pennylane.pennylane_validation_rejected",
 }
 
 
@@ -269,3 +271,20 @@ def test_every_text_exists_in_both_languages(host: Host, lang: str) -> None:
     en = _steps(host, "pos_pennylane.day_not_imported", "en").steps[0].instructions
     fr = _steps(host, "pos_pennylane.day_not_imported", "fr").steps[0].instructions
     assert en != fr
+
+
+def test_pennylane_answers_are_told_apart(host: Host) -> None:
+    """Issue 14: a 429 is the rate limit (with its retry-after), a 422 naming a field is data
+    refused (with the field), a 401 stays the connection."""
+    from syncdoctor import ErrorReport
+
+    [d] = host.classify(ErrorReport(vendor="pennylane", message="Rate limit exceeded. Please retry in 2 seconds.",
+                                    http_status=429))
+    assert (d.problem, d.params.get("retry_after")) == ("pos_pennylane.pennylane_rate_limited", "2")
+    [d] = host.classify(ErrorReport(vendor="pennylane", message="", http_status=422, payload={
+        "error": "unprocessable_entity", "message": "Missing required field: customer_id",
+        "details": {"field": "customer_id", "issue": "is required"}}))
+    assert d.problem == "pos_pennylane.pennylane_validation_rejected"
+    assert d.params["detail_field"] == "customer_id" and "customer_id" in d.title
+    [d] = host.classify(ErrorReport(vendor="pennylane", message="Access token is missing or invalid", http_status=401))
+    assert d.problem == "pos_pennylane.connection_rejected"
