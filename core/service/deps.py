@@ -14,8 +14,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from syncdoctor import Host
 
@@ -25,6 +26,8 @@ from .settings import Settings
 __all__ = ["ROLES", "Principal", "get_database", "get_host", "get_ledger", "get_settings", "principal"]
 
 ROLES = ("read", "write", "admin")
+# declares the scheme in the OpenAPI document; the header itself is read by authenticate()
+_BEARER = HTTPBearer(auto_error=False, description="an API key: `syncdoctor keys create --tenant T --role R`")
 LOCAL_TENANT = "local"
 
 
@@ -118,7 +121,9 @@ def principal(required_role: str = "read") -> Callable[[Request], Coroutine[Any,
         raise ValueError(f"unknown role {required_role!r}")
     needed = ROLES.index(required_role)
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(
+        request: Request, _declared: HTTPAuthorizationCredentials | None = Security(_BEARER)
+    ) -> Principal:
         who = await authenticate(request)
         # the access log names the tenant and the key's public id, never the key
         request.scope["state"]["tenant"] = who.tenant

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from typing import Any
+
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
 from ..problems import HTTPProblem
@@ -28,6 +31,22 @@ def is_ndjson(request: Request) -> bool:
                       "one record per line", field="content-type")
 
 
+class NDJSONStream(StreamingResponse):
+    """A stream that leaves ``receive`` to the body iterator.
+
+    Starlette's StreamingResponse (before ASGI 2.4 servers) listens for a disconnect by calling
+    ``receive`` alongside the stream, which swallows request body chunks that the iterator is
+    still reading: an NDJSON batch would lose records. Here the iterator reads the body, and a
+    client that goes away is noticed there (ClientDisconnect) or when a write fails.
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.stream_response(send)
+        except OSError:
+            raise ClientDisconnect() from None
+
+
 async def prime(stream: AsyncIterator[bytes]) -> StreamingResponse:
     """Decide the first chunk before answering: a limit crossed or a bad context found by then
     is answered with its own status, not as a line of a 200 stream."""
@@ -42,4 +61,4 @@ async def prime(stream: AsyncIterator[bytes]) -> StreamingResponse:
         async for chunk in stream:
             yield chunk
 
-    return StreamingResponse(rest(), media_type=NDJSON)
+    return NDJSONStream(rest(), media_type=NDJSON)
