@@ -32,7 +32,7 @@ FIELD_IDS = {
     "quickbooks.service_error", "quickbooks.refresh_token_invalid", "quickbooks.subscription_inactive",
     "quickbooks.integration_error", "quickbooks.data_rejected", "quickbooks.tax_invalid", "quickbooks.currency_invalid",
     "quickbooks.amount_calculation", "quickbooks.deposited_transaction", "quickbooks.invalid_enumeration",
-    "quickbooks.invalid_email", "quickbooks.name_in_use",
+    "quickbooks.invalid_email", "quickbooks.name_in_use", "quickbooks.feature_unavailable",
 }
 
 
