@@ -50,6 +50,11 @@ class Settings(BaseModel):
     auth_cache_seconds: float = Field(5.0, ge=0, description="how long a checked key is trusted before the "
                                       "database is asked again (a revoked key works at most this long)")
     insecure_no_auth: bool = Field(False, description="no API keys (loopback addresses only; for a laptop)")
+    ledger_report_bytes: int = Field(16384, ge=0, description="bytes of a raw rejection kept per occurrence")
+    ledger_retention_days: float = Field(90, gt=0, description="occurrences older than this are pruned "
+                                         "(issues are kept)")
+    escalate_after: int = Field(3, ge=2, description="failures of one entity that make an escalation")
+    webhooks_deliver: bool = Field(True, description="this process sends webhook deliveries from the outbox")
     migrate: bool = Field(True, description="`serve` upgrades the database schema before starting")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="log level")
 
