@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 from .database import Database, default_url
+from .delivery import WebhookDelivery
 from .exceptions import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, LedgerError, SubscriptionNotFound
 from .keys import ROLES, ApiKey, KeyStore, role_allows
+from .ledger import Ledger, LedgerConfig, ledger_config
 
 __all__ = [
     "ActionNotAllowed",
@@ -18,8 +20,12 @@ __all__ = [
     "default_url",
     "IssueNotFound",
     "KeyStore",
+    "Ledger",
+    "LedgerConfig",
+    "ledger_config",
     "LedgerError",
     "ROLES",
     "role_allows",
     "SubscriptionNotFound",
+    "WebhookDelivery",
 ]

@@ -39,7 +39,7 @@ from .scope import TenantScope
 from .views import action_json, decode_cursor, encode_cursor, issue_json, occurrence_json
 from .webhooks import create_subscription, delete_subscription, deliveries, enqueue, list_subscriptions
 
-__all__ = ["Ledger", "LedgerConfig"]
+__all__ = ["Ledger", "LedgerConfig", "ledger_config"]
 
 T = TypeVar("T")
 _REPEATED = {
@@ -56,6 +56,16 @@ class LedgerConfig:
     retention_days: float = 90  # occurrences older than this are pruned; issues are kept
     escalate_after: int = 3  # the Nth consecutive failure of one entity escalates
     occurrences_shown: int = 20  # on an issue's page
+
+
+def ledger_config(settings: Any = None) -> LedgerConfig:
+    """A :class:`LedgerConfig` from the service's settings (fields it lacks keep their default)."""
+    base = LedgerConfig()
+    return LedgerConfig(
+        report_bytes=int(getattr(settings, "ledger_report_bytes", base.report_bytes)),
+        retention_days=float(getattr(settings, "ledger_retention_days", base.retention_days)),
+        escalate_after=int(getattr(settings, "escalate_after", base.escalate_after)),
+    )
 
 
 def _transient(exc: DBAPIError) -> bool:
@@ -179,9 +189,10 @@ class Ledger:
         resolved = resolve_entity(scope, client=event.client, vendor=event.vendor, entity=entity,
                                   actor="syncdoctor:accepted-event", now=now)
         reset_failures(scope, client=event.client, vendor=event.vendor, entity=entity)
-        for row in resolved:
-            enqueue(scope, "issue.resolved", issue_json(row), now)
-        return {"issues": [], "resolved": [row.id for row in resolved], "findings": []}
+        for before, row in resolved:
+            if before != "muted":  # muted: no notifications
+                enqueue(scope, "issue.resolved", issue_json(row), now)
+        return {"issues": [], "resolved": [row.id for _, row in resolved], "findings": []}
 
     # ------------------------------------------------------------------ reading
 

@@ -135,9 +135,9 @@ def record_action(scope: TenantScope, *, issue_id: str, actor: str, action: str,
 
 
 def resolve_entity(scope: TenantScope, *, client: str, vendor: str, entity: str, actor: str,
-                   now: datetime) -> list[Row[Any]]:
+                   now: datetime) -> list[tuple[str, Row[Any]]]:
     """Resolve the entity's live issues, and the client's connection issues with that vendor
-    (an accepted record proves the connection works); the rows resolved."""
+    (an accepted record proves the connection works); each resolved row with its status before."""
     live = (
         scope.select(issues)
         .where(
@@ -162,5 +162,5 @@ def resolve_entity(scope: TenantScope, *, client: str, vendor: str, entity: str,
             record_action(scope, issue_id=row.id, actor=actor, action="resolve",
                           note="an accepted sync of the entity resolved it", from_status=row.status,
                           to_status="resolved", now=now)
-            resolved.append(updated)
+            resolved.append((row.status, updated))
     return resolved

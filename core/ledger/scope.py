@@ -10,10 +10,11 @@ that the ledger modules build no statement on these tables outside this module).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Delete, Select, Table, Update, delete, select, update
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy import Delete, Select, Table, Update, and_, delete, or_, select, update
+from sqlalchemy.engine import Connection, CursorResult, Row
 
 from .dialect import dialect_insert
 from .schema import (
@@ -26,7 +27,7 @@ from .schema import (
     webhook_subscriptions,
 )
 
-__all__ = ["TENANT_TABLES", "TenantScope"]
+__all__ = ["TENANT_TABLES", "TenantScope", "claim_due_outbox"]
 
 TENANT_TABLES: frozenset[Table] = frozenset({
     issues, occurrences, issue_actions, entity_failures, webhook_subscriptions, webhook_outbox,
@@ -84,3 +85,26 @@ class TenantScope:
 
     def execute(self, statement: Any, params: Any = None) -> CursorResult[Any]:
         return self.conn.execute(statement, params) if params is not None else self.conn.execute(statement)
+
+
+def claim_due_outbox(conn: Connection, limit: int, now: datetime, lease: timedelta) -> list[Row[Any]]:
+    """The one statement across tenants: the delivery worker claims due outbox rows of every
+    tenant (it answers no tenant's request; what it then does to a row goes through the row's
+    own scope). ``FOR UPDATE SKIP LOCKED`` lets replicas claim side by side on PostgreSQL; on
+    SQLite the write transaction (``BEGIN IMMEDIATE``) makes the UPDATE atomic."""
+    o = webhook_outbox.c
+    due = (
+        select(o.id)
+        .where(or_(and_(o.state == "pending", o.next_attempt_at <= now),
+                   and_(o.state == "delivering", o.claimed_until < now)))
+        .order_by(o.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(webhook_outbox)
+        .where(o.id.in_(due))
+        .values(state="delivering", claimed_until=now + lease, attempts=o.attempts + 1)
+        .returning(*webhook_outbox.c)
+    )
+    return list(conn.execute(claim).all())
