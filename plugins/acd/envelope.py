@@ -78,11 +78,26 @@ def _payload_of(report: ErrorReport) -> Mapping[str, Any] | None:
     return None
 
 
+def _platform_error(report: ErrorReport) -> list[ErrorReport]:
+    """ACD's own words relayed by a sync platform: Chift's documented error shape
+    ``{"status": "error", "message", "error_code"}`` (docs.chift.eu/home/errors), e.g.
+    ``UNEXPECTED_ACD_ERROR`` with "Plan de classement inaccessible". Only when the report is
+    addressed to ACD, so another vendor's bodies stay with their plugin."""
+    body = report.payload
+    if report.vendor is None or not isinstance(body, Mapping):
+        return [report]
+    message, code = body.get("message"), body.get("error_code")
+    if not isinstance(message, str) or not isinstance(code, str) or body.get("status") != "error":
+        return [report]
+    return [report.model_copy(update={"message": message, "code": report.code or code, "payload": None})]
+
+
 def split_report(report: ErrorReport) -> list[ErrorReport]:
-    """One report per error of an ACD envelope; any other report is returned unchanged."""
+    """One report per error of an ACD envelope; a sync platform's error about ACD becomes its
+    message and code; any other report is returned unchanged."""
     env = _payload_of(report)
     if env is None:
-        return [report]
+        return _platform_error(report)
     errors = errors_of(env)
     if not errors:
         return [report]

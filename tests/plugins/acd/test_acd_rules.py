@@ -26,6 +26,16 @@ OWN = {
     "acd.date_missing",
     "acd.date_outside_open_period",
     "acd.authentication_failed",
+    "acd.third_party_account_missing",
+    "acd.server_unreachable",
+    "acd.database_unreachable",
+    "acd.connection_reference_invalid",
+    "acd.folder_not_found",
+    "acd.folder_not_shared",
+    "acd.dms_filing_plan_missing",
+    "acd.currency_not_allowed",
+    "acd.account_not_postable",
+    "acd.account_already_exists",
 }
 
 
@@ -61,15 +71,25 @@ def test_catalog_has_the_public_ids_and_every_problem_has_examples(native_host: 
         assert problem.source, pid
 
 
+INFRASTRUCTURE = {
+    "acd.server_unreachable", "acd.database_unreachable", "acd.connection_reference_invalid",
+    "acd.folder_not_found", "acd.folder_not_shared", "acd.dms_filing_plan_missing",
+    "acd.currency_not_allowed", "acd.account_not_postable", "acd.account_already_exists",
+}
+
+
 def _steps(problem: Any) -> list[Any]:
     return list(problem.remediation.steps)
 
 
 def test_rejection_plans_end_with_the_hub_tail(native_host: Host) -> None:
     problems = _acd_problems(native_host)
-    plans = [_steps(p) for pid, p in problems.items() if p.remediation.steps and pid not in (
+    # ACD's infrastructure (server, database, CNX, folder, sharing, filing plan) and the refusals
+    # a sync platform relays are not Qonto Hub rejections: their plans end at ACD or the platform
+    hub = {pid: p for pid, p in problems.items() if pid not in INFRASTRUCTURE}
+    plans = [_steps(p) for pid, p in hub.items() if p.remediation.steps and pid not in (
         "acd.attachments_not_visible", "acd.dms_permission_denied", "acd.authentication_failed")]
-    plans += [alt.steps for p in problems.values() for alt in p.remediation.alternatives]
+    plans += [alt.steps for p in hub.values() for alt in p.remediation.alternatives]
     for steps in plans:
         assert steps[-1].action == "resync" and steps[-1].system == "qonto"
         assert "following night" in steps[-1].instructions.en and "nuit suivante" in steps[-1].instructions.fr
@@ -126,7 +146,8 @@ def test_attachments_plan_lists_acd_causes_warning_and_support(native_host: Host
 
 
 @pytest.mark.parametrize(("message", "problem", "params"), [
-    ("The account FOO does not exist", "acd.auxiliary_code_invalid", {"account": "FOO"}),
+    # a code that already starts with F or C follows the prefix rule: the account is missing (issue 14)
+    ("The account FOO does not exist", "acd.third_party_account_missing", {"account": "FOO"}),
     ("The account ABCDEF does not exist", "acd.auxiliary_code_invalid", {"account": "ABCDEF"}),
     ("The invoice number is not enabled on journal XX", "acd.invoice_number_disabled", {"journal": "XX"}),
     ("Analytics is enabled, no allocation, and the automatic allocation key is missing on account 60610000",
@@ -283,3 +304,21 @@ def test_the_example_files_of_the_docs_say_what_the_docs_say(native_host: Host) 
     envelope = loads((EXAMPLES / "envelope.json").read_text(encoding="utf-8"))
     assert [d.problem for d in native_host.classify({"vendor": "acd", "message": "KO", "payload": envelope})] == [
         "acd.auxiliary_code_invalid", "acd.analytics_allocation_missing"]
+
+
+@pytest.mark.parametrize(("message", "problem"), [
+    ("Le compte FDUPONT n'existe pas", "acd.third_party_account_missing"),
+    ("Le compte CDUPONT n'existe pas", "acd.third_party_account_missing"),
+    ("The account FDUPONT does not exist", "acd.third_party_account_missing"),
+    ("Le compte XDUPONT n'existe pas", "acd.auxiliary_code_invalid"),
+    ("Le compte DUPONT n'existe pas", "acd.auxiliary_code_invalid"),
+    ("Le compte 40100 n'existe pas", "acd.general_account_invalid"),
+])
+def test_the_code_decides_missing_account_or_bad_prefix(host: Host, message: str, problem: str) -> None:
+    """Issue 14: the F/C prefix of the account the message names decides; with the code
+    compteInexistant as ACD sends it, the text still decides."""
+    [d] = host.classify({"message": message, "code": "compteInexistant"}, vendor="acd")
+    assert d.problem == problem
+    if problem == "acd.third_party_account_missing":
+        assert d.params["account"] in d.title and "F or C" not in d.causes[0][:20]
+        assert d.remediation["steps"][0]["action"] == "create"
