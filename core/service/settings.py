@@ -152,5 +152,7 @@ def settings_table() -> str:
         default = info.default
         shown = "every installed" if default is None else str(default).lower() if isinstance(default, bool) else default
         flag = "--" + name.replace("_", "-")
+        if info.annotation is bool:
+            flag = "--[no-]" + name.replace("_", "-")
         rows.append(f"| `{name}` | `{_env_name(name)}` | `{flag}` | `{shown}` | {info.description} |")
     return "\n".join(rows)
