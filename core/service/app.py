@@ -57,11 +57,17 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ..ledger import Ledger, WebhookDelivery, ledger_config
+
         loaded, database, keys = await run_in_threadpool(_open, settings)
         app.state.host = host or loaded
         app.state.database = database
         app.state.keys = keys
-        app.state.ledger = _ledger(database)
+        app.state.ledger = Ledger(database, app.state.host, ledger_config(settings))
+        # every replica may run a sender: the outbox hands each delivery to one of them
+        delivery = WebhookDelivery(database) if settings.webhooks_deliver else None
+        if delivery is not None:
+            delivery.start()
         for broken in app.state.host.broken:
             log.warning("plugin not loaded", extra={"plugin": broken.name, "reason": broken.reason})
         if settings.insecure_no_auth:
@@ -70,6 +76,8 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
         try:
             yield
         finally:
+            if delivery is not None:
+                delivery.stop()
             database.dispose()
 
     app = ServiceApp(title="syncdoctor", version=__version__, lifespan=lifespan,
@@ -86,14 +94,6 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
     component(ProblemDetail)
     _extend_openapi(app)
     return app
-
-
-def _ledger(database: Any) -> Any:
-    """The ledger over ``database`` when this version ships one (issue 16)."""
-    from .. import ledger
-
-    make = getattr(ledger, "Ledger", None)
-    return make(database) if make is not None else None
 
 
 def _extend_openapi(app: FastAPI) -> None:

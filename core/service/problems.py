@@ -161,6 +161,18 @@ def install_handlers(app: FastAPI) -> None:
     async def _input(request: Request, exc: InputError) -> Response:
         return problem_response(422, str(exc), request=request, record=exc.record, field=exc.field)
 
+    from ..ledger.exceptions import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, SubscriptionNotFound
+
+    # the ledger's refusals, one status each (another tenant's object is "not found" too)
+    ledger_statuses = {IssueNotFound: 404, SubscriptionNotFound: 404, ActionNotAllowed: 409, DatabaseNotCurrent: 503}
+    for error_class, status in ledger_statuses.items():
+
+        async def _ledger(request: Request, exc: Exception, status: int = status) -> Response:
+            headers = {"Retry-After": "30"} if status == 503 else None
+            return problem_response(status, str(exc), request=request, headers=headers)
+
+        app.add_exception_handler(error_class, _ledger)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "error")
