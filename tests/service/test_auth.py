@@ -52,6 +52,37 @@ def _catalog_is_the_same_for_every_tenant(path: str) -> Callable[[Server], None]
     return check
 
 
+EVENT = {"client": "firm-1", "vendor": "quickbooks", "entity_id": "i1", "outcome": "rejected",
+         "report": {"message": "Duplicate Document Number Error : DocNumber=1781 is assigned to TxnType=Invoice "
+                               "with TxnId=3188"}}
+
+
+def _other_tenants_issue_is_404(server: Server) -> None:
+    with server.client("globex", "write") as globex:
+        theirs = globex.post("/v1/events", json=EVENT).json()["issues"][0]["id"]
+    with server.client("acme", "write") as acme:
+        shown = acme.get(f"/v1/issues/{theirs}")
+        missing = acme.get("/v1/issues/iss_doesnotexist")
+        acted = acme.post(f"/v1/issues/{theirs}/actions", json={"action": "resolve"})
+        listed = {i["id"] for i in acme.get("/v1/issues", params={"limit": 1000}).json()["items"]}
+    assert shown.status_code == missing.status_code == acted.status_code == 404
+    assert shown.json()["detail"].replace(theirs, "X") == missing.json()["detail"].replace("iss_doesnotexist", "X")
+    assert theirs not in listed
+    with server.client("globex", "read") as globex:
+        assert globex.get(f"/v1/issues/{theirs}").json()["status"] == "open", "the owner's issue is untouched"
+
+
+def _other_tenants_webhook_is_404(server: Server) -> None:
+    with server.client("globex", "admin") as globex:
+        theirs = globex.post("/v1/webhooks", json={"url": "https://hooks.example.com/globex"}).json()["id"]
+    with server.client("acme", "admin") as acme:
+        assert theirs not in {w["id"] for w in acme.get("/v1/webhooks").json()}
+        assert acme.get(f"/v1/webhooks/{theirs}/deliveries").status_code == 404
+        assert acme.delete(f"/v1/webhooks/{theirs}").status_code == 404
+    with server.client("globex", "admin") as globex:
+        assert theirs in {w["id"] for w in globex.get("/v1/webhooks").json()}
+
+
 ENTRY = {"kind": "invoice", "id": "i1", "total": "10.00"}
 ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/healthz"): Case(None, {}),
@@ -73,6 +104,20 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/keys"): Case("admin", {}, _other_tenants_key_is_404),
     ("POST", "/v1/keys"): Case("admin", {"json": {"role": "read", "name": "made by the auth test"}}),
     ("DELETE", "/v1/keys/{key_id}"): Case("admin", {"path": {"key_id": "doesnotexist"}}, _other_tenants_key_is_404),
+    # the ledger (issue 16): every object is the tenant's
+    ("POST", "/v1/events"): Case("write", {"json": EVENT}),
+    ("GET", "/v1/issues"): Case("read", {}, _other_tenants_issue_is_404),
+    ("GET", "/v1/issues/{issue_id}"): Case("read", {"path": {"issue_id": "iss_doesnotexist"}},
+                                          _other_tenants_issue_is_404),
+    ("POST", "/v1/issues/{issue_id}/actions"): Case(
+        "write", {"path": {"issue_id": "iss_doesnotexist"}, "json": {"action": "note", "note": "auth test"}},
+        _other_tenants_issue_is_404),
+    ("GET", "/v1/webhooks"): Case("admin", {}, _other_tenants_webhook_is_404),
+    ("POST", "/v1/webhooks"): Case("admin", {"json": {"url": "https://hooks.example.com/auth-test"}}),
+    ("DELETE", "/v1/webhooks/{subscription_id}"): Case(
+        "admin", {"path": {"subscription_id": "whk_doesnotexist"}}, _other_tenants_webhook_is_404),
+    ("GET", "/v1/webhooks/{subscription_id}/deliveries"): Case(
+        "admin", {"path": {"subscription_id": "whk_doesnotexist"}}, _other_tenants_webhook_is_404),
 }
 ROLES = ("read", "write", "admin")
 

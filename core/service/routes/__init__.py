@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import catalog, classify, health, keys, remediate, validate
+from . import catalog, classify, events, health, issues, keys, remediate, validate, webhooks
 
 __all__ = ["ROUTERS"]
 
@@ -20,4 +20,7 @@ ROUTERS: list[APIRouter] = [
     remediate.router,
     catalog.router,
     keys.router,
+    events.router,
+    issues.router,
+    webhooks.router,
 ]

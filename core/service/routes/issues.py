@@ -1,0 +1,144 @@
+"""GET /v1/issues, GET /v1/issues/{id}, POST /v1/issues/{id}/actions: the tenant's ledger.
+
+Every query is the caller's tenant's: another tenant's issue is a 404, exactly like one that
+does not exist. An action the issue's status does not allow is a 409 that says why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+from syncdoctor import dumps
+
+from ...ledger import ActionNotAllowed, IssueNotFound
+from ...ledger.lifecycle import LIFECYCLE_ACTIONS, STEP_ACTIONS
+from ..deps import Principal, get_ledger, principal
+from ..problems import HTTPProblem, error_responses
+
+router = APIRouter(tags=["ledger"])
+
+Status = Literal["open", "resolved", "muted", "skipped"]
+
+
+class IssueOut(BaseModel):
+    """One problem on one entity (or on the connection) of one client."""
+
+    id: str
+    status: Status
+    problem: str
+    vendor: str
+    client: str
+    entity: str = Field(description='the entity\'s id, or "connection" for auth and throttling problems')
+    category: str | None
+    severity: Literal["error", "warning"]
+    params: dict[str, Any]
+    title: str | None
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+    regressed: int = Field(description="how many times it came back after being resolved")
+    escalated: bool = Field(description="the entity failed to sync three times or more in a row")
+    diagnosis: dict[str, Any]
+
+
+class IssueList(BaseModel):
+    items: list[IssueOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class ActionOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    note: str | None
+    from_status: Status
+    to_status: Status
+
+
+class OccurrenceOut(BaseModel):
+    at: datetime
+    received_at: datetime
+    request_id: str | None
+    report: dict[str, Any] = Field(description="the vendor's report, credentials redacted, capped in size")
+    truncated: bool
+
+
+class IssueDetail(IssueOut):
+    occurrences: list[OccurrenceOut] = Field(description="the latest occurrences, newest first")
+    actions: list[ActionOut] = Field(description="the audit trail, oldest first")
+    plan: dict[str, Any] = Field(description="the remediation plan: steps and alternatives")
+    steps_done: list[str] = Field(description="actions of the plan recorded as done")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description=f"one of {', '.join(LIFECYCLE_ACTIONS)}, or a plan step done "
+                        f"({', '.join(STEP_ACTIONS)})", max_length=50)
+    note: str | None = Field(None, max_length=10_000)
+
+
+Reader = Annotated[Principal, Depends(principal("read"))]
+Writer = Annotated[Principal, Depends(principal("write"))]
+LedgerDep = Annotated[Any, Depends(get_ledger)]
+IssueId = Annotated[str, Path(max_length=64)]
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(dumps(data), status_code=status, media_type="application/json")
+
+
+@router.get("/v1/issues", summary="The tenant's issues, most recently seen first", response_model=IssueList,
+            responses=error_responses(401, 403, 422))
+async def list_issues(
+    who: Reader,
+    ledger: LedgerDep,
+    status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
+    vendor: Annotated[str | None, Query(max_length=100)] = None,
+    client: Annotated[str | None, Query(max_length=200)] = None,
+    problem: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[datetime | None, Query(description="last seen at or after this time (with its zone)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+) -> Response:
+    if since is not None and since.utcoffset() is None:
+        raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
+    try:
+        page = await run_in_threadpool(ledger.issues, who.tenant, status=status, vendor=vendor, client=client,
+                                       problem=problem, since=since, limit=limit, cursor=cursor)
+    except ValueError as exc:
+        raise HTTPProblem(422, str(exc), field="query.cursor") from None
+    return _json(page)
+
+
+@router.get("/v1/issues/{issue_id}", summary="One issue with its occurrences, actions and plan",
+            response_model=IssueDetail, responses=error_responses(401, 403, 404, 422))
+async def show_issue(issue_id: IssueId, who: Reader, ledger: LedgerDep) -> Response:
+    try:
+        return _json(await run_in_threadpool(ledger.issue, who.tenant, issue_id))
+    except IssueNotFound:
+        raise HTTPProblem(404, f"no issue {issue_id!r} in this tenant's ledger") from None
+
+
+@router.post("/v1/issues/{issue_id}/actions", summary="Act on an issue (resolve, mute, skip, a plan step...)",
+             response_model=IssueOut, responses=error_responses(401, 403, 404, 409, 422))
+async def act_on_issue(body: ActionIn, issue_id: IssueId, who: Writer, ledger: LedgerDep) -> Response:
+    actor = f"key:{who.key_id}" if who.key_id else who.tenant
+    try:
+        issue = await run_in_threadpool(ledger.act, who.tenant, issue_id, body.action, actor=actor, note=body.note)
+    except IssueNotFound:
+        raise HTTPProblem(404, f"no issue {issue_id!r} in this tenant's ledger") from None
+    except ActionNotAllowed as exc:
+        raise HTTPProblem(409, exc.reason, status_now=exc.status, action=exc.action) from None
+    except ValueError as exc:
+        field = "body.note" if "note" in str(exc) else "body.action"
+        raise HTTPProblem(422, str(exc), field=field) from None
+    return _json(issue)
+
+
+

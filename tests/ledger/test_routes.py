@@ -1,0 +1,147 @@
+"""The ledger over HTTP: /v1/events, /v1/issues, /v1/issues/{id}/actions, /v1/webhooks.
+
+In-process (the app with its lifespan); the real `syncdoctor serve` processes are in
+test_replicas.py and in tests/service/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from syncdoctor.ledger import Database, KeyStore
+from syncdoctor.service import Settings, create_app
+
+from .helpers import EXPIRED, accepted, rejected
+
+
+class Api:
+    def __init__(self, client: TestClient, keys: dict[tuple[str, str], str]) -> None:
+        self.client = client
+        self.keys = keys
+
+    def __call__(self, method: str, path: str, tenant: str = "acme", role: str = "admin", **kw):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {self.keys[(tenant, role)]}", **kw.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kw)
+
+
+@pytest.fixture
+def api(db: Database) -> Iterator[Api]:
+    store = KeyStore(db)
+    keys = {(t, r): store.create(t, r)[1] for t in ("acme", "globex") for r in ("read", "write", "admin")}
+    settings = Settings(db=str(db.url.render_as_string(hide_password=False)), webhooks_deliver=False,
+                        auth_cache_seconds=0)
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, keys)
+
+
+def test_an_event_answers_its_issue_and_the_issue_is_listed_and_shown(api: Api) -> None:
+    r = api("POST", "/v1/events", role="write", json=rejected(), headers={"X-Request-Id": "req-42"})
+    assert r.status_code == 200, r.text
+    (issue,) = r.json()["issues"]
+    assert issue["problem"] == "quickbooks.duplicate_document_number" and issue["count"] == 1
+    listed = api("GET", "/v1/issues", role="read").json()
+    assert [i["id"] for i in listed["items"]] == [issue["id"]] and listed["next_cursor"] is None
+    shown = api("GET", f"/v1/issues/{issue['id']}", role="read").json()
+    assert shown["occurrences"][0]["request_id"] == "req-42"
+    assert shown["plan"]["steps"] and shown["actions"] == []
+
+
+def test_ndjson_events_answer_line_by_line_in_order_and_bad_lines_say_why(api: Api) -> None:
+    lines = [orjson.dumps(rejected(entity=f"e{n}")) for n in range(5)]
+    lines.insert(2, b'{"client": "c", "vendor": "quickbooks", "outcome": "nope", "entity_id": "x"}')
+    lines.insert(4, b"{not json")
+    lines.append(orjson.dumps(accepted("e0")))
+    r = api("POST", "/v1/events", role="write", content=b"\n".join(lines) + b"\n",
+            headers={"Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    answers = [orjson.loads(line) for line in r.content.splitlines()]
+    assert len(answers) == 8
+    assert answers[2]["status"] == 422 and answers[2]["record"] == 2 and answers[2]["field"] == "outcome"
+    assert answers[4]["status"] == 422 and answers[4]["line"] == 5 and "not valid JSON" in answers[4]["detail"]
+    assert [a["issues"][0]["entity"] for i, a in enumerate(answers[:7]) if i not in (2, 4)] == \
+        ["e0", "e1", "e2", "e3", "e4"]
+    assert answers[7]["resolved"] == [answers[0]["issues"][0]["id"]]
+
+
+def test_an_invalid_event_is_a_422_naming_the_field(api: Api) -> None:
+    r = api("POST", "/v1/events", role="write", json={**rejected(), "at": "2026-12-02T10:00:00"})
+    assert r.status_code == 422 and r.json()["field"] == "at" and r.json()["record"] == 0
+    assert r.headers["content-type"] == "application/problem+json"
+    assert api("POST", "/v1/events", role="write", json=[rejected()]).status_code == 422
+
+
+def test_filters_and_pages_over_http(api: Api) -> None:
+    for n in range(7):
+        api("POST", "/v1/events", role="write", json=rejected(entity=f"e{n}", client=f"c{n % 2}"))
+    api("POST", "/v1/events", role="write", json=rejected(entity="e0", message=EXPIRED, http_status=401))
+    seen, cursor = [], None
+    while True:
+        r = api("GET", "/v1/issues", role="read", params={"limit": 3, **({"cursor": cursor} if cursor else {})})
+        seen += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len({i["id"] for i in seen}) == 8
+    assert len(api("GET", "/v1/issues", role="read", params={"client": "c1"}).json()["items"]) == 3
+    assert len(api("GET", "/v1/issues", role="read", params={"status": ["open", "muted"]}).json()["items"]) == 8
+    assert api("GET", "/v1/issues", role="read", params={"status": "gone"}).status_code == 422
+    r = api("GET", "/v1/issues", role="read", params={"cursor": "bogus"})
+    assert r.status_code == 422 and "cursor" in r.json()["detail"]
+    r = api("GET", "/v1/issues", role="read", params={"since": "2026-01-01T00:00:00"})
+    assert r.status_code == 422 and "zone" in r.json()["detail"]
+    assert len(api("GET", "/v1/issues", role="read", params={"since": "2020-01-01T00:00:00Z"}).json()["items"]) == 8
+
+
+def test_actions_over_http_with_409_and_its_reason(api: Api) -> None:
+    issue = api("POST", "/v1/events", role="write", json=rejected()).json()["issues"][0]
+    path = f"/v1/issues/{issue['id']}/actions"
+    r = api("POST", path, role="write", json={"action": "resolve", "note": "fixed the number"})
+    assert r.status_code == 200 and r.json()["status"] == "resolved"
+    r = api("POST", path, role="write", json={"action": "resolve"})
+    assert r.status_code == 409 and "already resolved" in r.json()["detail"]
+    assert r.headers["content-type"] == "application/problem+json"
+    assert api("POST", path, role="write", json={"action": "dance"}).status_code == 422
+    assert api("POST", path, role="write", json={"action": "note"}).status_code == 422
+    assert api("POST", path, role="read", json={"action": "reopen"}).status_code == 403
+    actions = api("GET", f"/v1/issues/{issue['id']}", role="read").json()["actions"]
+    assert actions[0]["action"] == "resolve" and actions[0]["actor"].startswith("key:")
+
+
+def test_another_tenants_issue_is_a_404_everywhere(api: Api) -> None:
+    issue = api("POST", "/v1/events", role="write", json=rejected()).json()["issues"][0]
+    missing = api("GET", "/v1/issues/iss_doesnotexist", tenant="globex", role="read")
+    theirs = api("GET", f"/v1/issues/{issue['id']}", tenant="globex", role="read")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["detail"].replace(issue["id"], "X") == missing.json()["detail"].replace("iss_doesnotexist", "X")
+    assert api("POST", f"/v1/issues/{issue['id']}/actions", tenant="globex", role="write",
+               json={"action": "resolve"}).status_code == 404
+    assert api("GET", "/v1/issues", tenant="globex", role="read").json()["items"] == []
+    assert api("GET", f"/v1/issues/{issue['id']}", role="read").json()["status"] == "open"
+
+
+def test_webhook_subscriptions_over_http(api: Api) -> None:
+    r = api("POST", "/v1/webhooks", json={"url": "https://hooks.example.com/sd", "events": ["issue.opened"]})
+    assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
+    created = r.json()
+    assert created["secret"].startswith("whsec_") and created["events"] == ["issue.opened"]
+    listed = api("GET", "/v1/webhooks").json()
+    assert [s["id"] for s in listed] == [created["id"]] and "secret" not in listed[0]
+    assert api("GET", f"/v1/webhooks/{created['id']}/deliveries").json() == []
+    assert api("GET", "/v1/webhooks", tenant="globex").json() == []
+    assert api("DELETE", f"/v1/webhooks/{created['id']}", tenant="globex").status_code == 404
+    assert api("GET", f"/v1/webhooks/{created['id']}/deliveries", tenant="globex").status_code == 404
+    assert api("GET", "/v1/webhooks", role="write").status_code == 403
+    assert api("POST", "/v1/webhooks", json={"url": "ftp://x"}).status_code == 422
+    assert api("POST", "/v1/webhooks", json={"url": "https://x", "events": ["issue.nope"]}).status_code == 422
+    assert api("DELETE", f"/v1/webhooks/{created['id']}").status_code == 204
+    assert api("DELETE", f"/v1/webhooks/{created['id']}").status_code == 404
+    assert api("GET", "/v1/webhooks").json() == []
+
+
+def test_roles(api: Api) -> None:
+    assert api("POST", "/v1/events", role="read", json=rejected()).status_code == 403
+    assert api("GET", "/v1/issues", role="read").status_code == 200
+    assert api("POST", "/v1/webhooks", role="write", json={"url": "https://x"}).status_code == 403
