@@ -78,7 +78,7 @@ def _transient(exc: DBAPIError) -> bool:
 class Ledger:
     """Issues of every tenant in one database; see the module doc."""
 
-    def __init__(self, db: Database, host: Host, config: LedgerConfig | None = None) -> None:
+    def __init__(self, db: Database, host: Host | None = None, config: LedgerConfig | None = None) -> None:
         self.db = db
         self.host = host
         self.config = config or LedgerConfig()
@@ -119,6 +119,8 @@ class Ledger:
         now = datetime.now(UTC)
         if parsed.outcome == "accepted":
             return self._write(tenant, lambda scope: self._accepted(scope, parsed, now))
+        if self.host is None:
+            raise RuntimeError("this Ledger has no Host to classify rejections: Ledger(db, host)")
         # a diagnosis may quote the vendor's words: redacted like the report
         diagnoses = [redact(d.model_dump(mode="json", exclude={"input", "record"}))
                      for d in self.host.classify(parsed.error_report(), lang=lang)]
@@ -320,7 +322,9 @@ class Ledger:
 
     def prune(self, *, older_than: timedelta | None = None, now: datetime | None = None) -> int:
         """Delete occurrences received longer ago than the retention; issues stay. The count."""
-        limit = (now or datetime.now(UTC)) - (older_than or timedelta(days=self.config.retention_days))
+        if older_than is None:
+            older_than = timedelta(days=self.config.retention_days)
+        limit = (now or datetime.now(UTC)) - older_than
         with self.db.connect(readonly=True) as conn:
             every = conn.execute(select(tenants.c.id)).scalars().all()
         removed = 0

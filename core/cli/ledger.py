@@ -1,0 +1,177 @@
+"""`syncdoctor ledger list|show|resolve|mute|skip|reopen|note|export|prune`: the issue ledger
+from the command line, on the same database as the service.
+
+Every command but ``prune`` works inside one tenant (``--tenant``), exactly as an API key
+does. Actions are recorded in the issue's audit trail as done by ``cli:<user>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+__all__ = ["register", "run"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ACTIONS = ("resolve", "reopen", "mute", "unmute", "skip", "note")
+
+
+def _db_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", help="database URL (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db)")
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("ledger", help="list, show and act on recorded issues",
+                              description="The issue ledger: failed syncs, deduplicated, with their status.")
+    sub = p.add_subparsers(dest="ledger_command", metavar="list|show|" + "|".join(ACTIONS) + "|export|prune")
+    listing = sub.add_parser("list", help="issues, most recently seen first")
+    export = sub.add_parser("export", help="every issue as JSON Lines (with the same filters as list)")
+    for q in (listing, export):
+        q.add_argument("--status", action="append", choices=["open", "resolved", "muted", "skipped"],
+                       help="repeat for several")
+        q.add_argument("--vendor")
+        q.add_argument("--client")
+        q.add_argument("--problem")
+        q.add_argument("--since", help="last seen at or after this ISO time (with its zone)")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--cursor", help="next page: the cursor the previous page printed")
+    listing.add_argument("--json", action="store_true", help='{"items": [...], "next_cursor": ...}')
+    export.add_argument("--output", "-o", metavar="FILE", help="write there instead of stdout")
+    show = sub.add_parser("show", help="one issue: occurrences, actions, plan")
+    show.add_argument("issue_id", metavar="ID")
+    show.add_argument("--json", action="store_true")
+    acts = []
+    for action in ACTIONS:
+        q = sub.add_parser(action, help=f"{action} an issue")
+        q.add_argument("issue_id", metavar="ID")
+        q.add_argument("--note", required=action == "note", help="why (kept in the audit trail)")
+        acts.append(q)
+    for q in (listing, export, show, *acts):
+        q.add_argument("--tenant", required=True, help="the tenant whose ledger this is")
+        _db_flag(q)
+    prune = sub.add_parser("prune", help="delete occurrences older than the retention (every tenant)")
+    prune.add_argument("--older-than", type=float, metavar="DAYS", help="default: the ledger's retention (90)")
+    _db_flag(prune)
+    p.set_defaults(handler=run)
+    return p
+
+
+def _ledger(url: str | None) -> Any:
+    from syncdoctor.ledger import Database, Ledger
+
+    db = Database(url)
+    db.require_current()
+    return Ledger(db)
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.utcoffset() is None:
+        raise ValueError(f"--since {text}: give the zone, e.g. {text}Z or {text}+01:00")
+    return value
+
+
+def _line(issue: dict[str, Any]) -> str:
+    flag = " escalated" if issue["escalated"] else ""
+    back = f" regressed {issue['regressed']}x" if issue["regressed"] else ""
+    return (f"{issue['id']}  {issue['status']:<8}  {issue['count']:>6}x  {issue['last_seen'][:19]}  "
+            f"{issue['client']}  {issue['vendor']}:{issue['entity']}  {issue['problem']}{back}{flag}\n")
+
+
+def _show(issue: dict[str, Any]) -> str:
+    out = [_line(issue), f"  {issue['title'] or issue['problem']}\n",
+           f"  first seen {issue['first_seen']}, last seen {issue['last_seen']}\n"]
+    for n, step in enumerate(issue["plan"].get("steps", []), 1):
+        done = " (done)" if step.get("action") in issue["steps_done"] else ""
+        out.append(f"  {n}. [{step.get('system')}] {step.get('instructions')}{done}\n")
+    for occurrence in issue["occurrences"][:5]:
+        out.append(f"  - {occurrence['at']}: {str(occurrence['report'].get('message', ''))[:120]}\n")
+    for action in issue["actions"]:
+        note = f": {action['note']}" if action["note"] else ""
+        out.append(f"  * {action['at']} {action['actor']} {action['action']} "
+                   f"({action['from_status']} -> {action['to_status']}){note}\n")
+    return "".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    command = getattr(args, "ledger_command", None)
+    if not command:
+        sys.stderr.write("syncdoctor: ledger: use `ledger list --tenant T` (see `syncdoctor ledger --help`)\n")
+        return EXIT_USAGE
+    try:
+        from syncdoctor.ledger import ActionNotAllowed, IssueNotFound, LedgerError
+    except ImportError as exc:
+        sys.stderr.write(f"syncdoctor: ledger needs the service extra ({exc.name} is missing): "
+                         "pip install 'syncdoctor[service]'\n")
+        return EXIT_USAGE
+    try:
+        ledger = _ledger(args.db)
+        if command == "prune":
+            older = timedelta(days=args.older_than) if args.older_than is not None else None
+            removed = ledger.prune(older_than=older)
+            sys.stderr.write(f"{removed} occurrences pruned\n")
+            return EXIT_OK
+        if command in ("list", "export"):
+            filters = {"status": args.status, "vendor": args.vendor, "client": args.client,
+                       "problem": args.problem, "since": _since(args.since)}
+            if command == "export":
+                out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+                try:
+                    count = 0
+                    for issue in ledger.export(args.tenant, **filters):
+                        out.write(json.dumps(issue, ensure_ascii=False) + "\n")
+                        count += 1
+                finally:
+                    if out is not sys.stdout:
+                        out.close()
+                sys.stderr.write(f"{count} issues exported\n")
+                return EXIT_OK
+            page = ledger.issues(args.tenant, limit=args.limit, cursor=args.cursor, **filters)
+            if args.json:
+                sys.stdout.write(json.dumps(page, ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.writelines(_line(i) for i in page["items"])
+                if page["next_cursor"]:
+                    sys.stderr.write(f"more: --cursor {page['next_cursor']}\n")
+            return EXIT_OK
+        if command == "show":
+            issue = ledger.issue(args.tenant, args.issue_id)
+            sys.stdout.write(json.dumps(issue, ensure_ascii=False) + "\n" if args.json else _show(issue))
+            return EXIT_OK
+        issue = ledger.act(args.tenant, args.issue_id, command, actor=f"cli:{getpass.getuser()}", note=args.note)
+        sys.stdout.write(_line(issue))
+        return EXIT_OK
+    except IssueNotFound as exc:
+        sys.stderr.write(f"syncdoctor: {exc} (tenant {args.tenant})\n")
+        return EXIT_FAILED
+    except ActionNotAllowed as exc:
+        sys.stderr.write(f"syncdoctor: {exc}\n")
+        return EXIT_FAILED
+    except (LedgerError, ValueError) as exc:
+        sys.stderr.write(f"syncdoctor: {exc}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # database unreachable: say what, no traceback
+        sys.stderr.write(f"syncdoctor: ledger {command}: {type(exc).__name__}: {exc}\n")
+        return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m syncdoctor.cli.ledger`: the same command before it is wired into `syncdoctor`."""
+    parser = argparse.ArgumentParser(prog="syncdoctor")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(["ledger", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+
