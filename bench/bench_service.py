@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from syncdoctor import Host
 
 from ._common import example_messages

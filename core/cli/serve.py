@@ -65,7 +65,6 @@ def settings_env(settings: Any) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
-
         from syncdoctor.ledger import Database
         from syncdoctor.service import SettingsError, create_app, load_settings
         from syncdoctor.service.logs import configure_logging

@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-
 from syncdoctor import Host, __version__
 
 from .deps import KeyCache

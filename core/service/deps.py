@@ -12,18 +12,17 @@ import hashlib
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
 from syncdoctor import Host
 
 from .problems import HTTPProblem
 from .settings import Settings
 
-__all__ = ["ROLES", "Principal", "get_database", "get_host", "get_ledger", "get_settings", "principal"]
+__all__ = ["ROLES", "Admin", "HostDep", "Principal", "get_database", "get_host", "get_ledger", "get_settings", "principal"]
 
 ROLES = ("read", "write", "admin")
 # declares the scheme in the OpenAPI document; the header itself is read by authenticate()
@@ -122,7 +121,7 @@ def principal(required_role: str = "read") -> Callable[[Request], Coroutine[Any,
     needed = ROLES.index(required_role)
 
     async def dependency(
-        request: Request, _declared: HTTPAuthorizationCredentials | None = Security(_BEARER)
+        request: Request, _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None
     ) -> Principal:
         who = await authenticate(request)
         # the access log names the tenant and the key's public id, never the key
@@ -135,3 +134,9 @@ def principal(required_role: str = "read") -> Callable[[Request], Coroutine[Any,
 
     dependency.__name__ = f"principal_{required_role}"
     return dependency
+
+
+HostDep = Annotated[Host, Depends(get_host)]
+"""A route parameter: the Host the lifespan loaded."""
+Admin = Annotated[Principal, Depends(principal("admin"))]
+"""A route parameter: the caller, whose key must be an admin's."""

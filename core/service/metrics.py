@@ -77,20 +77,20 @@ class Metrics:
             "# HELP syncdoctor_http_requests_total HTTP requests answered, by route template and status.",
             "# TYPE syncdoctor_http_requests_total counter",
         ]
-        names = ("method", "route", "status", *w[0])
+        request_names: tuple[str, ...] = ("method", "route", "status", *w[0])
         for key, n in sorted(requests.items()):
-            out.append(f"syncdoctor_http_requests_total{{{_labels(names, (*key, *w[1]))}}} {n}")
+            out.append(f"syncdoctor_http_requests_total{{{_labels(request_names, (*key, *w[1]))}}} {n}")
         out += [
             "# HELP syncdoctor_http_request_duration_seconds Time from request start to the last byte "
             "of the answer.",
             "# TYPE syncdoctor_http_request_duration_seconds histogram",
         ]
-        names = ("method", "route", *w[0])
-        for key, hist in sorted(latency.items()):
-            base = _labels(names, (*key, *w[1]))
+        latency_names: tuple[str, ...] = ("method", "route", *w[0])
+        for route_key, hist in sorted(latency.items()):
+            base = _labels(latency_names, (*route_key, *w[1]))
             cumulative = 0.0
-            for bound, n in zip((*BUCKETS, float("inf")), hist[:-2], strict=True):
-                cumulative += n
+            for bound, count in zip((*BUCKETS, float("inf")), hist[:-2], strict=True):
+                cumulative += count
                 le = "+Inf" if bound == float("inf") else repr(bound)
                 out.append(f'syncdoctor_http_request_duration_seconds_bucket{{{base},le="{le}"}} {int(cumulative)}')
             out.append(f"syncdoctor_http_request_duration_seconds_sum{{{base}}} {hist[-2]:.6f}")

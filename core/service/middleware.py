@@ -12,6 +12,7 @@ import math
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import anyio
@@ -32,7 +33,7 @@ class BodyTooLarge(HTTPProblem):
                          "(max_body_bytes); send smaller batches")
 
 
-def deadline_of(scope: dict[str, Any]) -> float:
+def deadline_of(scope: Mapping[str, Any]) -> float:
     """The monotonic time by which the request must be answered (streams check it between chunks)."""
     return float(scope.get("state", {}).get("deadline", math.inf))
 

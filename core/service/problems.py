@@ -16,7 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-
 from syncdoctor import InputError, dumps
 
 __all__ = [
@@ -64,10 +63,10 @@ class ProblemDetail(BaseModel):
     title: str
     status: int
     detail: str
-    instance: str | None = Field(None, description="the request path and its request id")
-    record: int | str | None = Field(None, description="index (0-based) or id of the record at fault")
-    line: int | None = Field(None, description="line (1-based) of the record in an NDJSON body")
-    field: str | None = Field(None, description="the field at fault, dotted (lines.0.account)")
+    instance: str | None = Field(default=None, description="the request path and its request id")
+    record: int | str | None = Field(default=None, description="index (0-based) or id of the record at fault")
+    line: int | None = Field(default=None, description="line (1-based) of the record in an NDJSON body")
+    field: str | None = Field(default=None, description="the field at fault, dotted (lines.0.account)")
 
 
 class HTTPProblem(Exception):

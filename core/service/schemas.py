@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
 from syncdoctor import Diagnosis, ErrorReport, Finding, RemediationPlan
 
 __all__ = [
@@ -107,7 +106,7 @@ class PluginInfo(BaseModel):
     status: str = Field(description="loaded or broken")
     hooks: list[str] = Field(default_factory=list)
     problems: int = 0
-    reason: str | None = Field(None, description="why a broken plugin was not loaded")
+    reason: str | None = Field(default=None, description="why a broken plugin was not loaded")
 
 
 class PluginsAnswer(BaseModel):
@@ -118,7 +117,7 @@ class KeyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: str = Field(pattern="^(read|write|admin)$")
-    name: str | None = Field(None, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
 
 
 class KeyInfo(BaseModel):

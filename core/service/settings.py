@@ -34,29 +34,29 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    db: str = Field("sqlite:///syncdoctor.db", description="database URL (SQLite file, or postgresql+psycopg://...)")
-    host: str = Field("127.0.0.1", description="address to listen on")
-    port: int = Field(8080, ge=0, le=65535, description="TCP port (0: any free port)")
-    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
-    engine: Literal["native", "durable"] = Field("native", description="rule engine")
-    lang: Literal["en", "fr"] = Field("en", description="default language of answers (`?lang=` overrides)")
-    strict: bool = Field(False, description="a plugin that fails to load makes /readyz fail")
-    plugins: list[str] | None = Field(None, description="allow-list of plugin names (default: every installed one)")
-    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="request body limit (413 past it)")
-    max_batch: int = Field(100_000, ge=1, description="records in one batch request (422 past it)")
-    time_budget: float = Field(30.0, gt=0, description="seconds one request may take (503 with Retry-After past it)")
-    chunk_records: int = Field(256, ge=1, le=100_000,
+    db: str = Field(default="sqlite:///syncdoctor.db", description="database URL (SQLite file, or postgresql+psycopg://...)")
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8080, ge=0, le=65535, description="TCP port (0: any free port)")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
+    engine: Literal["native", "durable"] = Field(default="native", description="rule engine")
+    lang: Literal["en", "fr"] = Field(default="en", description="default language of answers (`?lang=` overrides)")
+    strict: bool = Field(default=False, description="a plugin that fails to load makes /readyz fail")
+    plugins: list[str] | None = Field(default=None, description="allow-list of plugin names (default: every installed one)")
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024, description="request body limit (413 past it)")
+    max_batch: int = Field(default=100_000, ge=1, description="records in one batch request (422 past it)")
+    time_budget: float = Field(default=30.0, gt=0, description="seconds one request may take (503 with Retry-After past it)")
+    chunk_records: int = Field(default=256, ge=1, le=100_000,
                                description="records handed to a worker thread at a time in a batch")
-    auth_cache_seconds: float = Field(5.0, ge=0, description="how long a checked key is trusted before the "
+    auth_cache_seconds: float = Field(default=5.0, ge=0, description="how long a checked key is trusted before the "
                                       "database is asked again (a revoked key works at most this long)")
-    insecure_no_auth: bool = Field(False, description="no API keys (loopback addresses only; for a laptop)")
-    ledger_report_bytes: int = Field(16384, ge=0, description="bytes of a raw rejection kept per occurrence")
-    ledger_retention_days: float = Field(90, gt=0, description="occurrences older than this are pruned "
+    insecure_no_auth: bool = Field(default=False, description="no API keys (loopback addresses only; for a laptop)")
+    ledger_report_bytes: int = Field(default=16384, ge=0, description="bytes of a raw rejection kept per occurrence")
+    ledger_retention_days: float = Field(default=90, gt=0, description="occurrences older than this are pruned "
                                          "(issues are kept)")
-    escalate_after: int = Field(3, ge=2, description="failures of one entity that make an escalation")
-    webhooks_deliver: bool = Field(True, description="this process sends webhook deliveries from the outbox")
-    migrate: bool = Field(True, description="`serve` upgrades the database schema before starting")
-    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="log level")
+    escalate_after: int = Field(default=3, ge=2, description="failures of one entity that make an escalation")
+    webhooks_deliver: bool = Field(default=True, description="this process sends webhook deliveries from the outbox")
+    migrate: bool = Field(default=True, description="`serve` upgrades the database schema before starting")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="log level")
 
     @field_validator("db")
     @classmethod

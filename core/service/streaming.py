@@ -17,7 +17,6 @@ from typing import Any
 
 import anyio
 from fastapi import Request
-
 from syncdoctor import InputError, loads
 
 from .middleware import BodyTooLarge, deadline_of
@@ -133,7 +132,8 @@ async def read_json_body(request: Request) -> Any:
         raise HTTPProblem(422, "the request body is nested too deeply", field="body") from None
     except ValueError as exc:
         msg = getattr(exc, "msg", None) or str(exc)[:120]
-        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+        line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        where = f" at line {line} column {col}" if line is not None else ""
         raise HTTPProblem(422, f"the request body is not valid JSON: {msg}{where}", field="body") from None
 
 

@@ -32,7 +32,7 @@ def test_api_keeps_its_contract(server: Server) -> None:
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
                   derandomize=True, database=None)
         def check(case) -> None:  # type: ignore[no-untyped-def]
-            if case.method == "DELETE":
+            if case.method == "DELETE" and case.path == "/v1/keys/{key_id}":
                 case.path_parameters = {"key_id": "nonexistentkey"}  # never revoke the fuzzer's own key
             case.call_and_validate(base_url=server.url, headers=headers, excluded_checks=SEMANTIC)
 

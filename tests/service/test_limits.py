@@ -20,13 +20,13 @@ NDJSON = {"content-type": "application/x-ndjson"}
 REPORT = json.dumps({"vendor": "acd", "message": "The account FOO does not exist"}).encode() + b"\n"
 
 
-def raw_request(server: Server, head: str, body_chunks: Iterator[bytes] = iter(()), read_timeout: float = 30) -> bytes:
+def raw_request(server: Server, head: str, body_chunks: Iterator[bytes] | None = None, read_timeout: float = 30) -> bytes:
     """Send a request by hand (to declare a length we never send, or chunk a body ourselves)."""
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=read_timeout) as sock:
         sock.sendall(head.encode())
         try:
-            for chunk in body_chunks:
+            for chunk in body_chunks or ():
                 sock.sendall(chunk)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered and closed before the body ended: read what it said

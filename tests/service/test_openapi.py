@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from syncdoctor.service.openapi import document, render
 
 from .conftest import Server

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from syncdoctor.service import SettingsError, load_settings
 from syncdoctor.service.settings import settings_table
 

@@ -10,10 +10,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
+from syncdoctor import dumps
 
-from syncdoctor import Host, dumps
-
-from ..deps import get_host, principal
+from ..deps import HostDep, principal
 from ..problems import HTTPProblem, error_responses
 from ..schemas import PluginsAnswer, ProblemsAnswer
 
@@ -31,10 +30,10 @@ def _summary(cp: Any, lang: str) -> dict[str, Any]:
 @router.get("/v1/problems", summary="The problem catalog", response_model=ProblemsAnswer,
             responses=error_responses(401, 403, 422))
 async def problems(
+    host: HostDep,
     request: Request,
     plugin: str | None = Query(None, max_length=100, description="only this plugin's problems"),
     lang: Literal["en", "fr"] | None = Query(None),
-    host: Host = Depends(get_host),
 ) -> Response:
     lang = lang or request.app.state.settings.lang
     if plugin is not None and plugin not in host.plugins and plugin != "core":
@@ -47,8 +46,8 @@ async def problems(
             responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}},
                        **error_responses(401, 403, 404, 422)})
 async def problem(
+    host: HostDep,
     problem_id: str = Path(max_length=200, description="a problem id, e.g. acd.auxiliary_code_invalid"),
-    host: Host = Depends(get_host),
 ) -> Response:
     cp = host.catalog.problems.get(problem_id)
     if cp is None:
@@ -60,7 +59,7 @@ async def problem(
 
 @router.get("/v1/plugins", summary="Loaded plugins, and broken ones with the reason",
             response_model=PluginsAnswer, responses=error_responses(401, 403))
-async def plugins(host: Host = Depends(get_host)) -> Response:
+async def plugins(host: HostDep) -> Response:
     items: list[dict[str, Any]] = [
         {"name": p.name, "version": p.version, "status": "loaded", "hooks": list(p.hooks), "problems": p.problems}
         for p in host.plugins.values()

@@ -7,11 +7,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.responses import Response, StreamingResponse
-
+from starlette.responses import Response
 from syncdoctor import Diagnosis, Host
 
-from ..deps import get_host, principal
+from ..deps import HostDep, principal
 from ..problems import HTTPProblem, error_responses
 from ..schemas import ERROR_REPORT, ClassifyAnswer, component, request_body
 from ..streaming import NDJSON, BatchLimits, Line, answer_batch, read_json_body, read_lines, request_deadline
@@ -43,10 +42,10 @@ INLINE_BYTES = 64 * 1024
     dependencies=[Depends(principal("read"))],
 )
 async def classify(
+    host: HostDep,
     request: Request,
     vendor: str | None = Query(None, max_length=100, description="vendor of reports that do not name one"),
     lang: Literal["en", "fr"] | None = Query(None, description="language of causes and steps"),
-    host: Host = Depends(get_host),
 ) -> Response:
     lang = lang or request.app.state.settings.lang
     metrics = request.app.state.metrics

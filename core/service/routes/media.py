@@ -4,7 +4,6 @@ answer starts (only once its first lines are decided, so an early error keeps it
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-
 from typing import Any
 
 from fastapi import Request

@@ -8,10 +8,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
-
 from syncdoctor import Host, PatchError, dumps
 
-from ..deps import get_host, principal
+from ..deps import HostDep, principal
 from ..problems import HTTPProblem, error_responses
 from ..schemas import CONTEXT_SCHEMA, ENTITY_SCHEMA, FixAnswer, PlanAnswer, component, request_body
 from ..streaming import read_json_body
@@ -52,10 +51,10 @@ BODY = {
     dependencies=[Depends(principal("read"))],
 )
 async def remediate(
+    host: HostDep,
     request: Request,
     apply: bool = Query(False, description="apply the automatic patches and answer the fixed entity"),
     lang: Literal["en", "fr"] | None = Query(None),
-    host: Host = Depends(get_host),
 ) -> Response:
     if is_ndjson(request):
         raise HTTPProblem(415, "send one JSON object (a diagnosis, a finding, or {entity, problem})",

@@ -7,10 +7,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
+from syncdoctor import EntityResult, dumps
 
-from syncdoctor import EntityResult, Host, dumps
-
-from ..deps import get_host, principal
+from ..deps import HostDep, principal
 from ..problems import HTTPProblem, error_responses
 from ..schemas import CONTEXT_SCHEMA, ENTITY_SCHEMA, ValidateLine, component, request_body
 from ..streaming import NDJSON, BatchLimits, Line, answer_batch, read_json_body, read_lines, request_deadline
@@ -57,10 +56,10 @@ NDJSON_LINE = {
     dependencies=[Depends(principal("read"))],
 )
 async def validate(
+    host: HostDep,
     request: Request,
     vendor: str | None = Query(None, max_length=100, description="only this plugin's (or vendor's) rules"),
     lang: Literal["en", "fr"] | None = Query(None, description="language of messages"),
-    host: Host = Depends(get_host),
 ) -> Response:
     settings = request.app.state.settings
     metrics = request.app.state.metrics
