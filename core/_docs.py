@@ -77,7 +77,8 @@ def _type_name(annotation: Any) -> str:
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    # a title's optional segments ([[ ... ]]) are shown as the full sentence, with every param
+    return str(text).replace("[[", "").replace("]]", "").replace("|", "\\|").replace("\n", " ")
 
 
 def problems_markdown(host: Host) -> str:

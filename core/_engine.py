@@ -192,7 +192,7 @@ class Engine:
         if cp.params is not None:
             params.update(cp.params(scope))
         template = cp.message["fr" if lang == "fr" else "en"]
-        message = render(template, params) if "{" in template else template
+        message = render(template, params) if ("{" in template or "[[" in template) else template
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
         return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": cp.severity, "entity": ref,
                                                    "path": path, "message": message, "params": params})

@@ -10,7 +10,7 @@ from typing import Any
 
 from ._models import RemediationPlan
 from ._schema import PatchOp, Problem, StepSpec
-from ._text import _Keep, render
+from ._text import keep, render
 
 __all__ = ["CompiledPlan", "render_plan"]
 
@@ -18,6 +18,11 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 Filler = Callable[[Mapping[str, Any]], Any]
+
+
+def _templated(text: str) -> bool:
+    """Whether a text depends on params: placeholders, or optional ``[[ ]]`` segments."""
+    return "{" in text or "[[" in text
 
 
 def _compile_fill(value: Any) -> Filler:
@@ -118,8 +123,8 @@ class CompiledPlan:
         self.steps = [self._step(s) for s in problem.remediation.steps]
         self.alternatives = [(alt.title.get(lang), [self._step(s) for s in alt.steps])
                              for alt in problem.remediation.alternatives]
-        self._title_fixed = "{" not in self.title
-        self._causes_fixed = not any("{" in c for c in self.causes)
+        self._title_fixed = not _templated(self.title)
+        self._causes_fixed = not any(_templated(c) for c in self.causes)
         # every field of this problem's Diagnosis for (params, index, record), rendered: the
         # classification hot path builds the model from it without validating again. A
         # function generated on first use (render_plan's one-off plans never need it); a
@@ -131,7 +136,7 @@ class CompiledPlan:
                                 "instructions": spec.instructions.get(self.lang), "confirm": spec.confirm}
         if spec.role:
             base["role"] = spec.role
-        template = base["instructions"] if "{" in base["instructions"] else None
+        template = base["instructions"] if _templated(base["instructions"]) else None
         return base, template, _PatchTemplate(spec.patch) if spec.patch else None
 
     @staticmethod
@@ -194,7 +199,7 @@ class _FillBuilder:
 
     def __init__(self, plan: CompiledPlan) -> None:
         self.plan = plan
-        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": _Keep,
+        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": keep, "render": render,
                                       "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text}
         self.uses_params = False
 
@@ -207,8 +212,11 @@ class _FillBuilder:
         """An expression for a text: a constant, or an f-string of its literal pieces and
         plain ``{name}`` fields (what ``format_map`` would do, parsed once); anything fancier
         (format specs, attributes, a malformed template) stays a ``format_map`` call."""
-        if "{" not in template and "}" not in template:
+        if "{" not in template and "}" not in template and "[[" not in template:
             return self.const(template)
+        if "[[" in template:  # optional segments depend on which params are given: rendered per call
+            self.uses_params = True
+            return f"render({self.const(template)}, p)"
         try:
             pieces = list(string.Formatter().parse(template))
         except ValueError:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["LANGS", "Lang", "Text", "default_lang", "render"]
+__all__ = ["LANGS", "MISSING", "Lang", "Text", "default_lang", "keep", "render"]
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
@@ -29,19 +30,53 @@ class Text(BaseModel):
         return render(self.get(lang), params or {})
 
 
+MISSING = "…"
+"""What a placeholder with no value renders as. Texts keep the parts that depend on a param
+inside an optional segment, so this never reaches a reader; the project's tests render every
+problem's examples in both languages and fail on it (tests/test_texts.py)."""
+
+_SEGMENT = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _given(value: Any) -> bool:
+    """A param counts only when it says something: None and blank text do not (an empty
+    named group, an empty field of a payload)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 class _Keep(dict[str, Any]):
-    """Params for str.format_map: an unknown name shows as an ellipsis."""
+    """Params for str.format_map: an unknown name shows as :data:`MISSING`."""
 
     def __missing__(self, key: str) -> str:
-        return "…"
+        return MISSING
+
+
+def keep(params: Mapping[str, Any]) -> _Keep:
+    """The params a text may use: those that say something (see :func:`_given`)."""
+    return _Keep({k: v for k, v in params.items() if _given(v)})
+
+
+def _segments(template: str, params: Mapping[str, Any]) -> str:
+    """``[[ ... ]]`` is an optional segment: kept (without its brackets) when every ``{name}``
+    inside has a value, dropped whole otherwise; so "call[[ ({trace_id})]] again" reads well
+    with or without a trace_id."""
+
+    def one(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        return inner if all(_given(params.get(n)) for n in _FIELD.findall(inner)) else ""
+
+    return _SEGMENT.sub(one, template)
 
 
 def render(template: str, params: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders; an unknown name shows as an ellipsis, never an error."""
+    """Fill ``{name}`` placeholders and resolve ``[[ ... ]]`` segments; never an error."""
+    if "[[" in template:
+        template = _segments(template, params)
     if "{" not in template:
         return template
     try:
-        return template.format_map(_Keep(params))
+        return template.format_map(keep(params))
     except (ValueError, IndexError, AttributeError, KeyError, TypeError):
         return template
 
