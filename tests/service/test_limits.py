@@ -206,3 +206,31 @@ def test_limits_crossed_are_counted(server: Server) -> None:
     raw_request(server, _head(server, "/v1/classify", f"Content-Length: {10 ** 9}\r\n"))
     text = httpx.get(server.url + "/metrics").text
     assert 'status="413"' in text
+
+
+def test_limits_crossed_after_the_answer_started_end_the_stream_with_a_problem_line(tmp_path: Path) -> None:
+    """Two records a chunk: the answer has started when the limits are crossed, so the stream
+    says it in its last line (the status line was sent long before)."""
+    srv = start_server(tmp_path, "--chunk-records", "2", "--max-body-bytes", str(1024 * 1024),
+                       "--time-budget", "1", "--auth-cache-seconds", "0")
+    try:
+        big = json.dumps({"message": "y" * 100_000}).encode() + b"\n"
+
+        def slow() -> Iterator[bytes]:
+            yield REPORT * 2
+            for _ in range(30):
+                time.sleep(0.1)
+                yield REPORT
+
+        with srv.client() as c:
+            too_big = c.post("/v1/classify", content=iter([big] * 20), headers=NDJSON)
+            too_slow = c.post("/v1/classify", content=slow(), headers=NDJSON)
+        for answer, status in ((too_big, 413), (too_slow, 503)):
+            assert answer.status_code == 200
+            out = [json.loads(line) for line in answer.text.splitlines()]
+            assert out[0]["input"] == 0 and out[1]["input"] == 1
+            assert out[-1]["status"] == status and out[-1]["type"].endswith(("body-too-large", "unavailable"))
+            answered = [d["input"] for d in out[:-1]]
+            assert answered == list(range(len(answered))), "the lines before the problem are in order"
+    finally:
+        stop_server(srv)
