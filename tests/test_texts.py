@@ -146,3 +146,13 @@ def test_an_optional_segment_follows_the_params() -> None:
     assert text.render("fr", {}) == "Contactez le support."
     assert text.render("en", {"trace_id": "  ", "status": 500}) == "Contact support (500)."
     assert text.render("en", {"trace_id": None, "status": 0}) == "Contact support (0)."
+
+
+def test_malformed_segments_are_reported_to_pack_authors() -> None:
+    """The conformance suite (and so `rules lint` users' tests) names a segment left open or nested."""
+    from syncdoctor.testing import _static  # the static checks of the kit, not a core module
+
+    assert _static._segment_error("call[[ ({trace_id})]] again") is None
+    assert _static._segment_error("call[[ ({trace_id}) again") == "a [[ left open"
+    assert _static._segment_error("call]] again") == "a ]] without its [["
+    assert _static._segment_error("[[a [[ {b}]] c]]") == "a segment inside another"

@@ -154,6 +154,19 @@ def _placeholders(template: str) -> set[str]:
     return names
 
 
+def _segment_error(template: str) -> str | None:
+    """What is wrong with a text's ``[[ ... ]]`` optional segments, if anything: a bracket left
+    open or closed twice, or a segment inside another (the renderer does not nest them)."""
+    depth = 0
+    for token in re.findall(r"\[\[|\]\]", template):
+        depth += 1 if token == "[[" else -1
+        if depth > 1:
+            return "a segment inside another"
+        if depth < 0:
+            return "a ]] without its [["
+    return "a [[ left open" if depth else None
+
+
 def _known_params(host: Host, cp: CompiledProblem) -> set[str]:
     """Every param name a problem can be given: pattern groups, signature and detect params,
     the implicit ones, and what its examples actually produce (plugins may add params)."""
@@ -196,6 +209,12 @@ def check_texts(host: Host, plugin: str) -> list[ConformanceFailure]:
                     out.append(ConformanceFailure("texts", cp.id, where, f"the {lang} text is empty",
                                                   f"write `{where}.{lang}`: every sentence a user reads exists in "
                                                   "English and French"))
+            for lang in ("en", "fr"):
+                problem = _segment_error(text.get(lang))
+                if problem:
+                    out.append(ConformanceFailure(
+                        "texts", cp.id, where, f"the {lang} text's optional segments are malformed: {problem}",
+                        "write each optional part as one `[[ ... {param} ... ]]`, closed, not nested in another"))
             en, fr = _placeholders(text.en), _placeholders(text.fr)
             if en != fr:
                 out.append(ConformanceFailure(
