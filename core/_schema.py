@@ -330,7 +330,9 @@ class Problem(_Frozen):
 
     id: str
     title: Text
-    category: str
+    category: str = Field(description="the vendor's own grouping; in a pack either a name, or {en, fr} to give "
+                                      "its French label too (the English name stays the key, e.g. in JSON)")
+    category_fr: str | None = Field(default=None, description="the category's French label, when the pack gives one")
     severity: Literal["error", "warning"] = "error"
     causes: list[Text] = Field(min_length=1)
     message: Text | None = Field(default=None, description="finding message; defaults to the title")
@@ -346,6 +348,21 @@ class Problem(_Frozen):
         if not PROBLEM_ID.match(value):
             raise ValueError(f"problem id {value!r} must look like <plugin>.<snake_case>")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _category_pair(cls, data: Any) -> Any:
+        """``category: {en, fr}`` is the name (English, the stable key) and its French label."""
+        if isinstance(data, dict) and isinstance(data.get("category"), dict):
+            pair = data["category"]
+            if set(pair) != {"en", "fr"}:
+                raise ValueError("category: give a name, or both en and fr")
+            data = {**data, "category": pair["en"], "category_fr": pair["fr"]}
+        return data
+
+    def category_label(self, lang: str) -> str:
+        """The category as a reader of ``lang`` reads it (the name when no French label is given)."""
+        return self.category_fr if lang == "fr" and self.category_fr else self.category
 
 
 class RulePack(_Frozen):
