@@ -25,6 +25,7 @@ from .problems import HTTPProblem, problem_body
 __all__ = ["NDJSON", "BatchLimits", "Line", "answer_batch", "read_lines", "read_json_body"]
 
 NDJSON = "application/x-ndjson"
+INLINE_BYTES = 64 * 1024  # smaller bodies are parsed on the event loop: a thread hop would cost more
 MAX_LINE = 16 * 1024 * 1024  # one record; longer is a bad record, not a reason to buffer without end
 
 
@@ -59,14 +60,20 @@ async def read_lines(request: Request, max_batch: int, *, header_key: str | None
     With ``header_key``, a first line that is an object holding only that key is a header,
     not a record: it is yielded with ``number`` -1 and records are numbered from the next line.
     """
-    buffer = b""
     line_no = 0
     number = 0
-    oversized = False
     maybe_header = header_key is not None
 
+    def numbered(line: int) -> int:
+        nonlocal number
+        if number >= max_batch:
+            raise HTTPProblem(422, f"the batch holds more than {max_batch} records (max_batch); "
+                              "split it", record=number, line=line)
+        number += 1
+        return number - 1
+
     def record(raw: bytes) -> Line | None:
-        nonlocal number, maybe_header
+        nonlocal maybe_header
         if not raw.strip():
             return None
         if maybe_header:
@@ -74,57 +81,61 @@ async def read_lines(request: Request, max_batch: int, *, header_key: str | None
             value = parse_line(raw, number, line_no)
             if isinstance(value, dict) and list(value) == [header_key]:
                 return Line(-1, line_no, value[header_key])
-            number += 1
-            return Line(number - 1, line_no, value)
-        if number >= max_batch:
-            raise HTTPProblem(422, f"the batch holds more than {max_batch} records (max_batch); "
-                              "split it", record=number, line=line_no)
-        value = parse_line(raw, number, line_no)
-        number += 1
-        return Line(number - 1, line_no, value)
+            return Line(numbered(line_no), line_no, value)
+        at = numbered(line_no)
+        return Line(at, line_no, parse_line(raw, at, line_no))
 
+    def too_long(line: int) -> Line:
+        nonlocal maybe_header
+        maybe_header = False
+        at = numbered(line)
+        return Line(at, line, InputError(at, None, f"line {line}: longer than {MAX_LINE} bytes"))
+
+    # the pieces of the line being read, joined once its newline arrives (no copy per chunk)
+    parts: list[bytes] = []
+    size = 0
+    skipping = False  # the line being read is over MAX_LINE: reported already, its rest dropped
     async for chunk in request.stream():
-        if not chunk:
-            continue
-        buffer += chunk
         start = 0
-        while True:
-            end = buffer.find(b"\n", start)
-            if end < 0:
-                break
+        while (end := chunk.find(b"\n", start)) >= 0:
             line_no += 1
-            raw = buffer[start:end]
+            piece = chunk[start:end]
             start = end + 1
-            if oversized:  # the tail of a line already reported as too long
-                oversized = False
+            if skipping:
+                skipping = False
                 continue
+            if size + len(piece) > MAX_LINE:
+                parts, size = [], 0
+                yield too_long(line_no)
+                continue
+            raw = b"".join((*parts, piece)) if parts else piece
+            parts, size = [], 0
             item = record(raw)
             if item is not None:
                 yield item
-        buffer = buffer[start:]
-        if len(buffer) > MAX_LINE and not oversized:
-            line_no += 1
-            oversized = True
-            buffer = b""
-            if number >= max_batch:
-                raise HTTPProblem(422, f"the batch holds more than {max_batch} records (max_batch)", record=number)
-            yield Line(number, line_no, InputError(number, None, f"line {line_no}: longer than {MAX_LINE} bytes"))
-            number += 1
-        elif oversized:
-            buffer = b""
-    if buffer.strip() and not oversized:
+        rest = chunk[start:]
+        if rest and not skipping:
+            parts.append(rest)
+            size += len(rest)
+            if size > MAX_LINE:
+                parts, size, skipping = [], 0, True
+                yield too_long(line_no + 1)
+    if parts:
         line_no += 1
-        item = record(buffer)
+        item = record(b"".join(parts))
         if item is not None:
             yield item
 
 
 async def read_json_body(request: Request) -> Any:
-    """A whole JSON body (bounded by the size limit the middleware enforces while it arrives)."""
+    """A whole JSON body (bounded by the size limit the middleware enforces while it arrives),
+    parsed in a worker thread when it is big enough to hold up the event loop."""
     body = await request.body()
     if not body.strip():
         raise HTTPProblem(422, "the request body is empty; expected JSON", field="body")
     try:
+        if len(body) > INLINE_BYTES:
+            return await anyio.to_thread.run_sync(loads, body)
         return loads(body)
     except UnicodeDecodeError:
         raise HTTPProblem(422, "the request body is not valid UTF-8", field="body") from None

@@ -207,3 +207,18 @@ def test_request_id_and_log_lines_hold_no_secret_or_payload(server: Server) -> N
     assert "SECRETPAYLOAD" not in log
     for key in server.keys.values():
         assert key not in log and key.rsplit("_", 1)[1] not in log
+
+
+def test_lines_split_across_many_small_chunks_are_joined(server: Server) -> None:
+    body = (json.dumps({"vendor": "acd", "message": "The account FOO does not exist " + "x" * 5000}) + "\n") * 20
+
+    def dribble():  # 7,000-byte pieces: most lines arrive split in two
+        data = body.encode()
+        for i in range(0, len(data), 7000):
+            yield data[i:i + 7000]
+
+    with server.client() as c:
+        r = c.post("/v1/classify", content=dribble(), headers=NDJSON)
+    out = lines(r.text)
+    assert [d["input"] for d in out] == list(range(20))
+    assert all(d["problem"] != "core.invalid_input" for d in out)

@@ -234,3 +234,17 @@ def test_limits_crossed_after_the_answer_started_end_the_stream_with_a_problem_l
             assert answered == list(range(len(answered))), "the lines before the problem are in order"
     finally:
         stop_server(srv)
+
+
+def test_a_line_over_the_record_limit_is_one_bad_record_and_the_rest_goes_on(roomy: Server) -> None:
+    from syncdoctor.service.streaming import MAX_LINE
+
+    huge = b'{"message": "' + b"h" * (MAX_LINE + 1000) + b'"}\n'
+    with roomy.client(timeout=120) as c:
+        r = c.post("/v1/classify", content=iter([REPORT, huge[: MAX_LINE // 2], huge[MAX_LINE // 2:], REPORT]),
+                   headers=NDJSON)
+    out = [json.loads(line) for line in r.text.splitlines()]
+    assert [d["input"] for d in out] == [0, 1, 2]
+    assert out[1]["problem"] == "core.invalid_input" and out[1]["params"]["line"] == 2
+    assert "longer than" in out[1]["causes"][0]
+    assert out[2]["problem"] != "core.invalid_input" and out[2]["params"].get("line") is None

@@ -13,14 +13,20 @@ from syncdoctor import Diagnosis, Host
 from ..deps import HostDep, principal
 from ..problems import HTTPProblem, error_responses
 from ..schemas import ERROR_REPORT, ClassifyAnswer, component, request_body
-from ..streaming import NDJSON, BatchLimits, Line, answer_batch, read_json_body, read_lines, request_deadline
+from ..streaming import (
+    INLINE_BYTES,
+    NDJSON,
+    BatchLimits,
+    Line,
+    answer_batch,
+    read_json_body,
+    read_lines,
+    request_deadline,
+)
 from .media import is_ndjson, prime
 
 router = APIRouter(tags=["classify"])
 
-# A report this small is decided on the event loop: a thread hop would cost more than the
-# decision (tens of microseconds). Bigger ones (a pasted 5 MB payload) go to a worker thread.
-INLINE_BYTES = 64 * 1024
 
 
 @router.post(
@@ -55,6 +61,8 @@ async def classify(
     if not isinstance(body, dict):
         raise HTTPProblem(422, "expected one report as a JSON object {vendor, message, ...}; send many as "
                           "application/x-ndjson, one per line", field="body")
+    # a small report is decided on the event loop (tens of microseconds, less than a thread hop);
+    # a big one (a pasted 5 MB payload) in a worker thread
     if len(await request.body()) <= INLINE_BYTES:
         diags = host.classify(body, vendor=vendor, lang=lang)
     else:
