@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, FlakyFailure
 from syncdoctor import ACTIONS, SYSTEMS, Host
-from syncdoctor._conditions import BatchState
-from syncdoctor._engine import Engine
-from syncdoctor._exceptions import InputError
+from syncdoctor.engines.native import Engine
+from syncdoctor.errors import InputError
+from syncdoctor.rules.conditions.compiler import BatchState
 
 from . import strategies as sds
 from ._failures import ConformanceFailure, Found, origin, short

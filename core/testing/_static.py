@@ -9,14 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from syncdoctor import ACTIONS, SYSTEMS, Host
-from syncdoctor._catalog import CompiledProblem
-from syncdoctor._conditions import BatchState
-from syncdoctor._engine import Engine
-from syncdoctor._examples import ExampleFailure, run_examples
-from syncdoctor._exceptions import InputError, PatchError
-from syncdoctor._remediation import render_plan
-from syncdoctor._schema import EntityExample, MessageExample, StepSpec
-from syncdoctor._text import Text
+from syncdoctor.engines.native import Engine
+from syncdoctor.errors import InputError, PatchError
+from syncdoctor.host.examples import ExampleFailure, run_examples
+from syncdoctor.model.text import Text
+from syncdoctor.rules.catalog import CompiledProblem
+from syncdoctor.rules.conditions.compiler import BatchState
+from syncdoctor.rules.remediation import render_plan
+from syncdoctor.rules.schema import EntityExample, MessageExample, StepSpec
 
 from ._failures import ConformanceFailure
 
@@ -112,7 +112,7 @@ def _hint(failure: ExampleFailure, engine: str) -> str:
 
 
 def check_examples(host: Host, plugin: str, engine: Engine, check: str) -> list[ConformanceFailure]:
-    """Every example of every problem, on one engine (``syncdoctor._examples.run_examples``).
+    """Every example of every problem, on one engine (``syncdoctor.host.examples.run_examples``).
 
     On the durable engine, an example that also fails on the native one gets the same hint
     (the pack is wrong); one that fails only there points at the engine.

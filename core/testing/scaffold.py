@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from syncdoctor import __version__
-from syncdoctor._exceptions import SyncdoctorError
+from syncdoctor.errors import SyncdoctorError
 
 __all__ = ["ScaffoldError", "plugin_files", "write_plugin"]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, Host
-from syncdoctor._durable import durable_available
+from syncdoctor.engines.durable import durable_available
 
 from .generated import entity_batches, rule_plugins, seeds
 from .sample_plugin import Sample

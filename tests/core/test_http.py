@@ -14,7 +14,7 @@ from syncdoctor import (
     VendorClient,
     VendorError,
 )
-from syncdoctor._http import parse_retry_after
+from syncdoctor.vendors.client import parse_retry_after
 
 SECRET = SecretStr("s3cr3t-value")
 

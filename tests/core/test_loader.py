@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from syncdoctor import PackError, load_pack, load_pack_text
-from syncdoctor._lint import lint_paths, schema_json
+from syncdoctor.cli.lint import lint_paths, schema_json
 
 GOOD = (Path(__file__).parent / "packs" / "sample.yaml").read_text(encoding="utf-8")
 
