@@ -44,7 +44,7 @@ from .model.entities import (
 )
 from .model.money import Money, dumps, loads
 from .model.text import Text
-from .rules.conditions.compiler import BatchState
+from .rules.conditions.batch import BatchState
 from .rules.loader import load_pack, load_pack_text
 from .rules.patches import apply_patch
 from .rules.paths import value_of

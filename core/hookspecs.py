@@ -21,7 +21,7 @@ import pluggy
 
 from .host.plugins import FetchResult, PluginSpec
 from .model.entities import Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
-from .rules.conditions.compiler import BatchState
+from .rules.conditions.batch import BatchState
 
 hookspec = pluggy.HookspecMarker("syncdoctor")
 

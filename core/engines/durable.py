@@ -34,7 +34,8 @@ from typing import Any
 from ..errors import EngineUnavailable
 from ..model.entities import ErrorReport
 from ..rules.catalog import Catalog, CompiledSignature, normalize_code
-from ..rules.conditions.compiler import Node, PluginCallError
+from ..rules.conditions.calls import PluginCallError
+from ..rules.conditions.tree import Node
 from .native import Engine, Subject
 
 __all__ = ["DurableEngine", "durable_available"]

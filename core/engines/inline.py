@@ -14,7 +14,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..rules.conditions.compiler import PluginCallError
+from ..rules.conditions.calls import PluginCallError
 from ..rules.paths import MISSING, Chain
 from ..rules.values import text_of
 

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from ..model.entities import Diagnosis, EntityBase, ErrorReport, Finding
 from ..model.text import render
 from ..rules.catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
-from ..rules.conditions.compiler import BatchState, PluginCallError, count_repeats, first_seen
+from ..rules.conditions.batch import BatchState, count_repeats, first_seen
+from ..rules.conditions.calls import PluginCallError
 from ..rules.paths import MISSING, Scope
 from .program import Fired, Program, compile_program
 

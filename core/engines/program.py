@@ -28,8 +28,10 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from ..rules.conditions.compiler import BatchState, Node, PluginCallError, count_repeats, in_list, member_of
+from ..rules.conditions.batch import BatchState, count_repeats
+from ..rules.conditions.calls import PluginCallError, in_list, member_of
 from ..rules.conditions.decide import _FAILS, _HOLDS
+from ..rules.conditions.tree import Node
 from ..rules.paths import MISSING, Chain, Scope, lookup, read
 from ..rules.values import compare, to_number
 from .inline import checker, declared, empty, items, list_items, matches, model_class, starts

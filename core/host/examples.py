@@ -12,7 +12,7 @@ from typing import Any
 from ..engines.native import Engine
 from ..errors import InputError, PatchError
 from ..model.entities import ErrorReport
-from ..rules.conditions.compiler import BatchState
+from ..rules.conditions.batch import BatchState
 from ..rules.remediation import render_plan
 from ..rules.schema import EntityExample, MessageExample
 from .host import Host

@@ -28,7 +28,7 @@ from ..model.entities import (
 )
 from ..model.parsing import parse_context, parse_entity, parse_report
 from ..rules.catalog import Catalog
-from ..rules.conditions.compiler import BatchState
+from ..rules.conditions.batch import BatchState
 from ..rules.loader import load_pack
 from ..rules.patches import apply_patch
 from ..rules.remediation import render_plan

@@ -6,15 +6,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 from pydantic import BaseModel
 
 from ..model.entities import EntityBase, ErrorReport
-
-if TYPE_CHECKING:
-    from .host import Host
+from ..rules.loader import pack_files
 
 __all__ = [
     "FetchOption",
@@ -57,7 +55,9 @@ class PluginSpec:
     normalize_pattern: str | None = None
     fetch_options: Mapping[str, tuple[FetchOption, ...]] = field(default_factory=dict)
     sandboxes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
-    demo: Callable[[Host, str], Any] | None = None
+    #: called with the Host and a language; typed loosely because the host imports this
+    #: module (the contract sits below the host that reads it)
+    demo: Callable[[Any, str], Any] | None = None
     description: str = ""
     tools: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
@@ -117,8 +117,6 @@ class RulePackPlugin:
         return [report]
 
     def spec(self) -> PluginSpec:
-        from ..rules.loader import pack_files
-
         packs: tuple[Path | Traversable, ...] = ()
         if self.rules is not None:
             packs = tuple(pack_files(self.rules)) if self.rules.is_dir() else (self.rules,)

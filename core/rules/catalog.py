@@ -11,8 +11,9 @@ import re2
 
 from ..errors import PackError
 from ..model.entities import ErrorReport
-from .conditions.compiler import Compiler, Leaf, Node
+from .conditions.compiler import Compiler
 from .conditions.decide import compile_fires
+from .conditions.tree import Leaf, Node
 from .params import compile_params
 from .paths import Path, PathSyntaxError, Scope, compile_path
 from .regex import CompileError, compile_regex, encode

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .conditions.compiler import PluginCallError, bind_call
+from .conditions.calls import PluginCallError, bind_call
 from .paths import MISSING, Scope, compile_path
 from .regex import CompileError
 from .schema import ParamCall, ParamValue, Ref

@@ -17,7 +17,7 @@ from hypothesis.errors import Flaky, FlakyFailure
 from syncdoctor import ACTIONS, SYSTEMS, Host
 from syncdoctor.engines.native import Engine
 from syncdoctor.errors import InputError
-from syncdoctor.rules.conditions.compiler import BatchState
+from syncdoctor.rules.conditions.batch import BatchState
 
 from . import strategies as sds
 from ._failures import ConformanceFailure, Found, origin, short

@@ -14,7 +14,7 @@ from syncdoctor.errors import InputError, PatchError
 from syncdoctor.host.examples import ExampleFailure, run_examples
 from syncdoctor.model.text import Text
 from syncdoctor.rules.catalog import CompiledProblem
-from syncdoctor.rules.conditions.compiler import BatchState
+from syncdoctor.rules.conditions.batch import BatchState
 from syncdoctor.rules.remediation import render_plan
 from syncdoctor.rules.schema import EntityExample, MessageExample, StepSpec
 

@@ -201,7 +201,7 @@ def test_a_program_compile_refuses_falls_back_to_the_shared_route(monkeypatch: p
     engine then decides that kind through the shared route."""
     import syncdoctor.engines.native as engine_module
     from syncdoctor.engines.program import compile_program
-    from syncdoctor.rules.conditions.compiler import Leaf, Node
+    from syncdoctor.rules.conditions.tree import Leaf, Node
 
     deep = Node("leaf", leaf=Leaf("bool", "true", lambda s: True, "t"))
     for _ in range(5000):

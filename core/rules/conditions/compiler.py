@@ -1,22 +1,14 @@
-"""Compiles rule conditions once, at load, into small trees of leaves.
+"""Compiles rule conditions once, at load, into trees of leaves (``tree``).
 
-Both engines share this compilation, so they share the rule semantics:
-
-* every **leaf** reads values through compiled paths and yields either a *sign*
-  (-1/0/1, the result of comparing a value with its operand) or a *boolean*, or ``None``
-  when a value it needs is missing or of the wrong type;
-* the **logic** over leaves is Kleene three-valued: ``None`` means "cannot tell"; a problem
-  fires only when its condition is definitely true, so a check whose data is missing
-  never fires.
-
-The native engine walks the tree with closures. The durable engine puts the leaf values in
-a fact and lets durable_rules evaluate the operators and the logic (see ``_durable.py``).
+Both engines share this compilation, so they share the rule semantics. The native engine
+walks the tree with closures (or generated programs, ``engines/program.py``). The durable
+engine puts the leaf values in a fact and lets durable_rules evaluate the operators and the
+logic (see ``engines/durable.py``).
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,127 +29,11 @@ from ..schema import (
     SumDiffers,
 )
 from ..values import compare, compile_value, text_of, to_number
+from .calls import bind_call, in_list, member_of
+from .decide import compile_truth
+from .tree import SIGN_OPS, Leaf, Node
 
-__all__ = [
-    "BatchState",
-    "Compiler",
-    "Leaf",
-    "Node",
-    "PluginCallError",
-    "count_repeats",
-    "first_seen",
-    "in_list",
-    "member_of",
-    "to_closure",
-]
-
-
-class PluginCallError(Exception):
-    """A named Python check raised; carries the function name."""
-
-    def __init__(self, name: str, error: BaseException) -> None:
-        self.name = name
-        self.error = error
-        super().__init__(f"check {name} raised {type(error).__name__}: {error}")
-
-
-class BatchState:
-    """What correlation rules remember across the entities of one batch.
-
-    One instance per batch (never shared between threads). Memory grows with the number of
-    distinct correlation keys seen, not with the number of entities.
-    """
-
-    __slots__ = ("counters", "position", "entity_ref")
-
-    def __init__(self) -> None:
-        self.counters: dict[tuple[str, int], dict[tuple[Any, ...], list[Any]]] = {}
-        self.position = 0
-        self.entity_ref: str | int | None = None
-
-
-# ---------------------------------------------------------------- tree
-
-
-@dataclass(slots=True)
-class Leaf:
-    """One atom of a condition: a sign compared with 0 by ``op``, or a boolean."""
-
-    kind: str  # "sign" | "bool"
-    op: str  # eq ne lt le gt ge (sign) | "true" (bool)
-    fn: Callable[[Scope], Any]
-    label: str
-    index: int = -1
-    #: what the leaf tests, when generated code can test it inline (``_program``): a test
-    #: name, the path's (root, fields) chain and its operands; None for every other leaf
-    inline: tuple[Any, ...] | None = None
-
-
-@dataclass(slots=True)
-class Node:
-    kind: str  # "and" | "or" | "not" | "leaf"
-    children: list[Node] = field(default_factory=list)
-    leaf: Leaf | None = None
-
-
-_SIGN_OPS: dict[str, Callable[[int, int], bool]] = {
-    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
-}
-
-
-def to_closure(node: Node) -> Callable[[Scope], bool | None]:
-    """A tree as nested closures with Kleene semantics: how the native engine (and quantifiers,
-    and the durable engine's check of a raising leaf) evaluate conditions."""
-    if node.kind == "leaf":
-        leaf = node.leaf
-        assert leaf is not None
-        fn = leaf.fn
-        if leaf.kind == "bool":
-            def boolean(s: Scope) -> bool | None:
-                value = fn(s)
-                return None if value is None else bool(value)
-
-            return boolean
-        op = _SIGN_OPS[leaf.op]
-
-        def sign(s: Scope) -> bool | None:
-            value = fn(s)
-            return None if value is None else op(value, 0)
-
-        return sign
-    children = [to_closure(c) for c in node.children]
-    if node.kind == "not":
-        inner = children[0]
-
-        def negate(s: Scope) -> bool | None:
-            r = inner(s)
-            return None if r is None else not r
-
-        return negate
-    if node.kind == "and":
-        def conj(s: Scope) -> bool | None:
-            unknown = False
-            for child in children:
-                r = child(s)
-                if r is False:
-                    return False
-                if r is None:
-                    unknown = True
-            return None if unknown else True
-
-        return conj
-
-    def disj(s: Scope) -> bool | None:
-        unknown = False
-        for child in children:
-            r = child(s)
-            if r is True:
-                return True
-            if r is None:
-                unknown = True
-        return None if unknown else False
-
-    return disj
+__all__ = ["Compiler"]
 
 
 @dataclass
@@ -213,7 +89,7 @@ class Compiler:
             raise CompileError(f"path {test.path!r} is a list ([*]); use any_item/all_items to test its items")
         get = path.resolve
         chain = path.chain
-        if op in _SIGN_OPS:
+        if op in SIGN_OPS:
             operand = getattr(test, op)
             if operand is None:
                 raise CompileError(f"{label}: the operand must not be null; use exists: false")
@@ -312,7 +188,6 @@ class Compiler:
         path = compile_path(spec.path)
         inner = Compiler(self.problem_id, self.functions, allow_repeat=False)
         where_node = inner.compile(spec.where)
-        from .decide import compile_truth
 
         where = compile_truth(where_node, f"{self.problem_id} {spec.path}")
         want_any = isinstance(cond, AnyItem)
@@ -408,116 +283,3 @@ class Compiler:
             return None if count is None else count >= at_least
 
         return self.leaf("bool", "true", seen, f"repeated {', '.join(cond.repeated.key)}")
-
-
-def in_list(value: Any, members: Sequence[Any], negate: bool) -> bool | None:
-    """Whether ``value`` equals one of a pack's literal members (as ``compare`` decides),
-    negated for ``not_in``; None when it is absent (MISSING or None) or compares with none."""
-    if value is MISSING or value is None:
-        return None
-    results = [compare(value, m) for m in members]
-    if 0 in results:
-        return not negate
-    if None in results and all(r is None for r in results):
-        return None
-    return negate
-
-
-def member_of(value: Any, box: Any, negate: bool) -> bool | None:
-    """Whether ``value`` is in a container read from data (a mapping's keys or a list's
-    items), negated for ``not_in``; None when either is absent (MISSING or None) or they
-    cannot be compared."""
-    if value is MISSING or box is MISSING or value is None or box is None:
-        return None
-    if isinstance(box, Mapping):
-        if isinstance(value, (list, dict, set)):
-            return None  # not a key: cannot tell
-        found = str(value) in box or value in box
-    elif isinstance(box, (list, tuple, set, frozenset)):
-        found = any(compare(value, m) == 0 for m in box)
-    else:
-        return None
-    return found != negate
-
-
-def count_repeats(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Scope, state: BatchState) -> list[Any]:
-    """Record this subject's correlation keys; returns per slot the occurrence count (or None)."""
-    out: list[Any] = []
-    counters = state.counters
-    for slot, (paths, _) in enumerate(repeats):
-        parts = []
-        for path in paths:
-            part = path.resolve(scope)
-            if part is MISSING:
-                break
-            parts.append(str(part))
-        else:
-            key = tuple(parts)
-            table = counters.get((problem_id, slot))
-            if table is None:
-                table = counters[(problem_id, slot)] = {}
-            entry = table.get(key)
-            if entry is None:
-                table[key] = [1, state.entity_ref]
-                out.append(1)
-            else:
-                entry[0] += 1
-                out.append(entry[0])
-            continue
-        out.append(None)  # a key part is missing: not counted
-    return out
-
-
-def first_seen(problem_id: str, repeats: list[tuple[list[Path], int]], scope: Scope, state: BatchState) -> Any:
-    for slot, (paths, _) in enumerate(repeats):
-        key = tuple(str(p.resolve(scope)) for p in paths)
-        entry = state.counters.get((problem_id, slot), {}).get(key)
-        if entry is not None:
-            return entry[1]
-    return None
-
-
-def bind_call(fn: Callable[..., Any], args: list[Callable[[Scope], Any]], name: str) -> Callable[[Scope], Any]:
-    """A named function applied to argument values read from the scope: its result, or
-    MISSING when an argument is missing or the function answers None (unknown). Raising
-    becomes :class:`PluginCallError`. Specialised by arity: checks run per subject."""
-    if len(args) == 1:
-        (arg,) = args
-
-        def call1(s: Scope) -> Any:
-            value = arg(s)
-            if value is MISSING:
-                return MISSING
-            try:
-                result = fn(value)
-            except Exception as exc:
-                raise PluginCallError(name, exc) from exc
-            return MISSING if result is None else result
-
-        return call1
-    if len(args) == 2:
-        first, second = args
-
-        def call2(s: Scope) -> Any:
-            a, b = first(s), second(s)
-            if a is MISSING or b is MISSING:
-                return MISSING
-            try:
-                result = fn(a, b)
-            except Exception as exc:
-                raise PluginCallError(name, exc) from exc
-            return MISSING if result is None else result
-
-        return call2
-
-    def call(s: Scope) -> Any:
-        values = [a(s) for a in args]
-        if any(v is MISSING for v in values):
-            return MISSING
-        try:
-            result = fn(*values)
-        except Exception as exc:
-            raise PluginCallError(name, exc) from exc
-        return MISSING if result is None else result
-
-    return call

@@ -1,7 +1,7 @@
 """Whether a problem fires: its condition tree as one generated Python function.
 
 A problem fires only when its condition is *definitely true* under Kleene logic (see
-``_conditions``). Deciding that does not need the third value everywhere: an ``and`` is
+``tree``). Deciding that does not need the third value everywhere: an ``and`` is
 definitely true only if every child is, so it can stop at the first child that is false
 *or unknown*; an ``or`` at the first definitely true child; a ``not`` is definitely true
 when its child is definitely false. So the tree compiles to two short-circuit expressions
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..paths import Scope
-from .compiler import Node, to_closure
+from .tree import Node, to_closure
 
 __all__ = ["compile_fires", "compile_truth"]
 
