@@ -6,17 +6,16 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from importlib import metadata
 from importlib.resources import files
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from .. import hookspecs
-from ..engines.native import Engine, NativeEngine, plugin_error_finding
-from ..errors import EngineUnavailable, InputError, PluginLoadError, SyncdoctorError
+from ..engines.choice import make_engine
+from ..engines.native import Engine
+from ..errors import InputError, PluginLoadError
 from ..model.entities import (
     CORE_ENTITY_MODELS,
     SYSTEMS,
@@ -30,82 +29,28 @@ from ..model.parsing import parse_context, parse_entity, parse_report
 from ..rules.catalog import Catalog
 from ..rules.conditions.batch import BatchState
 from ..rules.loader import load_pack
-from ..rules.patches import apply_patch
 from ..rules.remediation import render_plan
-from .plugins import FetchResult, PluginSpec, hookimpl
+from .batches import EntityResult, invalid_input, invalid_report, is_parsed, is_raw, normalize
+from .calls import custom_impls, fetch_from, first_answer, plugin_diagnoses, plugin_findings
+from .fixes import apply_fixes
+from .loading import (
+    ENV_ENGINE,
+    ENV_STRICT,
+    ENV_TRACE,
+    BrokenPlugin,
+    LoadedPlugin,
+    enable_trace,
+    entry_points,
+    env_flag,
+    installed_names,
+)
+from .pack_runner import PackRunner
+from .plugins import FetchResult
 from .registration import Refused, check_plugin
 
 __all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
 
 log = logging.getLogger("syncdoctor")
-trace_log = logging.getLogger("syncdoctor.trace")
-
-ENTRY_POINT_GROUP = "syncdoctor"
-ENV_ALLOW = "SYNCDOCTOR_PLUGINS"
-ENV_DENY = "SYNCDOCTOR_DISABLE_PLUGINS"
-ENV_TRACE = "SYNCDOCTOR_TRACE"
-ENV_STRICT = "SYNCDOCTOR_STRICT"
-ENV_ENGINE = "SYNCDOCTOR_ENGINE"
-
-
-@dataclass(frozen=True)
-class LoadedPlugin:
-    name: str
-    version: str
-    hooks: tuple[str, ...]
-    problems: int
-    spec: PluginSpec
-    distribution: str | None = None
-
-
-@dataclass(frozen=True)
-class BrokenPlugin:
-    name: str
-    version: str | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class EntityResult:
-    """The findings for one input entity, in input order."""
-
-    entity: str | int
-    findings: list[Finding]
-    parsed: EntityBase | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"entity": self.entity, "findings": [f.model_dump(mode="json") for f in self.findings]}
-
-
-def _env_list(name: str) -> set[str] | None:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return None
-    return {p.strip() for p in raw.split(",") if p.strip()}
-
-
-class _PackRunner:
-    """The core's own plugin: answers the hooks from the compiled rule packs."""
-
-    def __init__(self, host: Host) -> None:
-        self.host = host
-
-    @hookimpl(trylast=True)
-    def validate_entry(self, entity: EntityBase, context: Mapping[str, Any], batch: BatchState) -> list[Finding]:
-        return self.host.engine.validate(entity, entity.id, context, batch)
-
-    @hookimpl(trylast=True)
-    def classify_error(self, report: ErrorReport, lang: str) -> list[Diagnosis]:
-        return self.host._classify_packs(report, None, lang)
-
-    @hookimpl(trylast=True)
-    def remediate(
-        self, problem: str, params: Mapping[str, Any], entity: EntityBase | None, lang: str
-    ) -> RemediationPlan | None:
-        cp = self.host.catalog.problems.get(problem)
-        if cp is None:
-            return None
-        return render_plan(cp.problem, params, lang)
 
 
 class Host:
@@ -127,8 +72,8 @@ class Host:
         strict: bool | None = None,
         trace: bool | None = None,
     ) -> None:
-        self.strict = strict if strict is not None else os.environ.get(ENV_STRICT, "") not in ("", "0")
-        trace = trace if trace is not None else os.environ.get(ENV_TRACE, "") not in ("", "0")
+        self.strict = strict if strict is not None else env_flag(ENV_STRICT)
+        trace = trace if trace is not None else env_flag(ENV_TRACE)
         self.pm = pluggy.PluginManager("syncdoctor")
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, LoadedPlugin] = {}
@@ -141,8 +86,8 @@ class Host:
         self._installed: set[str] | None = None
         self._trace = trace
         if trace:
-            self._enable_trace()
-        self.pm.register(_PackRunner(self), name="core")
+            enable_trace(self.pm)
+        self.pm.register(PackRunner(lambda: self.engine, self._classify_packs, self.catalog), name="core")
         self.catalog.add_pack(load_pack(files("syncdoctor") / "packs" / "core.yaml"), "core", {}, "core.yaml")
         for plugin in plugins:
             name, obj = plugin if isinstance(plugin, tuple) else (None, plugin)
@@ -168,13 +113,8 @@ class Host:
         reported in :attr:`broken` and the others load, unless strict.
         """
         host = cls(engine=engine, strict=strict, trace=trace)
-        allow = set(names) if names is not None else _env_list(ENV_ALLOW)
-        deny = _env_list(ENV_DENY) or set()
-        seen: set[str] = set()
-        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            if ep.name in seen or ep.name in deny or (allow is not None and ep.name not in allow):
-                continue
-            seen.add(ep.name)
+        chosen, missing = entry_points(names)
+        for ep in chosen:
             dist = ep.dist
             version = dist.version if dist is not None else None
             try:
@@ -183,9 +123,8 @@ class Host:
                 host._broken(ep.name, version, f"import failed: {type(exc).__name__}: {exc}")
                 continue
             host.add_plugin(obj, name=ep.name, version=version, distribution=dist.name if dist else None)
-        if allow is not None:
-            for missing in sorted(allow - seen - deny):
-                host._broken(missing, None, "not installed (no entry point in the group 'syncdoctor')")
+        for name in missing:
+            host._broken(name, None, "not installed (no entry point in the group 'syncdoctor')")
         return host
 
     def _broken(self, name: str, version: str | None, reason: str) -> None:
@@ -234,21 +173,6 @@ class Host:
         self._engine = None
         return loaded
 
-    def _enable_trace(self) -> None:
-        if not trace_log.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("syncdoctor trace: %(message)s"))
-            trace_log.addHandler(handler)
-        trace_log.setLevel(logging.DEBUG)
-
-        def before(hook_name: str, impls: Any, kwargs: Any) -> None:
-            trace_log.debug("call %s -> %s", hook_name, [i.plugin_name for i in impls])
-
-        def after(outcome: Any, hook_name: str, impls: Any, kwargs: Any) -> None:
-            trace_log.debug("done %s", hook_name)
-
-        self.pm.add_hookcall_monitoring(before, after)
-
     # ------------------------------------------------------------------ engine
 
     @property
@@ -265,23 +189,7 @@ class Host:
         """Build an engine over the current catalog (``native`` or ``durable``)."""
         if not self.catalog._frozen:
             self.catalog.freeze()
-        if name == "native":
-            return NativeEngine(self.catalog)
-        if name == "durable":
-            from ..engines.durable import DurableEngine
-
-            return DurableEngine(self.catalog)
-        raise EngineUnavailable(f"unknown engine {name!r}; choose native or durable")
-
-    def _custom(self, hook: str) -> list[Any]:
-        """Hook implementations other than the core's pack runner (called one by one)."""
-        return [i for i in getattr(self.pm.hook, hook).get_hookimpls() if i.plugin_name != "core"]
-
-    def _call(self, impl: Any, kwargs: dict[str, Any]) -> Any:
-        args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
-        if self._trace:
-            trace_log.debug("call %s.%s", impl.plugin_name, impl.function.__name__)
-        return impl.function(**args)
+        return make_engine(name, self.catalog)
 
     # ------------------------------------------------------------------ parsing
 
@@ -292,7 +200,7 @@ class Host:
     def _contexts(self, context: Any) -> dict[str, Any]:
         if context is None:
             return {}
-        if _is_parsed(context, self):
+        if is_parsed(context, self.context_models, self.plugins):
             return dict(context)
         return self.parse_context(context)
 
@@ -333,7 +241,7 @@ class Host:
         engine = self.engine
         only = frozenset(plugins) if plugins is not None else None
         state = state or BatchState()
-        custom = self._custom("validate_entry")
+        custom = custom_impls(self.pm, "validate_entry")
         for index, raw in enumerate(records):
             state.position = index
             if isinstance(raw, InputError):
@@ -352,22 +260,8 @@ class Host:
                 yield EntityResult(ref, [invalid_input(error, index).model_copy(update={"entity": ref})])
                 continue
             findings = engine.validate(entity, ref, contexts, state, lang, only)
-            for impl in custom:
-                plugin = impl.plugin_name.removeprefix("plugin:")
-                if only is not None and plugin not in only:
-                    continue
-                try:
-                    extra = self._call(impl, {"entity": entity, "context": contexts, "batch": state})
-                except Exception as exc:
-                    findings.append(plugin_error_finding(plugin, ref, exc))
-                    continue
-                try:
-                    checked = [f if isinstance(f, Finding) else Finding.model_validate(f) for f in extra or ()]
-                except (ValidationError, TypeError) as exc:
-                    findings.append(plugin_error_finding(plugin, ref, exc))
-                    continue
-                for f in checked:
-                    findings.append(f if f.entity is not None else f.model_copy(update={"entity": ref}))
+            findings += plugin_findings(custom, {"entity": entity, "context": contexts, "batch": state}, ref, only,
+                                        self._trace)
             yield EntityResult(ref, findings, entity)
 
     def _is_known_target(self, name: str) -> bool:
@@ -376,7 +270,7 @@ class Host:
         if self.catalog.plugin_for(name) is not None or name in SYSTEMS:
             return True
         if self._installed is None:
-            self._installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+            self._installed = installed_names()
         return name in self._installed
 
     # ------------------------------------------------------------------ classification
@@ -386,32 +280,7 @@ class Host:
 
     def normalize(self, report: ErrorReport) -> list[ErrorReport]:
         """Let the owning plugin split or enrich a raw report (e.g. a JSON Fault)."""
-        plugin = self._plugin_of(report.vendor)
-        candidates = [self.plugins[plugin]] if plugin in self.plugins else list(self.plugins.values())
-        for loaded in candidates:
-            normalize = loaded.spec.normalize_report
-            if normalize is None:
-                continue
-            try:
-                out = normalize(report)
-            except Exception as exc:
-                log.warning("plugin %s failed to normalise a report: %s", loaded.name, exc)
-                continue
-            if plugin is not None or (out and out != [report]):
-                return [r if r.vendor else r.model_copy(update={"vendor": loaded.name}) for r in out] or [report]
-        return [report]
-
-    @staticmethod
-    def _is_raw(report: ErrorReport) -> bool:
-        """Whether a report is for the plugins' normalizers by its shape: it carries a payload,
-        or its message is itself JSON (a pasted response body). A message that matches a
-        plugin's ``normalize_pattern`` is told by the catalog's pass over it."""
-        if report.payload is not None:
-            return True
-        head = report.message[:1]
-        if head and head.isspace():
-            head = report.message.lstrip()[:1]
-        return head == "{" or head == "["
+        return normalize(report, self._plugin_of(report.vendor), self.plugins)
 
     def _classify_packs(
         self, report: ErrorReport, vendor: str | None, lang: str, index: int | None = None,
@@ -427,7 +296,7 @@ class Host:
         scan = engine.scan(report, plugin)
         # raw when a plugin's normalize_pattern matched (scan[2]: such plugins have a
         # normalizer), or by its shape
-        if not (scan[2] or (self._normalizers and self._is_raw(report))):
+        if not (scan[2] or (self._normalizers and is_raw(report))):
             return [engine.classify(report, plugin, lang, index, scan)]
         out = []
         for part in self.normalize(report):
@@ -447,28 +316,19 @@ class Host:
         self, reports: Iterable[Any], *, vendor: str | None = None, lang: str = "en"
     ) -> Iterator[list[Diagnosis]]:
         """Stream diagnoses for a stream of reports, in order: one list per input report."""
-        custom = self._custom("classify_error")
+        custom = custom_impls(self.pm, "classify_error")
         engine = self.engine
         classify_packs = self._classify_packs
         for index, raw in enumerate(reports):
             try:
                 report = raw if type(raw) is ErrorReport else self._report(raw, index)
             except InputError as exc:
-                yield [invalid_report(exc, index, lang, self)]
+                yield [invalid_report(exc, index, lang, self.catalog, engine)]
                 continue
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
             diags = classify_packs(report, None, lang, index, engine)
-            for impl in custom:
-                try:
-                    extra = self._call(impl, {"report": report, "lang": lang})
-                    extra = [d if isinstance(d, Diagnosis) else Diagnosis.model_validate(d) for d in extra or ()]
-                except Exception as exc:  # a broken classifier must not stop the batch
-                    log.warning("plugin %s failed in classify_error: %s", impl.plugin_name, exc)
-                    continue
-                if extra:
-                    known = [d for d in diags if d.problem != "unknown"]
-                    diags = known + [d.model_copy(update={"input": index}) for d in extra]
+            diags = plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace)
             yield diags
 
     def _report(self, raw: Any, index: int) -> ErrorReport:
@@ -499,32 +359,10 @@ class Host:
                 places = [{**params, **hit} for hit in hits]
         plans = []
         for place in places:
-            plan = self._first_answer("remediate", {"problem": problem, "params": place, "entity": parsed, "lang": lang})
+            plan = first_answer(self.pm, "remediate", {"problem": problem, "params": place, "entity": parsed, "lang": lang},
+                                self._trace)
             plans.append(plan if isinstance(plan, RemediationPlan) else render_plan(cp.problem, place, lang))
         return plans
-
-    def _first_answer(self, hook: str, kwargs: dict[str, Any]) -> Any:
-        """A firstresult hook whose raising implementations are left out instead of aborting
-        everyone's answer (pluggy stops the whole call at the first exception). Wrappers keep
-        working: the call goes through pluggy, without the plugins found to raise."""
-        caller = getattr(self.pm.hook, hook)
-        try:
-            return caller(**kwargs)
-        except Exception as exc:
-            log.warning("a plugin failed in %s: %s: %s", hook, type(exc).__name__, exc)
-        raising = []
-        for impl in caller.get_hookimpls():
-            if impl.wrapper or impl.hookwrapper:
-                continue
-            try:
-                self._call(impl, kwargs)
-            except Exception:
-                raising.append(impl.plugin)
-        try:
-            return self.pm.subset_hook_caller(hook, remove_plugins=raising)(**kwargs)
-        except Exception as exc:
-            log.warning("%s failed again without the raising plugins: %s", hook, exc)
-            return None
 
     def apply_fixes(
         self, entity: Any, context: Mapping[str, Any] | None = None, *, problem: str | None = None,
@@ -532,48 +370,14 @@ class Host:
     ) -> tuple[EntityBase, list[dict[str, Any]]]:
         """Apply every automatic, unconfirmed patch until none is left; returns the fixed
         entity and what was applied. Applying it again changes nothing."""
-        current = self.parse_entity(entity)
-        contexts = self._contexts(context)
-        applied: list[dict[str, Any]] = []
-        for _ in range(max_rounds):
-            findings = self.engine.validate(current, current.id, contexts, BatchState())
-            progress = False
-            for finding in findings:
-                if problem is not None and finding.problem != problem:
-                    continue
-                cp = self.catalog.problems.get(finding.problem)
-                if cp is None:
-                    continue
-                plan = render_plan(cp.problem, finding.params, "en")
-                for step in plan.steps:
-                    if step.automatic and step.patch and not step.confirm:
-                        doc = current.model_dump(mode="json", exclude_none=True, by_alias=True)
-                        patched = apply_patch(doc, step.patch)
-                        if patched != doc:
-                            current = self.parse_entity(patched)
-                            applied.append({"problem": finding.problem, "path": finding.path, "patch": step.patch})
-                            progress = True
-                if progress:
-                    break
-            if not progress:
-                break
-        return current, applied
+        return apply_fixes(self.parse_entity(entity), self._contexts(context), self.engine, self.catalog,
+                           self.parse_entity, problem, max_rounds)
 
     # ------------------------------------------------------------------ sources and sandboxes
 
     def fetch(self, source: str, options: Mapping[str, Any]) -> FetchResult:
         """Entities from a source; a plugin that fails while answering is named in the error."""
-        result = None
-        for impl in reversed(self.pm.hook.fetch_transactions.get_hookimpls()):
-            try:
-                result = self._call(impl, {"source": source, "options": dict(options)})
-            except SyncdoctorError:
-                raise
-            except Exception as exc:
-                name = impl.plugin_name.removeprefix("plugin:")
-                raise PluginLoadError(name, None, f"fetch_transactions failed: {type(exc).__name__}: {exc}") from exc
-            if result is not None:
-                break
+        result = fetch_from(self.pm.hook.fetch_transactions.get_hookimpls(), source, options, self._trace)
         if result is None:
             raise InputError(None, "source", f"no loaded plugin fetches from {source!r}; sources: "
                              + ", ".join(sorted(self.sources())))
@@ -599,28 +403,3 @@ class Host:
         return None
 
 
-def _is_parsed(context: Any, host: Host) -> bool:
-    if not isinstance(context, Mapping):
-        return False
-    return all(
-        (name in host.context_models and isinstance(part, host.context_models[name]))
-        or (name not in host.context_models and name in host.plugins)
-        for name, part in context.items()
-    )
-
-
-def invalid_input(error: InputError, index: int) -> Finding:
-    return Finding(
-        problem="core.invalid_input",
-        severity="error",
-        entity=error.record if error.record is not None else index,
-        path=error.field,
-        message=str(error),
-        params={"record": index, **({"field": error.field} if error.field else {})},
-    )
-
-
-def invalid_report(error: InputError, index: int, lang: str, host: Host) -> Diagnosis:
-    cp = host.catalog.problems["core.invalid_input"]
-    diag = host.engine.diagnosis(cp, {"record": index, "field": error.field or "-"}, None, lang, index)
-    return diag.model_copy(update={"causes": [str(error), *diag.causes]})

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from syncdoctor import Host, PluginLoadError
-from syncdoctor.host import host as _host
+from syncdoctor.host import loading as _loading
 
 from .fake_plugins import Raising
 from .sample_plugin import Sample
@@ -16,7 +16,7 @@ MODULE = "tests.core.fake_plugins"
 
 def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, **targets: str) -> None:
     eps = [EntryPoint(name=name, value=value, group="syncdoctor") for name, value in targets.items()]
-    monkeypatch.setattr(_host.metadata, "entry_points", lambda group: [e for e in eps if e.group == group])
+    monkeypatch.setattr(_loading.metadata, "entry_points", lambda group: [e for e in eps if e.group == group])
 
 
 def test_broken_plugins_are_reported_and_the_others_load(monkeypatch: pytest.MonkeyPatch) -> None:
