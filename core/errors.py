@@ -6,11 +6,15 @@ The tree::
     ├── PackError            a rule pack is invalid (file, problem id, line, what was expected)
     ├── PluginLoadError      a plugin could not be loaded (name, version, reason)
     ├── InputError           a record of user input is invalid (record number, field)
-    ├── ContextError         the --context document is invalid (plugin, field)
+    │   └── ContextError     the --context document is invalid (plugin, field)
     ├── EngineUnavailable    an engine cannot run here (durable_rules missing)
     ├── PatchError           a remediation patch cannot be applied to an entity
+    ├── UsageError           the command line was used wrongly (what to type instead)
+    ├── ScaffoldError        `plugin new` cannot write the plugin asked for (also a ValueError)
     └── VendorError          a vendor API answered with an error we cannot retry past
         └── VendorAuthError  credentials refused (401/403): stop at once, do not retry
+
+This module imports nothing from syncdoctor, so every layer (model up to cli) may import it.
 
 Messages say what happened and what to do next; the objects at fault are kept as
 attributes so a host can act on them without parsing text.
@@ -27,7 +31,9 @@ __all__ = [
     "PackError",
     "PatchError",
     "PluginLoadError",
+    "ScaffoldError",
     "SyncdoctorError",
+    "UsageError",
     "VendorAuthError",
     "VendorError",
 ]
@@ -103,3 +109,12 @@ class VendorError(SyncdoctorError):
 
 class VendorAuthError(VendorError):
     """The vendor refused the credentials (401/403): fix them before retrying."""
+
+
+class UsageError(SyncdoctorError):
+    """The command line was used wrongly; the message says what to type instead."""
+
+
+class ScaffoldError(SyncdoctorError, ValueError):
+    """``syncdoctor plugin new`` cannot write the plugin asked for (a bad name, a non-empty
+    directory). Also a ValueError, as it was when the kit defined it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from typing import Any
@@ -9,9 +10,10 @@ from typing import Any
 from ..host.host import Host
 from ..model.demo import DemoSection
 from ..model.money import dumps
+from .command import add_command, open_host
 from .render import table
 
-__all__ = ["collect_demo", "run_demo"]
+__all__ = ["collect_demo", "register", "run_demo"]
 
 _LABELS = {
     "en": {"stage": "stage", "entity": "entity", "problem": "problem", "outcome": "outcome", "where": "who/where",
@@ -75,3 +77,13 @@ def run_demo(host: Host, lang: str, as_json: bool = False) -> int:
         sys.stdout.write(f"{L['by_system']}: {where}\n")
     sys.stdout.write(f"{L['took']}: {elapsed:.1f} s\n")
     return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(open_host(args), args.lang, as_json=args.json)
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(subparsers, "demo", "the whole loop on bundled data, over loopback sandboxes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_demo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -13,8 +14,9 @@ from ..errors import PackError
 from ..rules.catalog import compile_problem
 from ..rules.loader import load_pack
 from ..rules.schema import RulePack
+from .command import EXIT_OK, EXIT_USAGE, UsageError, add_command, err, json_line, out
 
-__all__ = ["lint_paths", "schema_json"]
+__all__ = ["lint_paths", "register", "schema_json"]
 
 
 def schema_json() -> str:
@@ -141,3 +143,31 @@ def _run_installed_examples(by_plugin: dict[str, list[Path]]) -> list[dict[str, 
             out.append({"file": str(paths[0]), "line": None, "problem": failure.problem,
                         "message": f"{paths[0]}: {failure}"})
     return out
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    if not args.rules_command:
+        raise UsageError("rules: use `rules lint PATH` or `rules schema`")
+    if args.rules_command == "schema":
+        out(schema_json())
+        return EXIT_OK
+    problems = lint_paths([Path(p) for p in args.paths])
+    if args.json:
+        for p in problems:
+            json_line(p)
+    else:
+        for p in problems:
+            err(p["message"])
+        if not problems:
+            out("ok: " + ", ".join(args.paths))
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(subparsers, "rules", "lint a rule pack or print the JSON Schema")
+    rules_sub = p.add_subparsers(dest="rules_command", metavar="lint|schema")
+    lint = rules_sub.add_parser("lint", help="check rule packs: schema, RE2 patterns, examples")
+    lint.add_argument("paths", nargs="+")
+    lint.add_argument("--json", action="store_true")
+    rules_sub.add_parser("schema", help="print the JSON Schema of rule packs")
+    p.set_defaults(handler=cmd_rules)
