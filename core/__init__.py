@@ -18,18 +18,13 @@ from .host.host import BrokenPlugin, EntityResult, Host, LoadedPlugin
 from .host.plugins import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
 from .model.demo import DemoEvent, DemoSection
 from .model.entities import (
-    ACTIONS,
-    SYSTEMS,
     AccountRef,
     Attachment,
     BankTransaction,
     ClientInvoice,
     Customer,
-    Diagnosis,
     EntityBase,
-    ErrorReport,
     Expense,
-    Finding,
     Invoice,
     JournalEntry,
     JournalLine,
@@ -38,11 +33,11 @@ from .model.entities import (
     PosLine,
     PosOrder,
     Refund,
-    RemediationPlan,
     Service,
-    Step,
 )
 from .model.money import Money, dumps, loads
+from .model.plans import ACTIONS, SYSTEMS, RemediationPlan, Step
+from .model.reports import Diagnosis, ErrorReport, Finding
 from .model.text import Text
 from .rules.conditions.batch import BatchState
 from .rules.loader import load_pack, load_pack_text

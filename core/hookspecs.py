@@ -20,7 +20,9 @@ from typing import Any
 import pluggy
 
 from .host.plugins import FetchResult, PluginSpec
-from .model.entities import Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
+from .model.entities import EntityBase
+from .model.plans import RemediationPlan
+from .model.reports import Diagnosis, ErrorReport, Finding
 from .rules.conditions.batch import BatchState
 
 hookspec = pluggy.HookspecMarker("syncdoctor")

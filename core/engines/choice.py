@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..errors import EngineUnavailable
 from ..rules.catalog import Catalog
-from .native import Engine, NativeEngine
+from .engine import Engine
+from .native import NativeEngine
 
 __all__ = ["ENGINES", "make_engine"]
 

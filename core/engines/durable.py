@@ -32,11 +32,11 @@ from collections.abc import Sequence, Set
 from typing import Any
 
 from ..errors import EngineUnavailable
-from ..model.entities import ErrorReport
+from ..model.reports import ErrorReport
 from ..rules.catalog import Catalog, CompiledSignature, normalize_code
 from ..rules.conditions.calls import PluginCallError
 from ..rules.conditions.tree import Node
-from .native import Engine, Subject
+from .engine import Engine, Subject
 
 __all__ = ["DurableEngine", "durable_available"]
 

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..engines.native import Engine
+from ..engines.engine import Engine
 from ..errors import InputError
-from ..model.entities import Diagnosis, EntityBase, ErrorReport, Finding
+from ..model.entities import EntityBase
+from ..model.reports import Diagnosis, ErrorReport, Finding
 from ..rules.catalog import Catalog
 from .loading import LoadedPlugin
 

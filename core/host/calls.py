@@ -14,9 +14,9 @@ from typing import Any
 import pluggy
 from pydantic import ValidationError
 
-from ..engines.native import plugin_error_finding
+from ..engines.engine import plugin_error_finding
 from ..errors import PluginLoadError, SyncdoctorError
-from ..model.entities import Diagnosis, Finding
+from ..model.reports import Diagnosis, Finding
 from .loading import trace_log
 
 __all__ = ["call", "custom_impls", "fetch_from", "first_answer", "plugin_diagnoses", "plugin_findings"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..engines.native import Engine
+from ..engines.engine import Engine
 from ..errors import InputError, PatchError
-from ..model.entities import ErrorReport
+from ..model.reports import ErrorReport
 from ..rules.conditions.batch import BatchState
 from ..rules.remediation import render_plan
 from ..rules.schema import EntityExample, MessageExample

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..engines.native import Engine
+from ..engines.engine import Engine
 from ..model.entities import EntityBase
 from ..rules.catalog import Catalog
 from ..rules.conditions.batch import BatchState

@@ -14,18 +14,12 @@ from pydantic import BaseModel
 
 from .. import hookspecs
 from ..engines.choice import make_engine
-from ..engines.native import Engine
+from ..engines.engine import Engine
 from ..errors import InputError, PluginLoadError
-from ..model.entities import (
-    CORE_ENTITY_MODELS,
-    SYSTEMS,
-    Diagnosis,
-    EntityBase,
-    ErrorReport,
-    Finding,
-    RemediationPlan,
-)
+from ..model.entities import CORE_ENTITY_MODELS, EntityBase
 from ..model.parsing import parse_context, parse_entity, parse_report
+from ..model.plans import SYSTEMS, RemediationPlan
+from ..model.reports import Diagnosis, ErrorReport, Finding
 from ..rules.catalog import Catalog
 from ..rules.conditions.batch import BatchState
 from ..rules.loader import load_pack

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..engines.native import Engine
-from ..model.entities import Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
+from ..engines.engine import Engine
+from ..model.entities import EntityBase
+from ..model.plans import RemediationPlan
+from ..model.reports import Diagnosis, ErrorReport, Finding
 from ..rules.catalog import Catalog
 from ..rules.conditions.batch import BatchState
 from ..rules.remediation import render_plan

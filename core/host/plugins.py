@@ -11,7 +11,8 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel
 
-from ..model.entities import EntityBase, ErrorReport
+from ..model.entities import EntityBase
+from ..model.reports import ErrorReport
 from ..rules.loader import pack_files
 
 __all__ = [

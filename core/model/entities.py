@@ -1,4 +1,4 @@
-"""The public data contracts: entities, error reports, findings, diagnoses, plans.
+"""The entities that travel between accounting tools: what rules check before sending.
 
 Entities are a union discriminated by ``kind``. The core knows the kinds of the design;
 plugins may add kinds of their own (``PluginSpec.entity_models``). Unknown fields are kept
@@ -17,20 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from .money import Money
 
 __all__ = [
-    "ACTIONS",
-    "SYSTEMS",
-    "Action",
+    "CORE_ENTITY_MODELS",
+    "AccountRef",
     "Address",
     "Attachment",
     "BankTransaction",
     "ClientInvoice",
     "Customer",
-    "Diagnosis",
     "Entity",
     "EntityBase",
-    "ErrorReport",
     "Expense",
-    "Finding",
     "Invoice",
     "InvoiceLine",
     "JournalEntry",
@@ -40,12 +36,7 @@ __all__ = [
     "PosLine",
     "PosOrder",
     "Refund",
-    "RemediationPlan",
     "Service",
-    "Step",
-    "System",
-    "AccountRef",
-    "CORE_ENTITY_MODELS",
 ]
 
 
@@ -239,104 +230,3 @@ CORE_ENTITY_MODELS: dict[str, type[EntityBase]] = {
         BankTransaction,
     )
 }
-
-
-class ErrorReport(BaseModel):
-    """A rejection as the host received it from a vendor."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    vendor: str | None = None
-    message: str = ""
-    http_status: int | None = None
-    code: str | None = None
-    payload: Any = None
-    record: str | None = Field(default=None, description="id of the entity that was rejected, if known")
-    params: dict[str, Any] = Field(default_factory=dict, description="facts a plugin extracted from the payload")
-
-
-Action = Literal[
-    "fix_entity",
-    "edit_target",
-    "create",
-    "mark_verified",
-    "resync",
-    "requeue",
-    "skip",
-    "delete",
-    "reconnect",
-    "change_setting",
-    "verify",
-    "wait",
-    "retry_later",
-    "reimport",
-    "lower_tolerance",
-    "contact_support",
-]
-ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
-
-System = Literal[
-    "acd",
-    "qonto",
-    "quickbooks",
-    "taxdome",
-    "pennylane",
-    "pos",
-    "sync_platform",
-    "vendor_support",
-    "syncdoctor",
-]
-SYSTEMS: tuple[str, ...] = System.__args__  # type: ignore[attr-defined]
-
-
-class Step(BaseModel):
-    """One thing to do, where, and whether software may do it alone."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: Action
-    system: System
-    automatic: bool = False
-    instructions: str
-    patch: list[dict[str, Any]] | None = None
-    confirm: bool = False
-    role: str | None = None
-
-
-class RemediationPlan(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    problem: str
-    title: str = ""
-    steps: list[Step] = Field(default_factory=list)
-    alternatives: list[RemediationPlan] = Field(default_factory=list)
-
-
-class Finding(BaseModel):
-    """A problem found in an entity before it is sent."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    problem: str
-    severity: Literal["error", "warning"]
-    entity: str | int | None
-    path: str | None = None
-    message: str
-    params: dict[str, Any] = Field(default_factory=dict)
-
-
-class Diagnosis(BaseModel):
-    """What a vendor's rejection means and what to do about it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    problem: str
-    vendor: str | None = None
-    category: str | None = None
-    title: str | None = None
-    severity: Literal["error", "warning"] = "error"
-    params: dict[str, Any] = Field(default_factory=dict)
-    causes: list[str] = Field(default_factory=list)
-    remediation: dict[str, Any] = Field(default_factory=lambda: {"steps": [], "alternatives": []})
-    input: int | None = Field(default=None, description="index of the input record in a batch")
-    record: str | None = None

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ContextError, InputError
-from .entities import EntityBase, ErrorReport
+from .entities import EntityBase
+from .reports import ErrorReport
 
 __all__ = ["parse_context", "parse_entity", "parse_report"]
 

@@ -10,7 +10,7 @@ from typing import Any
 import re2
 
 from ..errors import PackError
-from ..model.entities import ErrorReport
+from ..model.reports import ErrorReport
 from .conditions.compiler import Compiler
 from .conditions.decide import compile_fires
 from .conditions.tree import Leaf, Node

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model.entities import RemediationPlan
+from ..model.plans import RemediationPlan
 from ..model.text import _Keep, render
 from .schema import PatchOp, Problem, StepSpec
 

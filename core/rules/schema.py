@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from ..model.entities import Action, System
+from ..model.plans import Action, System
 from ..model.text import Text
 
 __all__ = [

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, FlakyFailure
 from syncdoctor import ACTIONS, SYSTEMS, Host
-from syncdoctor.engines.native import Engine
+from syncdoctor.engines.engine import Engine
 from syncdoctor.errors import InputError
 from syncdoctor.rules.conditions.batch import BatchState
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from syncdoctor import ACTIONS, SYSTEMS, Host
-from syncdoctor.engines.native import Engine
+from syncdoctor.engines.engine import Engine
 from syncdoctor.errors import InputError, PatchError
 from syncdoctor.host.examples import ExampleFailure, run_examples
 from syncdoctor.model.text import Text

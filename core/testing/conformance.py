@@ -44,7 +44,7 @@ from typing import Any
 import pytest
 from syncdoctor import Host
 from syncdoctor.engines.durable import durable_available
-from syncdoctor.engines.native import Engine
+from syncdoctor.engines.engine import Engine
 
 from ._failures import CheckOutcome, ConformanceFailure
 from ._fuzz import Fuzzer

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, Host, RulePackPlugin
-from syncdoctor.engines.native import Engine
+from syncdoctor.engines.engine import Engine
 
 from .generated import entity_batches
 
