@@ -1,4 +1,4 @@
-"""What generated programs (``_program``) call at run time, and what they know of model
+"""What generated programs (``engines/program.py``) call at run time, and what they know of model
 classes when they are written.
 
 The run-time helpers give a leaf's own answer (True, False or None for unknown) for a value

@@ -18,7 +18,7 @@ __all__ = ["NativeEngine"]
 
 
 class NativeEngine(Engine):
-    """Conditions as generated "does it fire" functions (``_decide``); one RE2 set pass for
+    """Conditions as generated "does it fire" functions (``rules/conditions/decide.py``); one RE2 set pass for
     all message patterns."""
 
     name = "native"
@@ -39,7 +39,7 @@ class NativeEngine(Engine):
         only: str | None = None,
     ) -> list[Fired]:
         """What :meth:`Engine.fired` answers, from one generated program per entity kind,
-        class and filter (``_program``): no subject list, no scope unless one is needed."""
+        class and filter (``engines/program.py``): no subject list, no scope unless one is needed."""
         travel = self._travel(entity) if entity.source or entity.target else None
         key = (entity.kind, type(entity), only, plugins, travel, len(self.catalog.problems))
         program = self._programs.get(key)

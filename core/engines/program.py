@@ -7,7 +7,7 @@ entity class, filters), one function whose body tests every problem in catalog o
 
 * a test of a plain path (fields, and look-ups keyed by another plain path) against a
   literal or another plain path, and a named check whose arguments are such, is written
-  inline as the expression ``_decide`` would evaluate, with fields read inline too
+  inline as the expression ``rules/conditions/decide.py`` would evaluate, with fields read inline too
   (``__dict__.get`` for a field the model's class declares);
 * quantifiers and sums with literal bounds become helper functions written beside it;
 * any other leaf is called as it is, with a scope built only when one is needed;

@@ -174,7 +174,7 @@ class Path:
     roots: frozenset[str]
     #: (root, steps) when the path is a chain of fields and look-ups keyed by another such
     #: path (``$context.accounts[account].analytics``; no index, star or quoted key): a step
-    #: is a field name or the key's own chain. Generated code reads it inline (``_program``).
+    #: is a field name or the key's own chain. Generated code reads it inline (``engines/program.py``).
     chain: Chain | None = None
     #: (root, fields before the star, fields after it) for ``a.b[*].c.d``: one star, fields only
     star: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None

@@ -28,7 +28,7 @@ class Leaf:
     fn: Callable[[Scope], Any]
     label: str
     index: int = -1
-    #: what the leaf tests, when generated code can test it inline (``_program``): a test
+    #: what the leaf tests, when generated code can test it inline (``engines/program.py``): a test
     #: name, the path's (root, fields) chain and its operands; None for every other leaf
     inline: tuple[Any, ...] | None = None
 
