@@ -261,7 +261,7 @@ class Host:
     def _is_known_target(self, name: str) -> bool:
         """A loaded plugin or vendor alias, a system of the vocabulary (``pennylane``), or an
         installed plugin this host did not load."""
-        if self.catalog.plugin_for(name) is not None or name in SYSTEMS:
+        if self.catalog.plugin_for(name) is not None or name in self.systems():
             return True
         if self._installed is None:
             self._installed = installed_names()
@@ -315,7 +315,7 @@ class Host:
         classify_packs = self._classify_packs
         for index, raw in enumerate(reports):
             try:
-                report = raw if type(raw) is ErrorReport else self._report(raw, index)
+                report = raw if type(raw) is ErrorReport else parse_report(raw, index)
             except InputError as exc:
                 yield [invalid_report(exc, index, lang, self.catalog, engine)]
                 continue
@@ -324,9 +324,6 @@ class Host:
             diags = classify_packs(report, None, lang, index, engine)
             diags = plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace)
             yield diags
-
-    def _report(self, raw: Any, index: int) -> ErrorReport:
-        return parse_report(raw, index)
 
     # ------------------------------------------------------------------ remediation
 
@@ -377,17 +374,17 @@ class Host:
                              + ", ".join(sorted(self.sources())))
         return result
 
+    def systems(self) -> tuple[str, ...]:
+        """The systems steps may name: the shared ones, then those loaded plugins declare."""
+        declared = [s for loaded in self.plugins.values() for s in loaded.spec.systems if s not in SYSTEMS]
+        return (*SYSTEMS, *dict.fromkeys(declared))
+
     def sources(self) -> dict[str, tuple[Any, ...]]:
-        out: dict[str, tuple[Any, ...]] = {}
-        for loaded in self.plugins.values():
-            out.update(loaded.spec.fetch_options)
-        return out
+        """The sources loaded plugins fetch from, with their options (a later plugin wins)."""
+        return {k: v for loaded in self.plugins.values() for k, v in loaded.spec.fetch_options.items()}
 
     def sandboxes(self) -> dict[str, Callable[..., Any]]:
-        out: dict[str, Callable[..., Any]] = {}
-        for loaded in self.plugins.values():
-            out.update(loaded.spec.sandboxes)
-        return out
+        return {k: v for loaded in self.plugins.values() for k, v in loaded.spec.sandboxes.items()}
 
     def tool(self, name: str) -> Callable[..., Any] | None:
         """A function a plugin shares through the host (plugins never import each other)."""
@@ -395,5 +392,3 @@ class Host:
             if name in loaded.spec.tools:
                 return loaded.spec.tools[name]
         return None
-
-

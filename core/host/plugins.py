@@ -52,6 +52,8 @@ class PluginSpec:
     functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     entity_models: Mapping[str, type[EntityBase]] = field(default_factory=dict)
     vendors: tuple[str, ...] = ()
+    #: systems of its own that the plugin's steps may name, beyond the shared SYSTEMS
+    systems: tuple[str, ...] = ()
     normalize_report: Callable[[ErrorReport], list[ErrorReport]] | None = None
     normalize_pattern: str | None = None
     fetch_options: Mapping[str, tuple[FetchOption, ...]] = field(default_factory=dict)
@@ -97,6 +99,8 @@ class RulePackPlugin:
     rules: Path | Traversable | None = None
     context_model: type[BaseModel] | None = None
     vendors: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
+    """Systems of its own its steps may name (``system: xero``), beyond ``syncdoctor.SYSTEMS``."""
     description: str = ""
     normalize_pattern: str | None = None
     """RE2 pattern of plain-text messages that :meth:`normalize_report` must also see."""
@@ -129,6 +133,7 @@ class RulePackPlugin:
             functions=dict(self.functions()),
             entity_models=dict(self.entity_models()),
             vendors=self.vendors,
+            systems=tuple(self.systems),
             normalize_report=(self.normalize_report
                               if type(self).normalize_report is not RulePackPlugin.normalize_report else None),
             normalize_pattern=self.normalize_pattern,

@@ -6,6 +6,7 @@ reports it the same way (name, version, reason) and unregisters the object once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import pluggy
 
 from .. import hookspecs
 from ..errors import PackError
+from ..model.plans import SYSTEMS
 from ..rules.catalog import Catalog
 from ..rules.loader import load_pack
 from ..rules.regex import CompileError, RE2Pattern, compile_regex
@@ -79,4 +81,24 @@ def check_plugin(
         raise Refused(name, checked_version, f"invalid rule pack: {exc}") from None
     except CompileError as exc:
         raise Refused(name, checked_version, f"invalid normalize_pattern: {exc}") from None
+    _check_systems(spec, checked_version, staged)
     return Registration(spec, checked_version, hooks, staged, raw_pattern)
+
+
+_SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_systems(spec: PluginSpec, version: str, staged: Catalog) -> None:
+    """Every step names a shared system or one the plugin declares in ``PluginSpec.systems``."""
+    bad_names = [s for s in spec.systems if not isinstance(s, str) or not _SYSTEM_NAME.match(s)]
+    if bad_names:
+        raise Refused(spec.name, version, f"PluginSpec.systems: {bad_names[0]!r} is not a system name "
+                      "(lower-case letters, digits and underscores, starting with a letter)")
+    known = set(SYSTEMS) | set(spec.systems)
+    for cp in staged.problems.values():
+        plan = cp.problem.remediation
+        for step in [*plan.steps, *(s for alt in plan.alternatives for s in alt.steps)]:
+            if step.system not in known:
+                raise Refused(spec.name, version, f"problem {cp.id}: a step names system {step.system!r}, which is "
+                              f"neither shared ({', '.join(SYSTEMS)}) nor declared by the plugin; add it to "
+                              f"PluginSpec.systems (RulePackPlugin.systems) if it is the plugin's own")

@@ -6,9 +6,9 @@ their own (``PluginSpec.systems``); the core keeps the ones every pack may use.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "ACTIONS",
@@ -17,6 +17,7 @@ __all__ = [
     "RemediationPlan",
     "Step",
     "System",
+    "SystemName",
 ]
 
 Action = Literal[
@@ -51,6 +52,12 @@ System = Literal[
     "syncdoctor",
 ]
 SYSTEMS: tuple[str, ...] = System.__args__  # type: ignore[attr-defined]
+"""The systems every pack may name. A plugin adds its own with ``PluginSpec.systems`` (a
+third-party Xero target declares ``systems=("xero",)``); the host refuses a pack that names a
+system neither shared nor declared by its plugin."""
+
+SystemName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+"""Where a step happens: a shared system (:data:`SYSTEMS`) or one its plugin declares."""
 
 
 class Step(BaseModel):
@@ -59,7 +66,7 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Action
-    system: System
+    system: SystemName
     automatic: bool = False
     instructions: str
     patch: list[dict[str, Any]] | None = None

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from ..model.plans import Action, System
+from ..model.plans import Action, SystemName
 from ..model.text import Text
 
 __all__ = [
@@ -267,7 +267,7 @@ class PatchOp(_Frozen):
 
 class StepSpec(_Frozen):
     action: Action
-    system: System
+    system: SystemName = Field(description="a shared system (syncdoctor.SYSTEMS) or one its plugin declares (PluginSpec.systems)")
     automatic: bool = False
     instructions: Text
     patch: list[PatchOp] | None = None

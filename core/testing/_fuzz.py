@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, FlakyFailure
-from syncdoctor import ACTIONS, SYSTEMS, Host
+from syncdoctor import ACTIONS, Host
 from syncdoctor.engines.engine import Engine
 from syncdoctor.errors import InputError
 from syncdoctor.rules.conditions.batch import BatchState
@@ -117,7 +117,7 @@ class Fuzzer:
                     known = diag.problem in ("unknown", "core.invalid_input") or diag.problem in host.catalog.problems
                     steps = [*diag.remediation.get("steps", []),
                              *(s for alt in diag.remediation.get("alternatives", []) for s in alt.get("steps", []))]
-                    bad = [s for s in steps if s.get("action") not in ACTIONS or s.get("system") not in SYSTEMS]
+                    bad = [s for s in steps if s.get("action") not in ACTIONS or s.get("system") not in host.systems()]
                     if not known or bad:
                         raise Found(ConformanceFailure(
                             check, diag.problem, f"input {short(report)}",

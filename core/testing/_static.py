@@ -235,11 +235,13 @@ def check_vocabulary(host: Host, plugin: str) -> list[ConformanceFailure]:
     """Every step uses the core's actions and systems, as written and as the host renders it
     (a plugin's own ``remediate`` hook included)."""
     out = []
+    systems = host.systems()
     fix = ("use an action from syncdoctor.ACTIONS (" + ", ".join(ACTIONS) + ") and a system from syncdoctor.SYSTEMS ("
-           + ", ".join(SYSTEMS) + "); the vocabulary is closed: ask for a new word in the core")
+           + ", ".join(SYSTEMS) + ") or one the plugin declares in PluginSpec.systems; actions are a closed "
+           "vocabulary: ask for a new word in the core")
     for cp in problems_of(host, plugin):
         for where, step in _steps(cp):
-            if step.action not in ACTIONS or step.system not in SYSTEMS:
+            if step.action not in ACTIONS or step.system not in systems:
                 out.append(ConformanceFailure("vocabulary", cp.id, where,
                                               f"action {step.action!r} / system {step.system!r} is not in the vocabulary",
                                               fix))
@@ -256,7 +258,7 @@ def check_vocabulary(host: Host, plugin: str) -> list[ConformanceFailure]:
                 continue
             for plan in plans:
                 for step in [*plan.steps, *(s for alt in plan.alternatives for s in alt.steps)]:
-                    if step.action not in ACTIONS or step.system not in SYSTEMS:
+                    if step.action not in ACTIONS or step.system not in systems:
                         out.append(ConformanceFailure("vocabulary", cp.id, f"rendered plan ({lang})",
                                                       f"step {step.action!r} in {step.system!r}", fix))
                 if not plan.steps and not plan.alternatives:
