@@ -17,6 +17,7 @@ import httpx
 from pydantic import SecretStr
 
 from ..errors import VendorAuthError, VendorError
+from ..model.money import loads
 
 __all__ = ["RetryPolicy", "VendorClient", "parse_retry_after"]
 
@@ -164,10 +165,16 @@ def _message(response: httpx.Response) -> str:
 
 
 def _body(response: httpx.Response) -> Any:
+    """What a refusal said, for ``VendorError.body``: JSON with exact decimals (a vendor's
+    amounts must not become binary floats on their way to a diagnosis), else the text; None
+    when empty."""
+    text = response.text
+    if not text.strip():
+        return None
     try:
-        return response.json()
-    except ValueError:
-        return response.text[:10_000]
+        return loads(text)
+    except (ValueError, RecursionError):
+        return text[:10_000]
 
 
 def _code(response: httpx.Response) -> str | None:
