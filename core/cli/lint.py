@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections import defaultdict
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import PackError
+from ..host.loading import ENTRY_POINT_GROUP
+from ..model.plans import SYSTEMS
 from ..rules.catalog import compile_problem
 from ..rules.loader import load_pack
 from ..rules.schema import RulePack
@@ -103,7 +107,23 @@ def lint_pack(path: Path) -> list[dict[str, Any]]:
         texts += [s.instructions for s in steps]
         if any(not t.en.strip() or not t.fr.strip() for t in texts):
             report(problem.id, line, "a text is empty in English or French")
+        for system in sorted({s.system for s in steps} - set(SYSTEMS) - _declared_systems(pack.plugin)):
+            report(problem.id, line, f"a step names system {system!r}, neither shared ({', '.join(SYSTEMS)}) nor "
+                   f"declared by an installed plugin {pack.plugin!r} (PluginSpec.systems)")
     return found
+
+
+@functools.cache
+def _declared_systems(plugin: str) -> frozenset[str]:
+    """The systems an installed plugin declares (none when it is not installed or fails)."""
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP, name=plugin):
+        try:
+            obj = ep.load()
+            spec = obj.register_plugin() if hasattr(obj, "register_plugin") else None
+        except Exception:
+            return frozenset()
+        return frozenset(getattr(spec, "systems", ()) or ())
+    return frozenset()
 
 
 def lint_paths(paths: list[Path]) -> list[dict[str, Any]]:
