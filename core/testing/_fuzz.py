@@ -17,6 +17,7 @@ from hypothesis.errors import Flaky, FlakyFailure
 from syncdoctor import ACTIONS, Host
 from syncdoctor.engines.engine import Engine
 from syncdoctor.errors import InputError
+from syncdoctor.model.parsing import parse_report
 from syncdoctor.rules.conditions.batch import BatchState
 
 from . import strategies as sds
@@ -261,7 +262,7 @@ class Fuzzer:
                     "the two engines must agree; if a named check (`call:`) is not deterministic make it so, "
                     "otherwise this is a bug in syncdoctor's engines: report it with this input"))
             try:
-                parts = host.normalize(host._report(report, 0))
+                parts = host.normalize(parse_report(report, 0))
             except InputError:
                 return
             for part in parts:
