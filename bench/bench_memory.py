@@ -33,7 +33,7 @@ import json, sys
 sys.path.insert(0, ".")
 from bench._common import rss_mb, example_entities
 from syncdoctor import BatchState, Host
-from syncdoctor import _durable
+from syncdoctor.engines import durable as _durable
 
 def worker_mb():
     for worker in _durable._WORKERS.values():

@@ -3,8 +3,7 @@
 The public API is what ``__all__`` lists; everything else lives in private modules.
 """
 
-from ._conditions import BatchState
-from ._exceptions import (
+from .errors import (
     ContextError,
     EngineUnavailable,
     InputError,
@@ -15,22 +14,17 @@ from ._exceptions import (
     VendorAuthError,
     VendorError,
 )
-from ._host import BrokenPlugin, EntityResult, Host, LoadedPlugin
-from ._http import RetryPolicy, VendorClient
-from ._loader import load_pack, load_pack_text
-from ._models import (
-    ACTIONS,
-    SYSTEMS,
+from .host.host import BrokenPlugin, EntityResult, Host, LoadedPlugin
+from .host.plugins import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
+from .model.demo import DemoEvent, DemoSection
+from .model.entities import (
     AccountRef,
     Attachment,
     BankTransaction,
     ClientInvoice,
     Customer,
-    Diagnosis,
     EntityBase,
-    ErrorReport,
     Expense,
-    Finding,
     Invoice,
     JournalEntry,
     JournalLine,
@@ -39,18 +33,19 @@ from ._models import (
     PosLine,
     PosOrder,
     Refund,
-    RemediationPlan,
     Service,
-    Step,
 )
-from ._money import Money, dumps, loads
-from ._patch import apply_patch
-from ._paths import value_of
-from ._plugin import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
-from ._report import DemoEvent, DemoSection
-from ._sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
-from ._schema import Problem, RulePack
-from ._text import Text
+from .model.money import Money, dumps, loads
+from .model.plans import ACTIONS, SYSTEMS, RemediationPlan, Step
+from .model.reports import Diagnosis, ErrorReport, Finding
+from .model.text import Text
+from .rules.conditions.batch import BatchState
+from .rules.loader import load_pack, load_pack_text
+from .rules.patches import apply_patch
+from .rules.paths import value_of
+from .rules.schema import Problem, RulePack
+from .vendors.client import RetryPolicy, VendorClient
+from .vendors.sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
 
 __version__ = "0.1.0"
 

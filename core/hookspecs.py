@@ -9,7 +9,7 @@ Most plugins implement only :func:`register_plugin` (by subclassing
 ``classify_error`` and ``remediate`` through the core's engines, in batches, without a
 pluggy call per item. Implement the other hooks directly only for what data cannot say.
 
-docs/hooks.md is generated from these docstrings (``python -m syncdoctor._docs``).
+docs/hooks.md is generated from these docstrings (``python -m syncdoctor.cli.docs``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from typing import Any
 
 import pluggy
 
-from ._conditions import BatchState
-from ._models import Diagnosis, EntityBase, ErrorReport, Finding, RemediationPlan
-from ._plugin import FetchResult, PluginSpec
+from .host.plugins import FetchResult, PluginSpec
+from .model.entities import EntityBase
+from .model.plans import RemediationPlan
+from .model.reports import Diagnosis, ErrorReport, Finding
+from .rules.conditions.batch import BatchState
 
 hookspec = pluggy.HookspecMarker("syncdoctor")
 

@@ -45,7 +45,7 @@ def test_documented_commands_run(commands: list[str], tmp_path: Path) -> None:
                 servers.append(server.start())
                 continue
             argv = [a if not a.endswith("-state.json") else str(tmp_path / a) for a in argv]
-            proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", *argv[1:]], cwd=ROOT,
+            proc = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", *argv[1:]], cwd=ROOT,
                                   capture_output=True, text=True, timeout=120)
             assert proc.returncode in (0, 1), f"{command}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
             assert "Traceback" not in proc.stderr, proc.stderr

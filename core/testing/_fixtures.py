@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from syncdoctor import Faults, Host, SandboxServer
-from syncdoctor._exceptions import EngineUnavailable
+from syncdoctor.errors import EngineUnavailable
 
 __all__ = ["HostFactory", "SandboxFactory", "make_host", "syncdoctor_host", "syncdoctor_sandbox"]
 

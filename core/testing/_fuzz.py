@@ -14,10 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, FlakyFailure
-from syncdoctor import ACTIONS, SYSTEMS, Host
-from syncdoctor._conditions import BatchState
-from syncdoctor._engine import Engine
-from syncdoctor._exceptions import InputError
+from syncdoctor import ACTIONS, Host
+from syncdoctor.engines.engine import Engine
+from syncdoctor.errors import InputError
+from syncdoctor.model.parsing import parse_report
+from syncdoctor.rules.conditions.batch import BatchState
 
 from . import strategies as sds
 from ._failures import ConformanceFailure, Found, origin, short
@@ -117,7 +118,7 @@ class Fuzzer:
                     known = diag.problem in ("unknown", "core.invalid_input") or diag.problem in host.catalog.problems
                     steps = [*diag.remediation.get("steps", []),
                              *(s for alt in diag.remediation.get("alternatives", []) for s in alt.get("steps", []))]
-                    bad = [s for s in steps if s.get("action") not in ACTIONS or s.get("system") not in SYSTEMS]
+                    bad = [s for s in steps if s.get("action") not in ACTIONS or s.get("system") not in host.systems()]
                     if not known or bad:
                         raise Found(ConformanceFailure(
                             check, diag.problem, f"input {short(report)}",
@@ -261,7 +262,7 @@ class Fuzzer:
                     "the two engines must agree; if a named check (`call:`) is not deterministic make it so, "
                     "otherwise this is a bug in syncdoctor's engines: report it with this input"))
             try:
-                parts = host.normalize(host._report(report, 0))
+                parts = host.normalize(parse_report(report, 0))
             except InputError:
                 return
             for part in parts:

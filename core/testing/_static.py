@@ -9,14 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from syncdoctor import ACTIONS, SYSTEMS, Host
-from syncdoctor._catalog import CompiledProblem
-from syncdoctor._conditions import BatchState
-from syncdoctor._engine import Engine
-from syncdoctor._examples import ExampleFailure, run_examples
-from syncdoctor._exceptions import InputError, PatchError
-from syncdoctor._remediation import render_plan
-from syncdoctor._schema import EntityExample, MessageExample, StepSpec
-from syncdoctor._text import Text
+from syncdoctor.engines.engine import Engine
+from syncdoctor.errors import InputError, PatchError
+from syncdoctor.host.examples import ExampleFailure, run_examples
+from syncdoctor.model.text import Text
+from syncdoctor.rules.catalog import CompiledProblem
+from syncdoctor.rules.conditions.batch import BatchState
+from syncdoctor.rules.remediation import render_plan
+from syncdoctor.rules.schema import EntityExample, MessageExample, StepSpec
 
 from ._failures import ConformanceFailure
 
@@ -112,7 +112,7 @@ def _hint(failure: ExampleFailure, engine: str) -> str:
 
 
 def check_examples(host: Host, plugin: str, engine: Engine, check: str) -> list[ConformanceFailure]:
-    """Every example of every problem, on one engine (``syncdoctor._examples.run_examples``).
+    """Every example of every problem, on one engine (``syncdoctor.host.examples.run_examples``).
 
     On the durable engine, an example that also fails on the native one gets the same hint
     (the pack is wrong); one that fails only there points at the engine.
@@ -254,11 +254,13 @@ def check_vocabulary(host: Host, plugin: str) -> list[ConformanceFailure]:
     """Every step uses the core's actions and systems, as written and as the host renders it
     (a plugin's own ``remediate`` hook included)."""
     out = []
+    systems = host.systems()
     fix = ("use an action from syncdoctor.ACTIONS (" + ", ".join(ACTIONS) + ") and a system from syncdoctor.SYSTEMS ("
-           + ", ".join(SYSTEMS) + "); the vocabulary is closed: ask for a new word in the core")
+           + ", ".join(SYSTEMS) + ") or one the plugin declares in PluginSpec.systems; actions are a closed "
+           "vocabulary: ask for a new word in the core")
     for cp in problems_of(host, plugin):
         for where, step in _steps(cp):
-            if step.action not in ACTIONS or step.system not in SYSTEMS:
+            if step.action not in ACTIONS or step.system not in systems:
                 out.append(ConformanceFailure("vocabulary", cp.id, where,
                                               f"action {step.action!r} / system {step.system!r} is not in the vocabulary",
                                               fix))
@@ -275,7 +277,7 @@ def check_vocabulary(host: Host, plugin: str) -> list[ConformanceFailure]:
                 continue
             for plan in plans:
                 for step in [*plan.steps, *(s for alt in plan.alternatives for s in alt.steps)]:
-                    if step.action not in ACTIONS or step.system not in SYSTEMS:
+                    if step.action not in ACTIONS or step.system not in systems:
                         out.append(ConformanceFailure("vocabulary", cp.id, f"rendered plan ({lang})",
                                                       f"step {step.action!r} in {step.system!r}", fix))
                 if not plan.steps and not plan.alternatives:

@@ -43,8 +43,8 @@ from typing import Any
 
 import pytest
 from syncdoctor import Host
-from syncdoctor._durable import durable_available
-from syncdoctor._engine import Engine
+from syncdoctor.engines.durable import durable_available
+from syncdoctor.engines.engine import Engine
 
 from ._failures import CheckOutcome, ConformanceFailure
 from ._fuzz import Fuzzer

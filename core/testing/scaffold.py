@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from syncdoctor import __version__
-from syncdoctor._exceptions import SyncdoctorError
+from syncdoctor.errors import ScaffoldError  # re-exported: tests and users catch it from here
 
 __all__ = ["ScaffoldError", "plugin_files", "write_plugin"]
 
@@ -37,10 +37,6 @@ _LAYOUT = {
     "test_conformance.py.tmpl": "tests/test_conformance.py",
     "test_rules.py.tmpl": "tests/test_rules.py",
 }
-
-
-class ScaffoldError(SyncdoctorError, ValueError):
-    """The plugin cannot be written: a bad name, or the directory is taken."""
 
 
 def _check_name(name: str) -> None:

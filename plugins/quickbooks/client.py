@@ -1,10 +1,10 @@
 """The HTTP side shared by fetch and push: one :class:`~syncdoctor.VendorClient` per call.
 
 QuickBooks answers a refusal with a Fault document that we must read (400, and 401 or 403
-for credentials). ``VendorClient`` turns every non-retryable 4xx into an exception that
-keeps only a short message, so :class:`KeepFaults` hands those answers to it as 200 and
-keeps the real status in a header; push reads them as reports, fetch raises with them. 429 and 5xx still reach the client and
-are retried with backoff (``Retry-After`` honoured).
+for credentials). ``VendorClient`` raises a :class:`~syncdoctor.VendorError` for every
+non-retryable 4xx, with the parsed answer in ``.body``; :func:`answer` turns that back into
+``(status, body)`` so push reads a Fault as reports and fetch raises with what QuickBooks said.
+429 and 5xx are retried by the client with backoff (``Retry-After`` honoured).
 """
 
 from __future__ import annotations
@@ -15,34 +15,12 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from syncdoctor import InputError, RetryPolicy, VendorClient, loads
+from syncdoctor import InputError, RetryPolicy, VendorClient, VendorError, loads
 
-__all__ = ["MINOR_VERSION", "PRODUCTION", "STATUS_HEADER", "KeepFaults", "body_of", "jsonable", "make_client", "quote",
-           "secret"]
+__all__ = ["MINOR_VERSION", "PRODUCTION", "answer", "body_of", "jsonable", "make_client", "quote", "secret"]
 
 PRODUCTION = "https://quickbooks.api.intuit.com"
 MINOR_VERSION = "75"
-STATUS_HEADER = "x-syncdoctor-status"
-_KEPT = {400, 401, 403, 404}
-
-
-class KeepFaults(httpx.BaseTransport):
-    """Passes QuickBooks' Fault answers through as 200 (real status in ``STATUS_HEADER``)."""
-
-    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
-        self.inner = inner or httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if response.status_code not in _KEPT:
-            return response
-        content = response.read()
-        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "transfer-encoding")]
-        headers.append((STATUS_HEADER, str(response.status_code)))
-        return httpx.Response(200, headers=headers, content=content, request=request)
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def secret(value: Any, name: str) -> SecretStr:
@@ -61,20 +39,31 @@ def make_client(
     *,
     transport: httpx.BaseTransport | None = None,
     retry: RetryPolicy | None = None,
-    keep_faults: bool = False,
 ) -> VendorClient:
     bearer = secret(token, "token")
 
     def headers() -> Mapping[str, str]:  # the token is materialised here only, per request
         return {"Authorization": f"Bearer {bearer.get_secret_value()}", "Accept": "application/json"}
 
-    inner = KeepFaults(transport) if keep_faults else transport
-    return VendorClient("quickbooks", base_url or PRODUCTION, headers, retry=retry, transport=inner)
+    return VendorClient("quickbooks", base_url or PRODUCTION, headers, retry=retry, transport=transport)
+
+
+def answer(client: VendorClient, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+    """QuickBooks' status and answer, a refusal included: a 4xx Fault comes back as
+    ``(status, Fault)`` from ``VendorError.body`` instead of an exception. Errors without a
+    status (retries exhausted) are raised."""
+    try:
+        response = client.request(method, path, **kwargs)
+    except VendorError as exc:
+        if exc.status is None or exc.status >= 500:
+            raise
+        return exc.status, exc.body
+    return body_of(response)
 
 
 def body_of(response: httpx.Response) -> tuple[int, Any]:
-    """The real status and the body parsed with exact decimals (never binary floats)."""
-    status = int(response.headers.get(STATUS_HEADER, response.status_code))
+    """The status and the body parsed with exact decimals (never binary floats)."""
+    status = response.status_code
     text = response.text
     if not text.strip():
         return status, None

@@ -23,7 +23,7 @@ from syncdoctor import (
     VendorError,
 )
 
-from .client import MINOR_VERSION, body_of, make_client, quote, secret
+from .client import MINOR_VERSION, answer, make_client, quote, secret
 from .faults import split_faults
 from .mapping import from_qbo
 
@@ -58,9 +58,8 @@ def query_pages(
     clause = f" where {' and '.join(where)}" if where else ""
     while True:
         query = f"select * from {resource}{clause} STARTPOSITION {start} MAXRESULTS {page_size}"
-        response = client.request("GET", f"/v3/company/{realm_id}/query",
-                                  params={"query": query, "minorversion": MINOR_VERSION})
-        status, body = body_of(response)
+        status, body = answer(client, "GET", f"/v3/company/{realm_id}/query",
+                              params={"query": query, "minorversion": MINOR_VERSION})
         if not isinstance(body, dict):
             error = VendorAuthError if status in (401, 403) else VendorError
             raise error("quickbooks", f"the query endpoint did not answer JSON: {str(body)[:120]}", status)
@@ -98,9 +97,9 @@ def fetch(options: Mapping[str, Any]) -> FetchResult:
     token = secret(options.get("token"), "token")  # refused now, not at the first page
 
     def items() -> Iterator[EntityBase]:
-        # Fault bodies kept (KeepFaults) so that a refusal says what QuickBooks said.
+        # a refusal's Fault is read from VendorError.body (client.answer): the error says what QuickBooks said
         client = make_client(options.get("base_url"), token, transport=options.get("transport"),
-                             retry=options.get("retry"), keep_faults=True)
+                             retry=options.get("retry"))
         newest = str(since) if since else ""
         counts = {kind: 0 for kind in kinds}
         try:

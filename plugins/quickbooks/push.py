@@ -32,7 +32,7 @@ from syncdoctor import (
 )
 
 from .checks import is_credit_card_method
-from .client import MINOR_VERSION, body_of, jsonable, make_client, quote
+from .client import MINOR_VERSION, answer, jsonable, make_client, quote
 from .faults import split_faults
 from .mapping import ENTITY_OF_KIND, Refs, to_qbo
 
@@ -63,11 +63,10 @@ class _Company:
         self.realm_id = realm_id
 
     def query(self, resource: str, where: str) -> list[dict[str, Any]]:
-        response = self.client.request(
-            "GET", f"/v3/company/{self.realm_id}/query",
+        _, body = answer(
+            self.client, "GET", f"/v3/company/{self.realm_id}/query",
             params={"query": f"select * from {resource} where {where}", "minorversion": MINOR_VERSION},
         )
-        _, body = body_of(response)
         if not isinstance(body, dict):
             return []
         return list((body.get("QueryResponse") or {}).get(resource) or [])
@@ -78,11 +77,10 @@ class _Company:
         return rows[0] if rows else None
 
     def post(self, segment: str, body: Any) -> tuple[int, Any]:
-        response = self.client.request(
-            "POST", f"/v3/company/{self.realm_id}/{segment}",
+        return answer(
+            self.client, "POST", f"/v3/company/{self.realm_id}/{segment}",
             params={"minorversion": MINOR_VERSION, "requestid": uuid.uuid4().hex}, json=jsonable(body),
         )
-        return body_of(response)
 
 
 def _refs(company: _Company, entity: EntityBase) -> tuple[Refs, list[ErrorReport]]:
@@ -152,7 +150,7 @@ def push(
 ) -> list[ErrorReport]:
     """Create (or update, with ``qbo_id`` + ``sync_token``) one entity in QuickBooks."""
     parsed = _entity(entity)
-    with make_client(base_url, token, transport=transport, retry=retry, keep_faults=True) as client:
+    with make_client(base_url, token, transport=transport, retry=retry) as client:
         company = _Company(client, realm_id)
         refs, refused = _refs(company, parsed)
         if refused:
@@ -177,7 +175,7 @@ def push_batch(
     An entity without an id is keyed by its position in ``entities``.
     """
     out: dict[str, list[ErrorReport]] = {}
-    with make_client(base_url, token, transport=transport, retry=retry, keep_faults=True) as client:
+    with make_client(base_url, token, transport=transport, retry=retry) as client:
         company = _Company(client, realm_id)
         pending: list[tuple[str, EntityBase, dict[str, Any]]] = []
         for index, raw in enumerate(entities):

@@ -9,7 +9,7 @@ from .sample_plugin import Sample
 @pytest.fixture(params=["native", "durable"])
 def engine_name(request: pytest.FixtureRequest) -> str:
     if request.param == "durable":
-        from syncdoctor._durable import durable_available
+        from syncdoctor.engines.durable import durable_available
 
         ok, why = durable_available()
         if not ok:

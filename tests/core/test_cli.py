@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from syncdoctor import _cli
-from syncdoctor._host import Host
+from syncdoctor.cli import main as _cli
+from syncdoctor.host.host import Host
 
 from .sample_plugin import Sample
 
@@ -148,7 +148,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_console_script_runs() -> None:
-    proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "rules", "schema"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", "rules", "schema"], capture_output=True, text=True)
     assert proc.returncode == 0 and '"title": "syncdoctor rule pack"' in proc.stdout
 
 
@@ -204,7 +204,7 @@ def test_remediate_refuses_odd_documents(capsys: pytest.CaptureFixture[str], tmp
 def test_lone_surrogates_are_written_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     f = tmp_path / "in.jsonl"
     f.write_text('{"kind": "invoice", "id": "a\\ud800", "total": "1"}\n')
-    proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "validate", "--json", str(f)],
+    proc = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", "validate", "--json", str(f)],
                           capture_output=True, text=True)
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr
     assert json.loads(proc.stdout)["entity"] == "a\ud800"

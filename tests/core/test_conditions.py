@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
-from syncdoctor._conditions import Compiler, PluginCallError, to_closure
-from syncdoctor._paths import Scope
-from syncdoctor._regex import CompileError
-from syncdoctor._schema import Condition
+from syncdoctor.rules.conditions.calls import PluginCallError
+from syncdoctor.rules.conditions.compiler import Compiler
+from syncdoctor.rules.conditions.tree import to_closure
+from syncdoctor.rules.paths import Scope
+from syncdoctor.rules.regex import CompileError
+from syncdoctor.rules.schema import Condition
 
 COND = TypeAdapter(Condition)
 

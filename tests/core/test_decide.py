@@ -6,9 +6,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from syncdoctor._conditions import Leaf, Node, PluginCallError, to_closure
-from syncdoctor._decide import compile_fires, compile_truth
-from syncdoctor._paths import Scope
+from syncdoctor.rules.conditions.calls import PluginCallError
+from syncdoctor.rules.conditions.decide import compile_fires, compile_truth
+from syncdoctor.rules.conditions.tree import Leaf, Node, to_closure
+from syncdoctor.rules.paths import Scope
 
 OPS = ["eq", "ne", "lt", "le", "gt", "ge"]
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, Host
-from syncdoctor._durable import durable_available
+from syncdoctor.engines.durable import durable_available
+from syncdoctor.model.parsing import parse_report
 
 from .generated import entity_batches, rule_plugins, seeds
 from .sample_plugin import Sample
@@ -62,8 +63,8 @@ def test_engines_agree_on_classification() -> None:
     messages += ["", "totally unknown", "The account  does not exist"]
     for message in messages:
         for vendor in [None, *PLUGINS]:
-            a = NATIVE.classify(HOST._report({"message": message, "vendor": vendor}, 0), HOST._plugin_of(vendor))
-            b = DURABLE.classify(HOST._report({"message": message, "vendor": vendor}, 0), HOST._plugin_of(vendor))  # type: ignore[union-attr]
+            a = NATIVE.classify(parse_report({"message": message, "vendor": vendor}, 0), HOST._plugin_of(vendor))
+            b = DURABLE.classify(parse_report({"message": message, "vendor": vendor}, 0), HOST._plugin_of(vendor))  # type: ignore[union-attr]
             assert a == b, message
 
 

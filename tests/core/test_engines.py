@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, ErrorReport, Host
-from syncdoctor._catalog import normalize_code
-from syncdoctor._examples import run_examples
+from syncdoctor.host.examples import run_examples
+from syncdoctor.rules.catalog import normalize_code
 
 from .sample_plugin import Sample
 

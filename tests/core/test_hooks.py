@@ -20,7 +20,7 @@ from syncdoctor import (
     hookimpl,
     hookspecs,
 )
-from syncdoctor._docs import HOOKS, hooks_markdown, problems_markdown
+from syncdoctor.cli.docs import HOOKS, hooks_markdown, problems_markdown
 
 from .sample_plugin import Sample
 
@@ -41,11 +41,11 @@ def test_every_hook_has_a_test_and_a_documented_signature() -> None:
 
 
 def test_generated_reference_pages_are_current() -> None:
-    assert (DOCS / "hooks.md").read_text(encoding="utf-8") == hooks_markdown(), "run python -m syncdoctor._docs"
+    assert (DOCS / "hooks.md").read_text(encoding="utf-8") == hooks_markdown(), "run python -m syncdoctor.cli.docs"
     host = Host.from_entry_points()
     if not host.broken:
         assert (DOCS / "problems.md").read_text(encoding="utf-8") == problems_markdown(host), (
-            "run python -m syncdoctor._docs"
+            "run python -m syncdoctor.cli.docs"
         )
 
 

@@ -5,7 +5,8 @@ from importlib.metadata import EntryPoint
 from typing import Any
 
 import pytest
-from syncdoctor import Host, PluginLoadError, _host
+from syncdoctor import Host, PluginLoadError
+from syncdoctor.host import loading as _loading
 
 from .fake_plugins import Raising
 from .sample_plugin import Sample
@@ -15,7 +16,7 @@ MODULE = "tests.core.fake_plugins"
 
 def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, **targets: str) -> None:
     eps = [EntryPoint(name=name, value=value, group="syncdoctor") for name, value in targets.items()]
-    monkeypatch.setattr(_host.metadata, "entry_points", lambda group: [e for e in eps if e.group == group])
+    monkeypatch.setattr(_loading.metadata, "entry_points", lambda group: [e for e in eps if e.group == group])
 
 
 def test_broken_plugins_are_reported_and_the_others_load(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,14 +163,14 @@ def test_a_plugin_added_after_first_use_is_seen() -> None:
 
 
 def test_unhashable_lookup_keys_are_unknown() -> None:
-    from syncdoctor._paths import Scope, compile_path
+    from syncdoctor.rules.paths import Scope, compile_path
 
     path = compile_path("$context.accounts[key].x")
     assert path(Scope({"key": ["a"]}, {}, {"accounts": {"a": {"x": 1}}})) is _host_missing()
 
 
 def _host_missing() -> object:
-    from syncdoctor._paths import MISSING
+    from syncdoctor.rules.paths import MISSING
 
     return MISSING
 
@@ -207,8 +208,8 @@ def test_a_problem_defined_twice_in_one_pack_is_refused(tmp_path: Any) -> None:
     from pathlib import Path
 
     from syncdoctor import PackError
-    from syncdoctor._catalog import Catalog
-    from syncdoctor._loader import load_pack_text
+    from syncdoctor.rules.catalog import Catalog
+    from syncdoctor.rules.loader import load_pack_text
 
     text = (Path(__file__).parent / "packs" / "sample.yaml").read_text()
     body = text.split("problems:\n", 1)[1]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from syncdoctor import (
     VendorClient,
     VendorError,
 )
-from syncdoctor._http import parse_retry_after
+from syncdoctor.vendors.client import parse_retry_after
 
 SECRET = SecretStr("s3cr3t-value")
 
@@ -85,6 +86,20 @@ def test_other_4xx_raise_with_the_vendor_message_and_code() -> None:
         client(handler, []).get_json("/")
     assert err.value.code == "not_in_list" and "not in the list" in str(err.value)
     assert err.value.body == {"errors": [{"code": "not_in_list", "detail": "status is not in the list"}]}
+
+
+def test_a_refusal_body_keeps_exact_amounts_and_text_stays_text() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/json":
+            return httpx.Response(400, content=b'{"Fault": {"Error": [{"Detail": "Amount 10.10 differs"}], "Amount": 10.10}}')
+        return httpx.Response(404, content=b"<html>not found</html>")
+
+    with pytest.raises(VendorError) as err:
+        client(handler, []).get_json("/json")
+    assert err.value.status == 400 and err.value.body["Fault"]["Amount"] == Decimal("10.10")
+    with pytest.raises(VendorError) as err:
+        client(handler, []).get_json("/page")
+    assert err.value.status == 404 and err.value.body == "<html>not found</html>"
 
 
 def test_gives_up_after_the_attempts() -> None:

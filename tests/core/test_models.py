@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 from syncdoctor import Host, InputError, JournalEntry, PosOrder, loads
-from syncdoctor._money import dumps
+from syncdoctor.model.money import dumps
 
 
 def test_money_is_exact_from_json_number_and_string() -> None:

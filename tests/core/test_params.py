@@ -70,7 +70,7 @@ def test_a_call_that_answers_none_leaves_its_picked_params_out(tmp_path: Path) -
 def test_picking_from_something_that_is_not_a_mapping_is_the_plugins_error(tmp_path: Path, engine: str) -> None:
     host = _host(tmp_path, lambda code, *rest: [code])
     if engine == "durable":
-        from syncdoctor._durable import durable_available
+        from syncdoctor.engines.durable import durable_available
 
         if not durable_available()[0]:
             pytest.skip("durable_rules unavailable")

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from syncdoctor._paths import MISSING, PathSyntaxError, Scope, compile_path
+from syncdoctor.rules.paths import MISSING, PathSyntaxError, Scope, compile_path
 
 ENTITY = {"journal": "AC", "lines": [{"account": "606", "amount": 1}, {"account": "401", "amount": 2}], "note": None}
 CONTEXT = {"accounts": {"606": {"analytics": True}}, "journals": {"AC": {"invoice_number": False}}}
@@ -80,7 +80,7 @@ def test_read_looks_at_extras_only_for_a_name_no_field_holds() -> None:
     """A validated model can hold a field set to None and an extra of the same name (an alias
     on the field): generated code's ``read`` answers as path resolution does."""
     from pydantic import BaseModel, ConfigDict, Field
-    from syncdoctor._paths import read
+    from syncdoctor.rules.paths import read
 
     class Ctx(BaseModel):
         model_config = ConfigDict(extra="allow", populate_by_name=True)

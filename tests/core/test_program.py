@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncdoctor import BatchState, Host, RulePackPlugin
-from syncdoctor._engine import Engine
+from syncdoctor.engines.engine import Engine
 
 from .generated import entity_batches
 
@@ -199,9 +199,9 @@ def test_a_check_argument_is_absent_by_identity_not_equality() -> None:
 def test_a_program_compile_refuses_falls_back_to_the_shared_route(monkeypatch: pytest.MonkeyPatch) -> None:
     """A condition nested deeper than Python's parser goes cannot become a program: the
     engine then decides that kind through the shared route."""
-    import syncdoctor._engine as engine_module
-    from syncdoctor._conditions import Leaf, Node
-    from syncdoctor._program import compile_program
+    import syncdoctor.engines.native as engine_module
+    from syncdoctor.engines.program import compile_program
+    from syncdoctor.rules.conditions.tree import Leaf, Node
 
     deep = Node("leaf", leaf=Leaf("bool", "true", lambda s: True, "t"))
     for _ in range(5000):

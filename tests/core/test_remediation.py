@@ -106,8 +106,8 @@ def test_generated_rendering_matches_text_by_text_rendering() -> None:
 
 
 def test_malformed_templates_fall_back_text_by_text() -> None:
-    from syncdoctor._remediation import CompiledPlan
-    from syncdoctor._schema import Problem
+    from syncdoctor.rules.remediation import CompiledPlan
+    from syncdoctor.rules.schema import Problem
 
     texts = ["{0} positional", "{a.b} attribute", "stray } brace", "{x!r} conversion", "{x:>6} spec", "{{x}} escaped {x}"]
     problem = Problem.model_validate({

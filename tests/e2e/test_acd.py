@@ -37,7 +37,7 @@ def _entry(**changes: Any) -> dict[str, Any]:
 @pytest.fixture(params=["native", "durable"])
 def host(request: pytest.FixtureRequest) -> Host:
     if request.param == "durable":
-        from syncdoctor._durable import durable_available
+        from syncdoctor.engines.durable import durable_available
 
         if not durable_available()[0]:
             pytest.skip("durable_rules unavailable")

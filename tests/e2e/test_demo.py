@@ -8,14 +8,14 @@ import sys
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "syncdoctor._cli", *args, "demo"], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", *args, "demo"], capture_output=True, text=True,
                           timeout=300)
 
 
 def test_demo_json_covers_the_four_plugins() -> None:
     proc = _demo()
     assert proc.returncode == 0, proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "syncdoctor._cli", "demo", "--json"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", "demo", "--json"], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)

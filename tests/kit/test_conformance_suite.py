@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import syncdoctor.testing.conformance as conformance_module
 from syncdoctor import Host
-from syncdoctor._money import to_decimal
+from syncdoctor.model.money import to_decimal
 from syncdoctor.testing import CHECKS, Conformance, ConformanceFailure, conformance_tests
 from syncdoctor.testing._failures import origin
 from syncdoctor.testing._fuzz import Fuzzer
@@ -84,7 +84,7 @@ def test_exceptions_are_attributed_to_the_plugin_or_the_core() -> None:
         to_decimal(object())
     except ValueError as exc:
         who, where = origin(exc, [kit_dir])
-        assert who == "core" and "_money.py" in where
+        assert who == "core" and "model/money.py" in where
 
 
 def test_outcomes_are_computed_once_and_printable() -> None:

@@ -22,7 +22,7 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> None:
         metadata.EntryPoint(name="kitbroken", value="tests.kit.kit_plugins:broken", group="syncdoctor"),
         metadata.EntryPoint(name="kitmissing", value="tests.kit.no_such_module:plugin", group="syncdoctor"),
     ]
-    monkeypatch.setattr("syncdoctor._host.metadata.entry_points", lambda group=None: fake if group == "syncdoctor" else [])
+    monkeypatch.setattr("syncdoctor.host.loading.metadata.entry_points", lambda group=None: fake if group == "syncdoctor" else [])
 
 
 def test_importing_the_kit_is_cheap_and_loads_no_plugin() -> None:

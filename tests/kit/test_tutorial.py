@@ -121,7 +121,7 @@ def test_installed_as_the_tutorial_says(tmp_path: Path) -> None:
                 assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
                 continue
             assert argv[0] == "syncdoctor", command
-            proc = run(python, "-m", "syncdoctor._cli", *argv[1:], cwd=project)
+            proc = run(python, "-m", "syncdoctor.cli.main", *argv[1:], cwd=project)
             expected_code = 1 if argv[1] == "validate" else 0  # validate: findings of severity error
             assert proc.returncode == expected_code, f"$ {command}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
             assert "Traceback" not in proc.stderr, proc.stderr[-3000:]

@@ -10,7 +10,7 @@ from syncdoctor import Host
 
 
 def _durable_or_skip() -> None:
-    from syncdoctor._durable import durable_available
+    from syncdoctor.engines.durable import durable_available
 
     ok, why = durable_available()
     if not ok:

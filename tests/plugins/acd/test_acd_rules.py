@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import syncdoctor_acd
 from syncdoctor import ErrorReport, Host, loads
-from syncdoctor._examples import run_examples
+from syncdoctor.host.examples import run_examples
 
 PUBLIC = {
     "acd.auxiliary_code_invalid",
@@ -44,7 +44,7 @@ def _acd_problems(host: Host) -> dict[str, Any]:
 
 
 def test_examples_pass_on_native_and_durable_engines(native_host: Host) -> None:
-    from syncdoctor._durable import durable_available
+    from syncdoctor.engines.durable import durable_available
 
     assert run_examples(native_host, "acd", native_host.engine) == []
     if durable_available()[0]:

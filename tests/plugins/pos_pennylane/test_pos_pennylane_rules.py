@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from syncdoctor import EngineUnavailable, Host
-from syncdoctor._examples import run_examples
+from syncdoctor.host.examples import run_examples
 
 PUBLIC_IDS = {
     "pos_pennylane.sync_not_enabled",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import syncdoctor_quickbooks
 from syncdoctor import EngineUnavailable, Host
-from syncdoctor._examples import run_examples
+from syncdoctor.host.examples import run_examples
 
 # The public ids of the issue, with their category.
 ISSUE_IDS = {

@@ -1,0 +1,70 @@
+"""``syncdoctor plugins`` and ``syncdoctor problems``: what is loaded, and the problem catalog."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .command import EXIT_OK, UsageError, add_command, json_line, open_host, out
+from .render import table
+
+__all__ = ["register"]
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    host = open_host(args)
+    rows: list[dict[str, Any]] = [
+        {"name": p.name, "version": p.version, "hooks": list(p.hooks), "problems": p.problems, "status": "loaded"}
+        for p in host.plugins.values()
+    ] + [{"name": b.name, "version": b.version, "status": "broken", "reason": b.reason} for b in host.broken]
+    if args.json:
+        for row in rows:
+            json_line(row)
+        return EXIT_OK
+    out(table(["plugin", "version", "problems", "hooks / reason"],
+               [[r["name"], r["version"] or "?", r.get("problems", "-"),
+                 ", ".join(r["hooks"]) if r["status"] == "loaded" else f"BROKEN: {r['reason']}"] for r in rows]))
+    return EXIT_OK
+
+
+def _detected_by(cp: Any) -> str:
+    how = []
+    if cp.root is not None:
+        how.append("before sending (" + ", ".join(sorted(cp.kinds or ["*"])) + ")")
+    if cp.signatures:
+        how.append("from rejections")
+    return "; ".join(how) or "reported by the core"
+
+
+def cmd_problems(args: argparse.Namespace) -> int:
+    host = open_host(args)
+    lang = args.lang
+    rows = []
+    for cp in host.catalog.problems.values():
+        if args.plugin and cp.plugin != args.plugin:
+            continue
+        rows.append({
+            "id": cp.id, "plugin": cp.plugin, "title": cp.problem.title.get(lang), "category": cp.problem.category,
+            "severity": cp.problem.severity, "detected": _detected_by(cp),
+            "before_sending": cp.root is not None, "from_rejections": bool(cp.signatures),
+        })
+    if args.plugin and not rows:
+        raise UsageError(f"no plugin named {args.plugin!r} is loaded (see `syncdoctor plugins`)")
+    if args.json:
+        for row in rows:
+            json_line(row)
+        return EXIT_OK
+    out(table(["id", "category", "severity", "detected", "title"],
+               [[r["id"], r["category"], r["severity"], r["detected"], r["title"]] for r in rows]))
+    return EXIT_OK
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(subparsers, "plugins", "list loaded plugins, and broken ones with the reason")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_plugins)
+
+    p = add_command(subparsers, "problems", "the problem catalog")
+    p.add_argument("--plugin")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_problems)

@@ -1,0 +1,193 @@
+"""``syncdoctor rules lint`` and ``rules schema``."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+from collections import defaultdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import PackError
+from ..host.loading import ENTRY_POINT_GROUP
+from ..model.plans import SYSTEMS
+from ..rules.catalog import compile_problem
+from ..rules.loader import load_pack
+from ..rules.schema import RulePack
+from .command import EXIT_OK, EXIT_USAGE, UsageError, add_command, err, json_line, out
+
+__all__ = ["lint_paths", "register", "schema_json"]
+
+
+def schema_json() -> str:
+    schema = RulePack.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "syncdoctor rule pack"
+    return json.dumps(schema, indent=2, ensure_ascii=False)
+
+
+class _AnyFunction(dict[str, Any]):
+    """Lets a pack compile outside its plugin: named checks are only known to the plugin."""
+
+    def __missing__(self, key: str) -> Any:
+        return lambda *args: None
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def _problem_lines(path: Path) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return lines
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value == "problems" and isinstance(value, yaml.SequenceNode):
+            for item in value.value:
+                if isinstance(item, yaml.MappingNode):
+                    for k, v in item.value:
+                        if k.value == "id":
+                            lines[str(v.value)] = item.start_mark.line + 1
+    return lines
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")))
+        else:
+            out.append(p)
+    return out
+
+
+def lint_pack(path: Path) -> list[dict[str, Any]]:
+    """Schema, RE2 patterns, paths, examples present, texts in both languages."""
+    found: list[dict[str, Any]] = []
+
+    def report(problem: str | None, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        found.append({"file": str(path), "line": line, "problem": problem,
+                      "message": f"{where}: {problem + ': ' if problem else ''}{message}"})
+
+    try:
+        pack = load_pack(path)
+    except PackError as exc:
+        report(exc.problem, exc.line, exc.expected)
+        return found
+    lines = _problem_lines(path)
+    seen: set[str] = set()
+    for problem in pack.problems:
+        line = lines.get(problem.id)
+        if problem.id in seen:
+            report(problem.id, line, "this problem id is defined twice")
+        seen.add(problem.id)
+        if not problem.id.startswith(pack.plugin + "."):
+            report(problem.id, line, f"the id must start with the pack's plugin name {pack.plugin!r}.")
+        try:
+            compile_problem(problem, pack.plugin, _AnyFunction(), str(path))
+        except PackError as exc:
+            report(problem.id, line, exc.expected)
+        ex = problem.examples
+        if problem.match and not ex.match:
+            report(problem.id, line, "has signatures (match:) but no examples.match messages")
+        if problem.detect and not (ex.flagged and ex.clean):
+            report(problem.id, line, "has a detect condition but lacks examples.flagged and examples.clean entities")
+        if not problem.match and not problem.detect:
+            report(problem.id, line, "has neither a detect condition nor a match signature: nothing can find it")
+        texts = [problem.title, *problem.causes, *( [problem.message] if problem.message else [])]
+        steps = list(problem.remediation.steps) + [s for alt in problem.remediation.alternatives for s in alt.steps]
+        texts += [s.instructions for s in steps]
+        if any(not t.en.strip() or not t.fr.strip() for t in texts):
+            report(problem.id, line, "a text is empty in English or French")
+        for system in sorted({s.system for s in steps} - set(SYSTEMS) - _declared_systems(pack.plugin)):
+            report(problem.id, line, f"a step names system {system!r}, neither shared ({', '.join(SYSTEMS)}) nor "
+                   f"declared by an installed plugin {pack.plugin!r} (PluginSpec.systems)")
+    return found
+
+
+@functools.cache
+def _declared_systems(plugin: str) -> frozenset[str]:
+    """The systems an installed plugin declares (none when it is not installed or fails)."""
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP, name=plugin):
+        try:
+            obj = ep.load()
+            spec = obj.register_plugin() if hasattr(obj, "register_plugin") else None
+        except Exception:
+            return frozenset()
+        return frozenset(getattr(spec, "systems", ()) or ())
+    return frozenset()
+
+
+def lint_paths(paths: list[Path]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    files = _files(paths)
+    if not files:
+        return [{"file": ", ".join(map(str, paths)), "line": None, "problem": None,
+                 "message": f"{', '.join(map(str, paths))}: no .yaml rule pack found"}]
+    by_plugin: dict[str, list[Path]] = defaultdict(list)
+    for path in files:
+        issues = lint_pack(path)
+        found.extend(issues)
+        if not issues:
+            try:
+                by_plugin[load_pack(path).plugin].append(path)
+            except PackError:
+                pass
+    found.extend(_run_installed_examples(by_plugin))
+    return found
+
+
+def _run_installed_examples(by_plugin: dict[str, list[Path]]) -> list[dict[str, Any]]:
+    """Run the examples of packs whose plugin is installed (its named checks are needed)."""
+    from ..host.examples import run_examples
+    from ..host.host import Host
+
+    out: list[dict[str, Any]] = []
+    for plugin, paths in by_plugin.items():
+        host = Host.from_entry_points(names=[plugin])
+        loaded = host.plugins.get(plugin)
+        if loaded is None:
+            continue
+        mine = {Path(str(p)).resolve() for p in loaded.spec.packs}
+        if not all(p.resolve() in mine for p in paths):
+            continue
+        for failure in run_examples(host, plugin):
+            out.append({"file": str(paths[0]), "line": None, "problem": failure.problem,
+                        "message": f"{paths[0]}: {failure}"})
+    return out
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    if not args.rules_command:
+        raise UsageError("rules: use `rules lint PATH` or `rules schema`")
+    if args.rules_command == "schema":
+        out(schema_json())
+        return EXIT_OK
+    problems = lint_paths([Path(p) for p in args.paths])
+    if args.json:
+        for p in problems:
+            json_line(p)
+    else:
+        for p in problems:
+            err(p["message"])
+        if not problems:
+            out("ok: " + ", ".join(args.paths))
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(subparsers, "rules", "lint a rule pack or print the JSON Schema")
+    rules_sub = p.add_subparsers(dest="rules_command", metavar="lint|schema")
+    lint = rules_sub.add_parser("lint", help="check rule packs: schema, RE2 patterns, examples")
+    lint.add_argument("paths", nargs="+")
+    lint.add_argument("--json", action="store_true")
+    rules_sub.add_parser("schema", help="print the JSON Schema of rule packs")
+    p.set_defaults(handler=cmd_rules)

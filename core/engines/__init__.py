@@ -1,0 +1,4 @@
+"""The engines that decide compiled problems: native (generated programs) and durable.
+
+Imports rules and model; never host.
+"""

@@ -1,0 +1,120 @@
+"""Every error syncdoctor raises on purpose.
+
+The tree::
+
+    SyncdoctorError
+    ├── PackError            a rule pack is invalid (file, problem id, line, what was expected)
+    ├── PluginLoadError      a plugin could not be loaded (name, version, reason)
+    ├── InputError           a record of user input is invalid (record number, field)
+    │   └── ContextError     the --context document is invalid (plugin, field)
+    ├── EngineUnavailable    an engine cannot run here (durable_rules missing)
+    ├── PatchError           a remediation patch cannot be applied to an entity
+    ├── UsageError           the command line was used wrongly (what to type instead)
+    ├── ScaffoldError        `plugin new` cannot write the plugin asked for (also a ValueError)
+    └── VendorError          a vendor API answered with an error we cannot retry past
+        └── VendorAuthError  credentials refused (401/403): stop at once, do not retry
+
+This module imports nothing from syncdoctor, so every layer (model up to cli) may import it.
+
+Messages say what happened and what to do next; the objects at fault are kept as
+attributes so a host can act on them without parsing text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ContextError",
+    "EngineUnavailable",
+    "InputError",
+    "PackError",
+    "PatchError",
+    "PluginLoadError",
+    "ScaffoldError",
+    "SyncdoctorError",
+    "UsageError",
+    "VendorAuthError",
+    "VendorError",
+]
+
+
+class SyncdoctorError(Exception):
+    """Base class of every error syncdoctor raises on purpose."""
+
+
+class PackError(SyncdoctorError):
+    """A rule pack does not follow the schema."""
+
+    def __init__(self, file: str, problem: str | None, line: int | None, expected: str) -> None:
+        self.file = file
+        self.problem = problem
+        self.line = line
+        self.expected = expected
+        where = file + (f":{line}" if line else "")
+        who = f" problem {problem}:" if problem else ""
+        super().__init__(f"{where}:{who} {expected}")
+
+
+class PluginLoadError(SyncdoctorError):
+    """A plugin failed to import, declared an unknown hook or shipped an invalid pack."""
+
+    def __init__(self, name: str, version: str | None, reason: str) -> None:
+        self.name = name
+        self.version = version
+        self.reason = reason
+        super().__init__(f"plugin {name} {version or '?'} was not loaded: {reason}")
+
+
+class InputError(SyncdoctorError):
+    """A record of input is not a valid entity, error report or context."""
+
+    def __init__(self, record: int | str | None, field: str | None, reason: str) -> None:
+        self.record = record
+        self.field = field
+        self.reason = reason
+        parts = []
+        if record is not None:
+            parts.append(f"record {record}")
+        if field:
+            parts.append(f"field {field}")
+        prefix = ", ".join(parts)
+        super().__init__(f"{prefix}: {reason}" if prefix else reason)
+
+
+class ContextError(InputError):
+    """The context document (``--context``) is invalid for a plugin."""
+
+
+class EngineUnavailable(SyncdoctorError):
+    """The requested engine cannot run in this interpreter."""
+
+
+class PatchError(SyncdoctorError):
+    """A JSON Patch could not be applied to an entity."""
+
+
+class VendorError(SyncdoctorError):
+    """A vendor API answered with an error that retrying will not fix."""
+
+    def __init__(
+        self, vendor: str, message: str, status: int | None = None, code: str | None = None, body: Any = None
+    ) -> None:
+        self.vendor = vendor
+        self.status = status
+        self.code = code
+        self.body = body  # the vendor's answer (parsed JSON, else text), to classify it
+        super().__init__(f"{vendor}: {message}" + (f" (HTTP {status})" if status else ""))
+
+
+class VendorAuthError(VendorError):
+    """The vendor refused the credentials (401/403): fix them before retrying."""
+
+
+class UsageError(SyncdoctorError):
+    """The command line was used wrongly; the message says what to type instead."""
+
+
+class ScaffoldError(SyncdoctorError, ValueError):
+    """``syncdoctor plugin new`` cannot write the plugin asked for (a bad name, a non-empty
+    directory). Also a ValueError, as it was when the kit defined it."""

@@ -1,0 +1,150 @@
+"""What a plugin tells the host about itself, and the base class of rule-pack plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel
+
+from ..model.entities import EntityBase
+from ..model.reports import ErrorReport
+from ..rules.loader import pack_files
+
+__all__ = [
+    "FetchOption",
+    "FetchResult",
+    "PluginSpec",
+    "RulePackPlugin",
+    "hookimpl",
+]
+
+hookimpl = pluggy.HookimplMarker("syncdoctor")
+"""Marker for hook implementations: ``@hookimpl def validate_entry(entity, context): ...``."""
+
+
+@dataclass(frozen=True)
+class FetchOption:
+    """A command-line option of ``syncdoctor fetch SOURCE`` (also read from ``env``)."""
+
+    flag: str
+    help: str
+    env: str | None = None
+    secret: bool = False
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class PluginSpec:
+    """A plugin's registration, returned by its ``register_plugin`` hook.
+
+    Everything is optional but ``name``: a plugin may be a rule pack and nothing else.
+    """
+
+    name: str
+    version: str = "0"
+    packs: tuple[Path | Traversable, ...] = ()
+    context_model: type[BaseModel] | None = None
+    functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    entity_models: Mapping[str, type[EntityBase]] = field(default_factory=dict)
+    vendors: tuple[str, ...] = ()
+    #: systems of its own that the plugin's steps may name, beyond the shared SYSTEMS
+    systems: tuple[str, ...] = ()
+    normalize_report: Callable[[ErrorReport], list[ErrorReport]] | None = None
+    normalize_pattern: str | None = None
+    fetch_options: Mapping[str, tuple[FetchOption, ...]] = field(default_factory=dict)
+    sandboxes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    #: called with the Host and a language; typed loosely because the host imports this
+    #: module (the contract sits below the host that reads it)
+    demo: Callable[[Any, str], Any] | None = None
+    description: str = ""
+    tools: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+
+class FetchResult:
+    """Entities from a source, streamed; ``state`` and ``stats`` are final once iterated.
+
+    ``state`` is what a host persists to resume the next fetch where this one stopped.
+    """
+
+    def __init__(self, items: Iterable[EntityBase], state: dict[str, Any] | None = None) -> None:
+        self._items = items
+        self.state: dict[str, Any] = dict(state or {})
+        self.stats: dict[str, int] = {}
+
+    def __iter__(self) -> Iterator[EntityBase]:
+        return iter(self._items)
+
+
+class RulePackPlugin:
+    """Base class for a plugin that is mostly a rule pack.
+
+    Subclass it, set the class attributes, and expose one instance as the entry point::
+
+        class Xero(RulePackPlugin):
+            name = "xero"
+            version = "0.1.0"
+            rules = files(__package__) / "rules"
+            context_model = XeroContext
+
+        plugin = Xero()
+    """
+
+    name: str = ""
+    version: str = "0"
+    rules: Path | Traversable | None = None
+    context_model: type[BaseModel] | None = None
+    vendors: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
+    """Systems of its own its steps may name (``system: xero``), beyond ``syncdoctor.SYSTEMS``."""
+    description: str = ""
+    normalize_pattern: str | None = None
+    """RE2 pattern of plain-text messages that :meth:`normalize_report` must also see."""
+
+    def functions(self) -> Mapping[str, Callable[..., Any]]:
+        """Named Python checks the pack calls with ``call:`` (the escape hatch)."""
+        return {}
+
+    def entity_models(self) -> Mapping[str, type[EntityBase]]:
+        return {}
+
+    def normalize_report(self, report: ErrorReport) -> list[ErrorReport]:
+        """Split or enrich a raw report (e.g. a JSON Fault) before its patterns are matched.
+
+        Called only for reports that carry a raw document: a ``payload``, a message that is
+        itself JSON (a pasted response body), or a message matching ``normalize_pattern`` (RE2)
+        when the plugin sets one. Must return ``[report]`` for anything that is not its own.
+        """
+        return [report]
+
+    def spec(self) -> PluginSpec:
+        packs: tuple[Path | Traversable, ...] = ()
+        if self.rules is not None:
+            packs = tuple(pack_files(self.rules)) if self.rules.is_dir() else (self.rules,)
+        return PluginSpec(
+            name=self.name,
+            version=self.version,
+            packs=packs,
+            context_model=self.context_model,
+            functions=dict(self.functions()),
+            entity_models=dict(self.entity_models()),
+            vendors=self.vendors,
+            systems=tuple(self.systems),
+            normalize_report=(self.normalize_report
+                              if type(self).normalize_report is not RulePackPlugin.normalize_report else None),
+            normalize_pattern=self.normalize_pattern,
+            description=self.description,
+            **self.extra_spec(),
+        )
+
+    def extra_spec(self) -> dict[str, Any]:
+        """Override to add fetch options, sandboxes, a demo section or tools."""
+        return {}
+
+    @hookimpl
+    def register_plugin(self) -> PluginSpec:
+        return self.spec()

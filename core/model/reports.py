@@ -1,0 +1,58 @@
+"""What the host answers: a vendor's rejection (ErrorReport), a finding before sending, a
+diagnosis after a rejection."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Diagnosis",
+    "ErrorReport",
+    "Finding",
+]
+
+
+class ErrorReport(BaseModel):
+    """A rejection as the host received it from a vendor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: str | None = None
+    message: str = ""
+    http_status: int | None = None
+    code: str | None = None
+    payload: Any = None
+    record: str | None = Field(default=None, description="id of the entity that was rejected, if known")
+    params: dict[str, Any] = Field(default_factory=dict, description="facts a plugin extracted from the payload")
+
+
+class Finding(BaseModel):
+    """A problem found in an entity before it is sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problem: str
+    severity: Literal["error", "warning"]
+    entity: str | int | None
+    path: str | None = None
+    message: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Diagnosis(BaseModel):
+    """What a vendor's rejection means and what to do about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problem: str
+    vendor: str | None = None
+    category: str | None = None
+    title: str | None = None
+    severity: Literal["error", "warning"] = "error"
+    params: dict[str, Any] = Field(default_factory=dict)
+    causes: list[str] = Field(default_factory=list)
+    remediation: dict[str, Any] = Field(default_factory=lambda: {"steps": [], "alternatives": []})
+    input: int | None = Field(default=None, description="index of the input record in a batch")
+    record: str | None = None

@@ -1,0 +1,281 @@
+"""Remediation plans: compiled per problem and language, rendered for a diagnosis's params."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..model.plans import RemediationPlan
+from ..model.text import keep, render
+from .schema import PatchOp, Problem, StepSpec
+
+__all__ = ["CompiledPlan", "render_plan"]
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+Filler = Callable[[Mapping[str, Any]], Any]
+
+
+def _templated(text: str) -> bool:
+    """Whether a text depends on params: placeholders, or optional ``[[ ]]`` segments."""
+    return "{" in text or "[[" in text
+
+
+def _compile_fill(value: Any) -> Filler:
+    """A function filling the placeholders of a patch value; a whole-string placeholder keeps
+    the param's type. It raises KeyError when a param it needs is unknown, and returns fresh
+    lists and dicts on every call."""
+    if isinstance(value, str):
+        whole = _PLACEHOLDER.fullmatch(value)
+        if whole:
+            name = whole.group(1)
+            return lambda params: params[name]
+        names = _PLACEHOLDER.findall(value)
+        if not names:
+            return lambda params: value
+
+        def fill(params: Mapping[str, Any]) -> str:
+            for name in names:
+                if name not in params:
+                    raise KeyError(name)
+            return render(value, params)
+
+        return fill
+    if isinstance(value, list):
+        items = [_compile_fill(v) for v in value]
+        return lambda params: [f(params) for f in items]
+    if isinstance(value, dict):
+        fields = [(k, _compile_fill(v)) for k, v in value.items()]
+        return lambda params: {k: f(params) for k, f in fields}
+    return lambda params: value
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    return value
+
+
+class _PatchTemplate:
+    """A step's patch with its placeholders parsed once: :meth:`render` fills it per params."""
+
+    __slots__ = ("ops",)
+
+    def __init__(self, ops: list[PatchOp]) -> None:
+        self.ops = [(op.op, _compile_fill(op.path), _compile_fill(op.value) if op.op in ("add", "replace", "test") else None,
+                     _compile_fill(op.from_) if op.from_ is not None else None) for op in ops]
+
+    def render(self, params: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+        """The operations for these params, or None when a value they need is unknown (a
+        person must do the step)."""
+        out = []
+        try:
+            for kind, path, value, from_ in self.ops:
+                item: dict[str, Any] = {"op": kind, "path": path(params)}
+                if value is not None:
+                    item["value"] = _json_value(value(params))
+                if from_ is not None:
+                    item["from"] = from_(params)
+                out.append(item)
+        except KeyError:
+            return None
+        return out
+
+
+def render_plan(problem: Problem, params: Mapping[str, Any], lang: str) -> RemediationPlan:
+    """A problem's plan for one language and its params, as a model (see :class:`CompiledPlan`)."""
+    plan = CompiledPlan(problem, lang)
+    return RemediationPlan.model_validate(
+        {"problem": problem.id, "title": plan.render_title(params), **plan.remediation(params)}
+    )
+
+
+_Step = tuple[dict[str, Any], str | None, "_PatchTemplate | None"]
+_FORMAT_ERRORS = (ValueError, IndexError, AttributeError, KeyError, TypeError)
+
+
+class CompiledPlan:
+    """A problem's texts and plan for one language, prepared once so that rendering a
+    diagnosis costs a few ``str.format_map`` calls (classification's hot path).
+
+    Which texts hold placeholders, and which steps are plain copies or only need their
+    instructions filled, is known before the first message; :meth:`fill` then renders a
+    whole diagnosis (``diagnosis_values``) with one parameter map and no call per step.
+    """
+
+    __slots__ = ("problem", "lang", "vendor", "title", "causes", "steps", "alternatives", "_title_fixed",
+                 "_causes_fixed", "diagnosis_values")
+
+    def __init__(self, problem: Problem, lang: str, vendor: str | None = None) -> None:
+        self.problem = problem
+        self.lang = lang
+        self.vendor = vendor
+        self.title = problem.title.get(lang)
+        self.causes = [c.get(lang) for c in problem.causes]
+        self.steps = [self._step(s) for s in problem.remediation.steps]
+        self.alternatives = [(alt.title.get(lang), [self._step(s) for s in alt.steps])
+                             for alt in problem.remediation.alternatives]
+        self._title_fixed = not _templated(self.title)
+        self._causes_fixed = not any(_templated(c) for c in self.causes)
+        # every field of this problem's Diagnosis for (params, index, record), rendered: the
+        # classification hot path builds the model from it without validating again. A
+        # function generated on first use (render_plan's one-off plans never need it); a
+        # malformed template makes it render text by text, each text falling back alone.
+        self.diagnosis_values: _ValuesFn = self._build_values
+
+    def _step(self, spec: StepSpec) -> _Step:
+        base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
+                                "instructions": spec.instructions.get(self.lang), "confirm": spec.confirm}
+        if spec.role:
+            base["role"] = spec.role
+        template = base["instructions"] if _templated(base["instructions"]) else None
+        return base, template, _PatchTemplate(spec.patch) if spec.patch else None
+
+    @staticmethod
+    def _render_step(step: _Step, params: Mapping[str, Any]) -> dict[str, Any]:
+        base, template, patch = step
+        out = dict(base)
+        if template is not None:
+            out["instructions"] = render(template, params)
+        if patch is not None:
+            ops = patch.render(params)
+            if ops is None:
+                out["automatic"] = False
+            else:
+                out["patch"] = ops
+        return out
+
+    def render_title(self, params: Mapping[str, Any]) -> str:
+        return self.title if self._title_fixed else render(self.title, params)
+
+    def render_causes(self, params: Mapping[str, Any]) -> list[str]:
+        return list(self.causes) if self._causes_fixed else [render(c, params) for c in self.causes]
+
+    def remediation(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The plan as plain data; every call returns fresh dicts and lists (callers may edit them)."""
+        render_step = self._render_step
+        return {
+            "steps": [render_step(s, params) for s in self.steps],
+            "alternatives": [
+                {"problem": self.problem.id, "title": render(title, params),
+                 "steps": [render_step(s, params) for s in alt_steps], "alternatives": []}
+                for title, alt_steps in self.alternatives
+            ],
+        }
+
+    def _build_values(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
+        # the first call writes the function and puts it in its own place
+        self.diagnosis_values = _FillBuilder(self).build()
+        return self.diagnosis_values(params, index, record)
+
+    def _values_text_by_text(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
+        problem = self.problem
+        return {"problem": problem.id, "vendor": self.vendor, "category": problem.category,
+                "title": self.render_title(params), "severity": problem.severity, "params": params,
+                "causes": self.render_causes(params), "remediation": self.remediation(params),
+                "input": index, "record": record}
+
+
+_ValuesFn = Callable[[dict[str, Any], "int | None", "str | None"], dict[str, Any]]
+
+
+class _FillBuilder:
+    """Writes the ``diagnosis_values(params, index, record)`` function of one plan: every
+    field of the problem's Diagnosis, with title, causes and steps rendered.
+
+    Its body is a single expression of dict and list displays, so rendering a diagnosis makes
+    no Python call per step or per text: that was most of classification's cost. The source
+    holds only generated names and structure; every text and value is looked up in the
+    function's namespace, never pasted into the source (decision 14).
+    """
+
+    def __init__(self, plan: CompiledPlan) -> None:
+        self.plan = plan
+        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": keep, "render": render,
+                                      "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text}
+        self.uses_params = False
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def text(self, template: str) -> str:
+        """An expression for a text: a constant, or an f-string of its literal pieces and
+        plain ``{name}`` fields (what ``format_map`` would do, parsed once); anything fancier
+        (format specs, attributes, a malformed template) stays a ``format_map`` call."""
+        if "{" not in template and "}" not in template and "[[" not in template:
+            return self.const(template)
+        if "[[" in template:  # optional segments depend on which params are given: rendered per call
+            self.uses_params = True
+            return f"render({self.const(template)}, p)"
+        try:
+            pieces = list(string.Formatter().parse(template))
+        except ValueError:
+            pieces = []
+        parts = []
+        for literal, name, spec, conversion in pieces:
+            if literal:
+                parts.append("{" + self.const(literal) + "}")
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                self.uses_params = True
+                return f"{self.const(template)}.format_map(k)"
+            parts.append("{k[" + self.const(name) + "]}")
+            self.uses_params = True
+        if not pieces:
+            self.uses_params = True
+            return f"{self.const(template)}.format_map(k)"
+        return 'f"' + "".join(parts) + '"'
+
+    def step(self, step: _Step) -> str:
+        base, template, patch = step
+        if patch:
+            self.uses_params = True
+            return f"render_step({self.const(step)}, p)"
+        items = [f"{self.const(key)}: {self.text(template) if key == 'instructions' and template else self.const(value)}"
+                 for key, value in base.items()]
+        return "{" + ", ".join(items) + "}"
+
+    def build(self) -> _ValuesFn:
+        plan = self.plan
+        problem = plan.problem
+        causes = "[" + ", ".join(self.text(c) for c in plan.causes) + "]"
+        steps = "[" + ", ".join(self.step(s) for s in plan.steps) + "]"
+        alternatives = ", ".join(
+            f"{{'problem': {self.const(problem.id)}, 'title': {self.text(title)}, "
+            f"'steps': [{', '.join(self.step(s) for s in alt_steps)}], 'alternatives': []}}"
+            for title, alt_steps in plan.alternatives
+        )
+        # the keys in the order of Diagnosis's fields, as a validated model would hold them
+        body = (
+            f"{{'problem': {self.const(problem.id)}, 'vendor': {self.const(plan.vendor)}, "
+            f"'category': {self.const(problem.category)}, 'title': {self.text(plan.title)}, "
+            f"'severity': {self.const(problem.severity)}, 'params': p, 'causes': {causes}, "
+            f"'remediation': {{'steps': {steps}, 'alternatives': [{alternatives}]}}, "
+            "'input': index, 'record': record}"
+        )
+        if not self.uses_params:
+            source = f"def values(p, index, record):\n    return {body}\n"
+        else:
+            source = (
+                "def values(p, index, record):\n"
+                "    k = Keep(p)\n"
+                "    try:\n"
+                f"        return {body}\n"
+                "    except FORMAT_ERRORS:\n"
+                "        return text_by_text(p, index, record)\n"
+            )
+        namespace = dict(self.names)
+        exec(compile(source, f"<plan {problem.id} {plan.lang}>", "exec"), namespace)  # noqa: S102
+        values: _ValuesFn = namespace["values"]
+        return values
