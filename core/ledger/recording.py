@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, literal
+from sqlalchemy import bindparam, case, literal
 from sqlalchemy.engine import Row
 
 from .fingerprint import CONNECTION, entity_key
@@ -40,34 +40,16 @@ class Upserted:
     regressed: bool  # this occurrence reopened a resolved issue
 
 
-def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str,
-                 entity: str, at: datetime, now: datetime) -> Upserted:
-    params = diagnosis.get("params") or {}
-    values = {
-        "id": new_id("iss"),
-        "fingerprint": fingerprint,
-        "status": "open",
-        "problem": diagnosis["problem"],
-        "vendor": vendor,
-        "client": client,
-        "entity": entity,
-        "category": diagnosis.get("category"),
-        "severity": diagnosis.get("severity") or "error",
-        "params": params,
-        "title": diagnosis.get("title"),
-        "first_seen": at,
-        "last_seen": at,
-        "count": 1,
-        "regressed": 0,
-        "escalated": False,
-        "opened_at_count": 1,
-        "diagnosis": diagnosis,
-        "updated_at": now,
-    }
-    statement = scope.insert(issues, values)
+_ISSUE_COLUMNS = ("id", "fingerprint", "status", "problem", "vendor", "client", "entity", "category", "severity",
+                  "params", "title", "first_seen", "last_seen", "count", "regressed", "escalated", "opened_at_count",
+                  "diagnosis", "updated_at")
+
+
+def _upsert_statement(scope: TenantScope) -> Any:
+    statement = scope.insert(issues, {c: bindparam(c) for c in _ISSUE_COLUMNS})
     new = statement.excluded
     reopen = issues.c.status == "resolved"
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[issues.c.tenant, issues.c.fingerprint],
         set_={
             "count": issues.c.count + 1,
@@ -85,79 +67,122 @@ def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, A
             "updated_at": new.updated_at,
         },
     ).returning(*issues.c)
-    row = scope.execute(statement).one()
+
+
+def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str,
+                 entity: str, at: datetime, now: datetime) -> Upserted:
+    values = {
+        "id": new_id("iss"),
+        "fingerprint": fingerprint,
+        "status": "open",
+        "problem": diagnosis["problem"],
+        "vendor": vendor,
+        "client": client,
+        "entity": entity,
+        "category": diagnosis.get("category"),
+        "severity": diagnosis.get("severity") or "error",
+        "params": diagnosis.get("params") or {},
+        "title": diagnosis.get("title"),
+        "first_seen": at,
+        "last_seen": at,
+        "count": 1,
+        "regressed": 0,
+        "escalated": False,
+        "opened_at_count": 1,
+        "diagnosis": diagnosis,
+        "updated_at": now,
+    }
+    row = scope.execute(scope.cached("upsert_issue", _upsert_statement), values).one()
     count = row._mapping["count"]  # row.count is tuple.count
     return Upserted(row, opened=count == 1, regressed=count > 1 and row.opened_at_count == count)
 
 
+_OCCURRENCE_COLUMNS = ("issue_id", "at", "received_at", "request_id", "report", "truncated")
+
+
 def add_occurrence(scope: TenantScope, *, issue_id: str, at: datetime, now: datetime, request_id: str | None,
                    report: dict[str, Any], truncated: bool) -> None:
-    scope.execute(scope.insert(occurrences, {
-        "issue_id": issue_id, "at": at, "received_at": now, "request_id": request_id,
-        "report": report, "truncated": truncated,
-    }))
+    statement = scope.cached("add_occurrence",
+                             lambda s: s.insert(occurrences, {c: bindparam(c) for c in _OCCURRENCE_COLUMNS}))
+    scope.execute(statement, {"issue_id": issue_id, "at": at, "received_at": now,
+                              "request_id": request_id[:100] if request_id else None,
+                              "report": report, "truncated": truncated})
+
+
+def _failure_statement(scope: TenantScope) -> Any:
+    statement = scope.insert(entity_failures, {"key": bindparam("key"), "failures": 1,
+                                               "last_failure_at": bindparam("now")})
+    return statement.on_conflict_do_update(
+        index_elements=[entity_failures.c.tenant, entity_failures.c.key],
+        set_={"failures": entity_failures.c.failures + 1, "last_failure_at": statement.excluded.last_failure_at},
+    ).returning(entity_failures.c.failures)
 
 
 def record_failure(scope: TenantScope, *, client: str, vendor: str, entity: str, now: datetime) -> int:
     """Count one more failure of the entity; the streak's new length."""
-    statement = scope.insert(entity_failures, {
-        "key": entity_key(client, vendor, entity), "failures": 1, "last_failure_at": now,
-    })
-    statement = statement.on_conflict_do_update(
-        index_elements=[entity_failures.c.tenant, entity_failures.c.key],
-        set_={"failures": entity_failures.c.failures + 1, "last_failure_at": statement.excluded.last_failure_at},
-    ).returning(entity_failures.c.failures)
-    return int(scope.execute(statement).scalar_one())
+    statement = scope.cached("record_failure", _failure_statement)
+    return int(scope.execute(statement, {"key": entity_key(client, vendor, entity), "now": now}).scalar_one())
 
 
 def reset_failures(scope: TenantScope, *, client: str, vendor: str, entity: str) -> None:
-    key = entity_key(client, vendor, entity)
-    scope.execute(scope.update(entity_failures).where(entity_failures.c.key == key).values(failures=0))
+    statement = scope.cached("reset_failures", lambda s: s.update(entity_failures)
+                             .where(entity_failures.c.key == bindparam("failure_key")).values(failures=0))
+    scope.execute(statement, {"failure_key": entity_key(client, vendor, entity)})
 
 
 def escalate(scope: TenantScope, issue_id: str, now: datetime) -> Row[Any] | None:
     """Flag the issue escalated; the row if this call did it (None if it already was)."""
-    statement = (
-        scope.update(issues)
-        .where(issues.c.id == issue_id, issues.c.escalated.is_(False))
-        .values(escalated=True, updated_at=now)
+    statement = scope.cached("escalate", lambda s: (
+        s.update(issues)
+        .where(issues.c.id == bindparam("issue_id"), issues.c.escalated.is_(False))
+        .values(escalated=True, updated_at=bindparam("now"))
         .returning(*issues.c)
-    )
-    return scope.execute(statement).first()
+    ))
+    return scope.execute(statement, {"issue_id": issue_id, "now": now}).first()
+
+
+_ACTION_COLUMNS = ("issue_id", "at", "actor", "action", "note", "from_status", "to_status")
 
 
 def record_action(scope: TenantScope, *, issue_id: str, actor: str, action: str, note: str | None,
                   from_status: str, to_status: str, now: datetime) -> dict[str, Any]:
     entry = {"issue_id": issue_id, "at": now, "actor": actor, "action": action, "note": note,
              "from_status": from_status, "to_status": to_status}
-    scope.execute(scope.insert(issue_actions, entry))
+    statement = scope.cached("record_action",
+                             lambda s: s.insert(issue_actions, {c: bindparam(c) for c in _ACTION_COLUMNS}))
+    scope.execute(statement, entry)
     return entry
+
+
+def _live_issues(scope: TenantScope) -> Any:
+    return (
+        scope.select(issues)
+        .where(
+            issues.c.client == bindparam("client"),
+            issues.c.vendor == bindparam("vendor"),
+            issues.c.entity.in_([bindparam("entity"), bindparam("connection")]),
+            issues.c.status.in_(["open", "muted", "skipped"]),
+        )
+        .order_by(issues.c.id)  # lock in one order: two acceptances cannot deadlock
+        .with_for_update()
+    )
 
 
 def resolve_entity(scope: TenantScope, *, client: str, vendor: str, entity: str, actor: str,
                    now: datetime) -> list[tuple[str, Row[Any]]]:
     """Resolve the entity's live issues, and the client's connection issues with that vendor
     (an accepted record proves the connection works); each resolved row with its status before."""
-    live = (
-        scope.select(issues)
-        .where(
-            issues.c.client == client,
-            issues.c.vendor == vendor,
-            issues.c.entity.in_([entity, CONNECTION]),
-            issues.c.status.in_(["open", "muted", "skipped"]),
-        )
-        .order_by(issues.c.id)  # lock in one order: two acceptances cannot deadlock
-        .with_for_update()
-    )
-    rows = scope.execute(live).all()
+    rows = scope.execute(scope.cached("live_issues", _live_issues),
+                         {"client": client, "vendor": vendor, "entity": entity, "connection": CONNECTION}).all()
+    resolve = scope.cached("resolve_issue", lambda s: (
+        s.update(issues)
+        .where(issues.c.id == bindparam("issue_id"), issues.c.status == bindparam("before"))
+        .values(status="resolved", updated_at=bindparam("now"))
+        .returning(*issues.c)
+    ))
     resolved = []
     for row in rows:
-        updated = scope.execute(
-            scope.update(issues)
-            .where(issues.c.id == row.id, issues.c.status == row.status)
-            .values(status="resolved", updated_at=now)
-            .returning(*issues.c)
-        ).first()
+        updated = scope.execute(resolve, {"issue_id": row.id, "before": row.status, "now": now}).first()
         if updated is not None:
             record_action(scope, issue_id=row.id, actor=actor, action="resolve",
                           note="an accepted sync of the entity resolved it", from_status=row.status,

@@ -9,11 +9,11 @@ that the ledger modules build no statement on these tables outside this module).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Delete, Select, Table, Update, and_, delete, or_, select, update
+from sqlalchemy import Delete, Select, String, Table, Update, and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection, CursorResult, Row
 
 from .dialect import dialect_insert
@@ -35,8 +35,20 @@ TENANT_TABLES: frozenset[Table] = frozenset({
 })
 
 
+TENANT = "scope_tenant"  # the bind parameter every scoped statement filters or stamps with
+
+
+def _tenant() -> Any:
+    return bindparam(TENANT, type_=String())
+
+
 class TenantScope:
-    """One tenant's view of the ledger tables on one connection (inside one transaction)."""
+    """One tenant's view of the ledger tables on one connection (inside one transaction).
+
+    Statements filter on (or stamp rows with) the bind parameter ``scope_tenant``, which
+    :meth:`execute` always supplies from the scope: a statement can then be built once and
+    reused for every tenant (:meth:`cached`), and it cannot run without a tenant.
+    """
 
     __slots__ = ("conn", "tenant")
 
@@ -55,36 +67,40 @@ class TenantScope:
         """SELECT from ``table`` (all columns, or ``columns``) limited to the tenant."""
         self._check(table)
         query = select(*columns) if columns else select(table)
-        return query.where(table.c.tenant == self.tenant)
+        return query.where(table.c.tenant == _tenant())
 
     def update(self, table: Table) -> Update:
         self._check(table)
-        return update(table).where(table.c.tenant == self.tenant)
+        return update(table).where(table.c.tenant == _tenant())
 
     def delete(self, table: Table) -> Delete:
         self._check(table)
-        return delete(table).where(table.c.tenant == self.tenant)
+        return delete(table).where(table.c.tenant == _tenant())
 
-    def insert(self, table: Table, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
-        """The dialect's INSERT (with ``on_conflict_*``) of rows stamped with the tenant."""
+    def insert(self, table: Table, values: Mapping[str, Any]) -> Any:
+        """The dialect's INSERT (with ``on_conflict_*``) of a row stamped with the tenant."""
         self._check(table)
-        stamped: Any
-        if isinstance(values, Mapping):
-            stamped = {**values, "tenant": self.tenant}
-        else:
-            stamped = [{**row, "tenant": self.tenant} for row in values]
-        statement = dialect_insert(self.conn, table)
-        return statement.values(stamped)
+        return dialect_insert(self.conn, table).values({**values, "tenant": _tenant()})
 
     def insert_from_select(self, table: Table, columns: Sequence[str], rows: Select[Any]) -> Any:
         """INSERT INTO ``table`` (columns..., tenant) from ``rows``, a query of this scope."""
         self._check(table)
-        from sqlalchemy import literal
+        return table.insert().from_select([*columns, "tenant"], rows.add_columns(_tenant()))
 
-        return table.insert().from_select([*columns, "tenant"], rows.add_columns(literal(self.tenant)))
+    def cached(self, name: str, build: Callable[[TenantScope], Any]) -> Any:
+        """The statement ``build(scope)`` makes, built once per dialect and kept: building a
+        SQLAlchemy statement costs more than running it, on the intake's hot path."""
+        key = (self.conn.dialect.name, name)
+        statement = _STATEMENTS.get(key)
+        if statement is None:
+            statement = _STATEMENTS[key] = build(self)
+        return statement
 
-    def execute(self, statement: Any, params: Any = None) -> CursorResult[Any]:
-        return self.conn.execute(statement, params) if params is not None else self.conn.execute(statement)
+    def execute(self, statement: Any, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+        return self.conn.execute(statement, {**(params or {}), TENANT: self.tenant})
+
+
+_STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
 def claim_due_outbox(conn: Connection, limit: int, now: datetime, lease: timedelta) -> list[Row[Any]]:

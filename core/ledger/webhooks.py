@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import JSON, Integer, literal
+from sqlalchemy import JSON, Integer, String, bindparam, literal
 from sqlalchemy.engine import Row
 
 from .exceptions import SubscriptionNotFound
@@ -144,25 +144,32 @@ def delete_subscription(scope: TenantScope, subscription_id: str, now: datetime)
     )
 
 
+def _enqueue_statement(scope: TenantScope) -> Any:
+    subs = webhook_subscriptions.c
+    rows = scope.select(
+        webhook_subscriptions,
+        bindparam("event_id", type_=String()),
+        subs.id,
+        bindparam("event_type", type_=String()),
+        bindparam("payload", type_=JSON()),
+        bindparam("now", type_=UTCDateTime()),
+        literal("pending"),
+        literal(0, type_=Integer),
+        bindparam("due", type_=UTCDateTime()),
+    ).where(subs.deleted_at.is_(None), subs.events.like(bindparam("pattern", type_=String())))
+    columns = ["event_id", "subscription_id", "event_type", "payload", "created_at", "state", "attempts",
+               "next_attempt_at"]
+    return scope.insert_from_select(webhook_outbox, columns, rows)
+
+
 def enqueue(scope: TenantScope, event_type: str, issue: dict[str, Any], now: datetime) -> str:
     """Queue ``event_type`` about ``issue`` for every subscription that wants it; the event id."""
     event_id = "evt_" + uuid.uuid4().hex
     payload = {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": {"issue": issue}}
-    subs = webhook_subscriptions.c
-    rows = scope.select(
-        webhook_subscriptions,
-        literal(event_id),
-        subs.id,
-        literal(event_type),
-        literal(payload, type_=JSON),
-        literal(now, type_=UTCDateTime()),
-        literal("pending"),
-        literal(0, type_=Integer),
-        literal(now, type_=UTCDateTime()),
-    ).where(subs.deleted_at.is_(None), subs.events.like(f"%,{event_type},%"))
-    columns = ["event_id", "subscription_id", "event_type", "payload", "created_at", "state",
-               "attempts", "next_attempt_at"]
-    scope.execute(scope.insert_from_select(webhook_outbox, columns, rows))
+    scope.execute(scope.cached("enqueue", _enqueue_statement), {
+        "event_id": event_id, "event_type": event_type, "payload": payload, "now": now, "due": now,
+        "pattern": f"%,{event_type},%",
+    })
     return event_id
 
 
