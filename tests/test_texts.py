@@ -164,3 +164,21 @@ def test_every_category_has_a_french_label(plugin: str) -> None:
     missing = sorted({cp.problem.category for cp in _host().catalog.problems.values()
                       if cp.plugin == plugin and not cp.problem.category_fr})
     assert not missing, f"{plugin}: categories without a French label: {missing}"
+
+
+def test_french_texts_write_amounts_with_a_decimal_comma() -> None:
+    """Amounts (Decimal params) read 30,00 in French and 30.00 in English; codes and account
+    numbers a message gave are shown as given, and params stay data."""
+    from decimal import Decimal
+
+    host = _host()
+    order = {"kind": "pos_order", "id": "A2", "business_day": "2026-09-02", "total": "27.00",
+             "lines": [{"amount": "30.00"}]}
+    context = {"pos_pennylane": {"tolerance": "0.01"}}
+    [fr] = [f for f in host.validate(order, context, lang="fr") if f.problem == "pos_pennylane.lines_total_mismatch"]
+    [en] = [f for f in host.validate(order, context, lang="en") if f.problem == "pos_pennylane.lines_total_mismatch"]
+    assert "lignes 30,00" in fr.message and "tolérance 0,01" in fr.message
+    assert "lines 30.00" in en.message and "tolerance 0.01" in en.message
+    assert fr.params["total"] == Decimal("27.00")
+    [d] = host.classify({"message": "The account 40100 does not exist"}, vendor="acd", lang="fr")
+    assert "40100" in d.title  # a code from the message is text: never re-punctuated

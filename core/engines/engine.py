@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from ..model.entities import EntityBase
 from ..model.reports import Diagnosis, ErrorReport, Finding
 from ..model.text import render
-from ..rules.catalog import Catalog, CompiledProblem, CompiledSignature, Scan
+from ..rules.catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
 from ..rules.conditions.batch import BatchState, count_repeats, first_seen
 from ..rules.conditions.calls import PluginCallError
 from ..rules.paths import MISSING, Scope
@@ -194,7 +194,7 @@ class Engine:
         if cp.params is not None:
             params.update(cp.params(scope))
         template = cp.message["fr" if lang == "fr" else "en"]
-        message = render(template, params) if ("{" in template or "[[" in template) else template
+        message = render(template, params, lang) if ("{" in template or "[[" in template) else template
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
         return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": cp.severity, "entity": ref,
                                                    "path": path, "message": message, "params": params})
@@ -215,6 +215,14 @@ class Engine:
         """The diagnosis of one report; ``scan`` is :meth:`scan`'s answer, when the caller
         already asked."""
         best, data, _ = scan or self.scan(report, plugin)
+        fallback = self.catalog.status_fallback(report.http_status)
+        if fallback is not None:
+            # Issue 14: never a bare unknown when the status says more; and a report that names
+            # no vendor gets the core's answer for its status rather than a vendor guessed silently
+            if best is not None and plugin is None:
+                best = self._vendor_signature(report, best)
+            if best is None:
+                return self.status_diagnosis(fallback.problem, report, lang, index)
         if best is None:
             return self.unknown(report, lang, index)
         named: dict[str, str] | None = None
@@ -243,6 +251,28 @@ class Engine:
         values = cp.plan(lang).diagnosis_values(params, index, report.record if report else None)
         if problem_id:
             values.update(problem=problem_id, vendor=vendor, category=None)
+        return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
+
+    def _vendor_signature(self, report: ErrorReport, best: CompiledSignature) -> CompiledSignature | None:
+        """For a report naming no vendor: the signature that also tells its vendor, else None.
+        A status fits every vendor; a text or a code tells one, unless signatures of several
+        vendors match it. Decided on the catalog's criteria, the same for both engines (they
+        agree on them: tests/core/test_differential.py)."""
+        if best.problem.plugin == "core":
+            return best
+        candidates, hit, _, _ = self.catalog.candidates(report, None)
+        code, status, holds = normalize_code(report.code), report.http_status, self.catalog.holds
+        telling = [s for s in candidates if (s.regex is not None or s.codes) and s.problem.plugin != "core"
+                   and holds(s, code, status, hit)]
+        if len({s.problem.plugin for s in telling}) != 1:
+            return None
+        return best if any(s is best for s in telling) else self.catalog.best(telling)
+
+    def status_diagnosis(self, cp: CompiledProblem, report: ErrorReport, lang: str, index: int | None = None) -> Diagnosis:
+        """The core's diagnosis of a report that only its HTTP status explains, spoken for the
+        report's vendor (its plugin's name when known), or for no vendor at all."""
+        values = cp.plan(lang).diagnosis_values(dict(report.params), index, report.record)
+        values["vendor"] = self.catalog.plugin_for(report.vendor) or report.vendor
         return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
 
     def unknown(self, report: ErrorReport, lang: str, index: int | None = None) -> Diagnosis:

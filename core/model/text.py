@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["LANGS", "MISSING", "Lang", "Text", "default_lang", "keep", "render"]
+__all__ = ["LANGS", "MISSING", "Lang", "Text", "default_lang", "keep", "number", "render"]
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
@@ -27,7 +28,7 @@ class Text(BaseModel):
         return self.fr if lang == "fr" else self.en
 
     def render(self, lang: str, params: Mapping[str, Any] | None = None) -> str:
-        return render(self.get(lang), params or {})
+        return render(self.get(lang), params or {}, lang)
 
 
 MISSING = "…"
@@ -52,8 +53,19 @@ class _Keep(dict[str, Any]):
         return MISSING
 
 
-def keep(params: Mapping[str, Any]) -> _Keep:
-    """The params a text may use: those that say something (see :func:`_given`)."""
+def number(value: Decimal | float, lang: str) -> str:
+    """A number as a reader of ``lang`` writes it: a decimal comma in French (12,50)."""
+    text = str(value)
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def keep(params: Mapping[str, Any], lang: str = "en") -> _Keep:
+    """The params a text may use: those that say something (see :func:`_given`). In French,
+    numbers (amounts are Decimal) take a decimal comma; text params (codes, account numbers,
+    what a message said) are shown as given."""
+    if lang == "fr":
+        return _Keep({k: number(v, lang) if isinstance(v, (Decimal, float)) else v
+                      for k, v in params.items() if _given(v)})
     return _Keep({k: v for k, v in params.items() if _given(v)})
 
 
@@ -69,14 +81,16 @@ def _segments(template: str, params: Mapping[str, Any]) -> str:
     return _SEGMENT.sub(one, template)
 
 
-def render(template: str, params: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders and resolve ``[[ ... ]]`` segments; never an error."""
+def render(template: str, params: Mapping[str, Any], lang: str = "en") -> str:
+    """Fill ``{name}`` placeholders and resolve ``[[ ... ]]`` segments; never an error. ``lang``
+    only decides how numbers are written (see :func:`keep`); texts, not data: patches and params
+    keep their values."""
     if "[[" in template:
         template = _segments(template, params)
     if "{" not in template:
         return template
     try:
-        return template.format_map(keep(params))
+        return template.format_map(keep(params, lang))
     except (ValueError, IndexError, AttributeError, KeyError, TypeError):
         return template
 

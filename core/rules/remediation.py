@@ -6,6 +6,7 @@ import re
 import string
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from ..model.plans import RemediationPlan
@@ -139,12 +140,11 @@ class CompiledPlan:
         template = base["instructions"] if _templated(base["instructions"]) else None
         return base, template, _PatchTemplate(spec.patch) if spec.patch else None
 
-    @staticmethod
-    def _render_step(step: _Step, params: Mapping[str, Any]) -> dict[str, Any]:
+    def _render_step(self, step: _Step, params: Mapping[str, Any]) -> dict[str, Any]:
         base, template, patch = step
         out = dict(base)
         if template is not None:
-            out["instructions"] = render(template, params)
+            out["instructions"] = render(template, params, self.lang)
         if patch is not None:
             ops = patch.render(params)
             if ops is None:
@@ -154,10 +154,10 @@ class CompiledPlan:
         return out
 
     def render_title(self, params: Mapping[str, Any]) -> str:
-        return self.title if self._title_fixed else render(self.title, params)
+        return self.title if self._title_fixed else render(self.title, params, self.lang)
 
     def render_causes(self, params: Mapping[str, Any]) -> list[str]:
-        return list(self.causes) if self._causes_fixed else [render(c, params) for c in self.causes]
+        return list(self.causes) if self._causes_fixed else [render(c, params, self.lang) for c in self.causes]
 
     def remediation(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The plan as plain data; every call returns fresh dicts and lists (callers may edit them)."""
@@ -165,7 +165,7 @@ class CompiledPlan:
         return {
             "steps": [render_step(s, params) for s in self.steps],
             "alternatives": [
-                {"problem": self.problem.id, "title": render(title, params),
+                {"problem": self.problem.id, "title": render(title, params, self.lang),
                  "steps": [render_step(s, params) for s in alt_steps], "alternatives": []}
                 for title, alt_steps in self.alternatives
             ],
@@ -199,7 +199,9 @@ class _FillBuilder:
 
     def __init__(self, plan: CompiledPlan) -> None:
         self.plan = plan
-        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": keep, "render": render,
+        # the plan's language writes its numbers (a decimal comma in French)
+        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": partial(keep, lang=plan.lang),
+                                      "render": partial(render, lang=plan.lang),
                                       "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text}
         self.uses_params = False
 

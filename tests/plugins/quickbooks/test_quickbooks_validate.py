@@ -192,7 +192,8 @@ def test_refund_above_the_payment_it_refunds(qbo_host: Host) -> None:
     assert got == [["quickbooks.refund_mismatch"], ["quickbooks.refund_mismatch"], [], []]
     (finding,) = qbo_host.validate(records[1], {"quickbooks": {"payment_amounts": {"901": "50.00"}}}, lang="fr",
                                    plugins=["quickbooks"])
-    assert finding.message == "Le remboursement de 50.01 dépasse le paiement qu'il rembourse (50.00)"
+    # French texts write amounts with a decimal comma (issue 14, part 4); params keep the Decimal
+    assert finding.message == "Le remboursement de 50,01 dépasse le paiement qu'il rembourse (50,00)"
     (plan,) = qbo_host.remediate("quickbooks.refund_mismatch", finding.params)
     assert [s.action for s in plan.steps] == ["verify", "fix_entity", "resync"]
     assert [alt.steps[-1].action for alt in plan.alternatives] == ["resync", "skip"]
