@@ -168,6 +168,7 @@ class Catalog:
         self._sets: dict[str | None, tuple[Any, list[CompiledSignature]]] = {}
         self._by_code: dict[tuple[str | None, str], list[CompiledSignature]] = {}
         self._by_status: dict[tuple[str | None, int], list[CompiledSignature]] = {}
+        self._status_fallback: dict[int, CompiledSignature] = {}
         self._frozen = False
 
     def add_pack(self, pack: RulePack, plugin: str, functions: Mapping[str, Callable[..., Any]], file: str) -> None:
@@ -220,6 +221,12 @@ class Catalog:
     def freeze(self) -> None:
         """Build the classification indexes: one RE2 set per plugin and one for all."""
         self._sets, self._by_code, self._by_status = {}, {}, {}
+        # the core's status-only signatures (core/packs/core.yaml): what a status alone says
+        self._status_fallback = {}
+        for sig in self.signatures:
+            if sig.problem.plugin == "core" and sig.regex is None and not sig.codes:
+                for status in sig.statuses:
+                    self._status_fallback.setdefault(status, sig)
         plugins = {s.problem.plugin for s in self.signatures} | set(self.raw_patterns)
         for scope in [None, *sorted(plugins)]:
             sigs = [s for s in self.signatures if s.regex is not None and (scope is None or s.problem.plugin == scope)]
@@ -291,6 +298,12 @@ class Catalog:
             unique = {sig.index: sig for sig in found}
             found = [unique[i] for i in sorted(unique)]
         return found, hit, data, raw
+
+    def status_fallback(self, status: int | None) -> CompiledSignature | None:
+        """The core's signature for an HTTP status alone (issue 14): it answers when no
+        signature of the report's vendor does, and when a report naming no vendor is matched
+        only by some vendor's status-only signature."""
+        return self._status_fallback.get(status) if status is not None else None
 
     def scan(self, report: ErrorReport, plugin: str | None, skip: Set[int] = _NO_HITS) -> Scan:
         """The signature that decides, in one pass: what :meth:`candidates`, :meth:`holds` and
