@@ -206,7 +206,7 @@ def test_request_id_and_log_lines_hold_no_secret_or_payload(server: Server) -> N
     assert mine[0]["tenant"] == "acme" and mine[0]["duration_ms"] >= 0
     assert "SECRETPAYLOAD" not in log
     for key in server.keys.values():
-        assert key not in log and key.rsplit("_", 1)[1] not in log
+        assert key not in log and key.split("_", 2)[2] not in log  # sdk_<id>_<secret>
 
 
 def test_lines_split_across_many_small_chunks_are_joined(server: Server) -> None:
