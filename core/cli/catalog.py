@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from .command import EXIT_OK, UsageError, add_command, json_line, open_host, out
+from ..model.labels import colon, label
 from .render import table
 
 __all__ = ["register"]
@@ -21,19 +22,29 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         for row in rows:
             json_line(row)
         return EXIT_OK
-    out(table(["plugin", "version", "problems", "hooks / reason"],
+    fr = args.lang == "fr"
+    broken = "EN ÉCHEC" if fr else "BROKEN"
+    out(table(["plugin", "version", "problèmes", "hooks / raison"] if fr else ["plugin", "version", "problems", "hooks / reason"],
                [[r["name"], r["version"] or "?", r.get("problems", "-"),
-                 ", ".join(r["hooks"]) if r["status"] == "loaded" else f"BROKEN: {r['reason']}"] for r in rows]))
+                 ", ".join(r["hooks"]) if r["status"] == "loaded" else f"{broken}{colon(args.lang)} {r['reason']}"]
+                for r in rows]))
     return EXIT_OK
 
 
-def _detected_by(cp: Any) -> str:
+_DETECTED = {
+    "en": ("before sending", "from rejections", "reported by the core"),
+    "fr": ("avant l'envoi", "dans les rejets", "signalé par le cœur"),
+}
+
+
+def _detected_by(cp: Any, lang: str = "en") -> str:
+    before, rejections, core = _DETECTED["fr" if lang == "fr" else "en"]
     how = []
     if cp.root is not None:
-        how.append("before sending (" + ", ".join(sorted(cp.kinds or ["*"])) + ")")
+        how.append(before + " (" + ", ".join(sorted(cp.kinds or ["*"])) + ")")
     if cp.signatures:
-        how.append("from rejections")
-    return "; ".join(how) or "reported by the core"
+        how.append(rejections)
+    return "; ".join(how) or core
 
 
 def cmd_problems(args: argparse.Namespace) -> int:
@@ -54,8 +65,12 @@ def cmd_problems(args: argparse.Namespace) -> int:
         for row in rows:
             json_line(row)
         return EXIT_OK
-    out(table(["id", "category", "severity", "detected", "title"],
-               [[r["id"], r["category"], r["severity"], r["detected"], r["title"]] for r in rows]))
+    # the JSON keeps the category's key and English words; the table speaks the reader's language
+    problems = host.catalog.problems
+    headers = (["id", "catégorie", "gravité", "détection", "titre"] if lang == "fr"
+               else ["id", "category", "severity", "detected", "title"])
+    out(table(headers, [[r["id"], problems[r["id"]].problem.category_label(lang), label(r["severity"], lang),
+                         _detected_by(problems[r["id"]], lang), r["title"]] for r in rows]))
     return EXIT_OK
 
 

@@ -18,24 +18,26 @@ from .command import (
     open_host,
     out,
 )
+from ..model.labels import colon
 from .render import plan_text
 
 __all__ = ["register"]
 
 
-def _print_diagnosis(diag: dict[str, Any], lang: str) -> None:
-    fr = lang == "fr"
-    out(f"{'Problème' if fr else 'Problem'}: {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""))
+def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None) -> None:
+    fr, c = lang == "fr", colon(lang)
+    out(f"{'Problème' if fr else 'Problem'}{c} {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""))
     if diag.get("vendor"):
-        out(f"{'Éditeur' if fr else 'Vendor'}: {diag['vendor']}    {'Catégorie' if fr else 'Category'}: {diag.get('category') or '-'}")
+        out(f"{'Éditeur' if fr else 'Vendor'}{c} {diag['vendor']}    "
+            f"{'Catégorie' if fr else 'Category'}{c} {category or diag.get('category') or '-'}")
     params = {k: v for k, v in diag.get("params", {}).items() if k not in ("pointer",)}
     if params:
-        out(f"{'Paramètres' if fr else 'Parameters'}: " + ", ".join(f"{k}={v}" for k, v in params.items()))
+        out(f"{'Paramètres' if fr else 'Parameters'}{c} " + ", ".join(f"{k}={v}" for k, v in params.items()))
     if diag.get("causes"):
-        out("Causes:")
+        out(f"Causes{c}")
         for cause in diag["causes"]:
             out(f"  - {cause}")
-    out(f"{'Que faire' if fr else 'What to do'}:")
+    out(f"{'Que faire' if fr else 'What to do'}{c}")
     out(plan_text(diag.get("remediation", {}), lang))
 
 
@@ -70,7 +72,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
             if args.json or args.input:
                 json_line(data)
             else:
-                _print_diagnosis(data, args.lang)
+                cp = host.catalog.problems.get(data["problem"])
+                _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None)
                 out()
     return EXIT_USAGE if bad else EXIT_OK
 

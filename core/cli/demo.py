@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from decimal import Decimal
 from typing import Any
 
 from ..host.host import Host
 from ..model.demo import DemoSection
+from ..model.labels import colon, counted, label, number
 from ..model.money import dumps
 from .command import add_command, open_host
 from .render import table
@@ -62,20 +64,21 @@ def run_demo(host: Host, lang: str, as_json: bool = False) -> int:
     L = _LABELS[lang]
     for s in sections:
         sys.stdout.write(f"\n== {s.title} ==\n")
-        rows = [[e.stage, e.entity or "", e.problem or "", e.outcome,
-                 ("auto" if e.automatic else (e.system or "")), e.detail] for e in s.events]
+        rows = [[label(e.stage, lang), e.entity or "", e.problem or "", label(e.outcome, lang),
+                 (label("auto", lang) if e.automatic else label(e.system or "", lang)), e.detail] for e in s.events]
         sys.stdout.write(table([L["stage"], L["entity"], L["problem"], L["outcome"], L["where"], L["detail"]], rows) + "\n")
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(s.counts.items()))
+        counts = ", ".join(f"{label(k, lang)}{colon(lang)} {v}" for k, v in sorted(s.counts.items()))
         sys.stdout.write(f"   {counts}\n")
         for note in s.notes:
             sys.stdout.write(f"   * {note}\n")
     sys.stdout.write(f"\n== {L['summary']} ==\n")
-    sys.stdout.write(f"{len(info['problems'])} problems: {', '.join(info['problems'])}\n")
-    sys.stdout.write(f"{L['auto']}: {info['fixed_automatically']}    {L['person']}: {info['needs_person']}\n")
+    c = colon(lang)
+    sys.stdout.write(f"{counted(len(info['problems']), 'problem', lang)}{c} {', '.join(info['problems'])}\n")
+    sys.stdout.write(f"{L['auto']}{c} {info['fixed_automatically']}    {L['person']}{c} {info['needs_person']}\n")
     if info["needs_person_by_system"]:
-        where = ", ".join(f"{k}: {v}" for k, v in sorted(info["needs_person_by_system"].items()))
-        sys.stdout.write(f"{L['by_system']}: {where}\n")
-    sys.stdout.write(f"{L['took']}: {elapsed:.1f} s\n")
+        where = ", ".join(f"{label(k, lang)}{c} {v}" for k, v in sorted(info["needs_person_by_system"].items()))
+        sys.stdout.write(f"{L['by_system']}{c} {where}\n")
+    sys.stdout.write(f"{L['took']}{c} {number(Decimal(f'{elapsed:.1f}'), lang)} s\n")
     return 0
 
 

@@ -7,6 +7,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..model.labels import colon, label
+
 __all__ = ["plan_text", "table"]
 
 
@@ -36,8 +38,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int 
 def _step_lines(step: dict[str, Any], n: int, indent: str, lang: str) -> list[str]:
     how = ("automatique" if lang == "fr" else "automatic") if step.get("automatic") else (
         "à faire par une personne" if lang == "fr" else "by a person")
-    role = f", {step['role']}" if step.get("role") else ""
-    lines = [f"{indent}{n}. [{step['system']} · {step['action']} · {how}{role}] {step['instructions']}"]
+    role = f", {label(step['role'], lang)}" if step.get("role") else ""
+    lines = [f"{indent}{n}. [{label(step['system'], lang)} · {label(step['action'], lang)} · {how}{role}] "
+             f"{step['instructions']}"]
     if step.get("patch"):
         lines.append(f"{indent}   patch: {step['patch']}")
     return lines
@@ -49,7 +52,7 @@ def plan_text(plan: dict[str, Any], lang: str) -> str:
     for n, step in enumerate(plan.get("steps", []), 1):
         out.extend(_step_lines(step, n, "  ", lang))
     for i, alt in enumerate(plan.get("alternatives", []), 1):
-        out.append(f"  Option {i}: {alt.get('title', '')}")
+        out.append(f"  Option {i}{colon(lang)} {alt.get('title', '')}")
         for n, step in enumerate(alt.get("steps", []), 1):
             out.extend(_step_lines(step, n, "     ", lang))
     return "\n".join(out)

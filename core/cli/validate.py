@@ -18,6 +18,7 @@ from .command import (
     open_host,
     out,
 )
+from ..model.labels import counted, form, label
 from .render import table
 
 __all__ = ["register"]
@@ -45,7 +46,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             any_record = True
             count += 1
             if tty and count % 10000 == 0:
-                sys.stderr.write(f"\r{count} entities checked")
+                sys.stderr.write(f"\r{counted(count, 'entity', args.lang)} {form(count, 'checked', args.lang)}")
             for f in result.findings:
                 if f.problem == "core.invalid_input":
                     worst = EXIT_USAGE
@@ -55,7 +56,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 json_line(result.to_json())
             else:
                 for f in result.findings:
-                    rows.append([result.entity, f.severity, f.problem, f.path or "", f.message])
+                    rows.append([result.entity, label(f.severity, args.lang), f.problem, f.path or "", f.message])
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -65,10 +66,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("the input holds no records (expected a JSON array or JSON Lines of entities)")
     if not args.json:
         if rows:
-            out(table(["entity", "severity", "problem", "path", "message"], rows))
-        fr = args.lang == "fr"
-        out(f"{count} {'entités vérifiées' if fr else 'entities checked'}, {len(rows)} "
-             f"{'constats' if fr else 'findings'}")
+            headers = (["entité", "gravité", "problème", "chemin", "message"] if args.lang == "fr"
+                       else ["entity", "severity", "problem", "path", "message"])
+            out(table(headers, rows))
+        out(f"{counted(count, 'entity', args.lang)} {form(count, 'checked', args.lang)}, "
+            f"{counted(len(rows), 'finding', args.lang)}")
     return worst
 
 
