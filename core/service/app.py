@@ -39,10 +39,11 @@ class ServiceApp(FastAPI):
         return ServiceMiddleware(super().build_middleware_stack(), self.state.settings, self.state.metrics)
 
 
-def _open(settings: Settings) -> tuple[Host, Any, Any]:
+def _open(settings: Settings, host: Host | None) -> tuple[Host, Any, Any]:
     from ..ledger import Database, KeyStore
 
-    host = Host.from_entry_points(settings.plugins, engine=settings.engine, strict=False)
+    # strict=False: a broken plugin is listed at /v1/plugins; strict mode fails /readyz instead
+    host = host or Host.from_entry_points(settings.plugins, engine=settings.engine, strict=False)
     host.engine  # compile the packs now, not on the first request  # noqa: B018
     database = Database(settings.db)
     return host, database, KeyStore(database)
@@ -58,8 +59,7 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from ..ledger import Ledger, WebhookDelivery, ledger_config
 
-        loaded, database, keys = await run_in_threadpool(_open, settings)
-        app.state.host = host or loaded
+        app.state.host, database, keys = await run_in_threadpool(_open, settings, host)
         app.state.database = database
         app.state.keys = keys
         app.state.ledger = Ledger(database, app.state.host, ledger_config(settings))

@@ -19,10 +19,19 @@ import anyio
 from fastapi import Request
 from syncdoctor import InputError, loads
 
-from .middleware import BodyTooLarge, deadline_of
+from .middleware import deadline_of
 from .problems import HTTPProblem, problem_body
 
-__all__ = ["NDJSON", "BatchLimits", "Line", "answer_batch", "read_lines", "read_json_body"]
+__all__ = [
+    "INLINE_BYTES",
+    "NDJSON",
+    "BatchLimits",
+    "Line",
+    "answer_batch",
+    "read_json_body",
+    "read_lines",
+    "request_deadline",
+]
 
 NDJSON = "application/x-ndjson"
 INLINE_BYTES = 64 * 1024  # smaller bodies are parsed on the event loop: a thread hop would cost more
@@ -246,5 +255,3 @@ def _problem_line(request: Request, status: int, detail: str, **kw: Any) -> byte
 def request_deadline(request: Request) -> float:
     return deadline_of(request.scope)
 
-
-__all__ += ["BodyTooLarge", "request_deadline"]
