@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 from starlette.routing import Mount
-
 from syncdoctor.service import Settings, create_app
 
 from .conftest import Server
@@ -206,3 +205,15 @@ def test_public_routes_answer_without_a_key(server: Server) -> None:
     for (method, path), case in ROUTES.items():
         if case.role is None and "oauth2" not in path:
             assert httpx.request(method, server.url + path).status_code == 200, path
+
+
+def test_a_mounted_app_needs_an_entry_too() -> None:
+    """The console mounts its pages through create_app(mounts=[...]); the mount shows up in the
+    enumeration, so it cannot arrive without its own auth tests."""
+    from starlette.responses import PlainTextResponse
+
+    def console(app: Any) -> None:
+        app.mount("/console", PlainTextResponse("pages"))
+
+    routes = _walk(create_app(Settings(db="sqlite:///:memory:"), mounts=[console]).routes)
+    assert ("MOUNT", "/console") in routes and ("MOUNT", "/console") not in ROUTES
