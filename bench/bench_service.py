@@ -211,6 +211,7 @@ def run(seconds: float = 5.0, batch: int = 100_000) -> dict[str, Any]:
         tmp = Path(tmp_name)
         (tmp / "empty.jsonl").write_text("")
         return {
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "startup": _startup(tmp),
             "single_classify_2_workers": _single(tmp, reports, seconds),
             "ndjson_batch": _batch(tmp, reports, batch),
