@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import select, tuple_
@@ -21,17 +22,11 @@ from syncdoctor import Host, InputError
 from .database import Database
 from .events import Event, parse_event
 from .exceptions import IssueNotFound
-from .fingerprint import CONNECTION, UNKNOWN_ENTITY, fingerprint, is_connection_problem
+from .intake import accepted, lock_entities, rejected
 from .keys import ensure_tenant
 from .lifecycle import STEP_ACTIONS, transition
 from .recording import (
-    add_occurrence,
-    escalate,
     record_action,
-    record_failure,
-    reset_failures,
-    resolve_entity,
-    upsert_issue,
 )
 from .redact import cap_report, redact
 from .schema import issue_actions, issues, occurrences, tenants
@@ -42,10 +37,6 @@ from .webhooks import create_subscription, delete_subscription, deliveries, enqu
 __all__ = ["Ledger", "LedgerConfig", "ledger_config"]
 
 T = TypeVar("T")
-_REPEATED = {
-    "en": "Failed sync number {failures} of {entity}: fix the cause or skip it",
-    "fr": "Échec de synchronisation n° {failures} de {entity} : corrigez la cause ou ignorez l'enregistrement",
-}
 
 
 @dataclass(frozen=True)
@@ -115,86 +106,76 @@ class Ledger:
         """Record one sync outcome: ``{"issues": [...], "resolved": [...], "findings": [...]}``.
 
         Raises :class:`InputError` (naming the record and field) for an invalid event."""
-        parsed = parse_event(event, index)
-        now = datetime.now(UTC)
-        if parsed.outcome == "accepted":
-            return self._write(tenant, lambda scope: self._accepted(scope, parsed, now))
-        if self.host is None:
-            raise RuntimeError("this Ledger has no Host to classify rejections: Ledger(db, host)")
-        # a diagnosis may quote the vendor's words: redacted like the report
-        diagnoses = [redact(d.model_dump(mode="json", exclude={"input", "record"}))
-                     for d in self.host.classify(parsed.error_report(), lang=lang)]
-        assert parsed.report is not None
-        report, truncated = cap_report(parsed.report.model_dump(mode="json"), self.config.report_bytes)
-        return self._write(tenant, lambda scope: self._rejected(scope, parsed, diagnoses, report, truncated,
-                                                                request_id, lang, now))
+        (answer,) = self.record_batch(tenant, [parse_event(event, index)], request_id=request_id, lang=lang,
+                                      first=index)
+        if isinstance(answer, InputError):
+            raise answer
+        return answer
 
     def record_many(self, tenant: str, events: Iterable[Any], *, request_id: str | None = None,
-                    lang: str = "en") -> Iterator[dict[str, Any] | InputError]:
-        """One answer per event, in order; an invalid event gives its :class:`InputError`."""
-        for index, raw in enumerate(events):
-            if isinstance(raw, InputError):
-                yield raw
-                continue
+                    lang: str = "en", chunk: int = 256) -> Iterator[dict[str, Any] | InputError]:
+        """One answer per event, in order; an invalid event gives its :class:`InputError`.
+        Events are recorded ``chunk`` at a time (see :meth:`record_batch`)."""
+        batch: list[Any] = []
+        start = 0
+        for raw in events:
+            batch.append(raw)
+            if len(batch) >= chunk:
+                yield from self.record_batch(tenant, batch, request_id=request_id, lang=lang, first=start)
+                start += len(batch)
+                batch = []
+        if batch:
+            yield from self.record_batch(tenant, batch, request_id=request_id, lang=lang, first=start)
+
+    def record_batch(self, tenant: str, events: Sequence[Any], *, request_id: str | None = None,
+                     lang: str = "en", first: int = 0) -> list[dict[str, Any] | InputError]:
+        """Record many events in one transaction: one commit for all of them, which is what
+        makes a batch fast on PostgreSQL. Invalid events answer their :class:`InputError`
+        (record numbers start at ``first``) and take no part. A deadlock retries the batch;
+        any other database error falls back to one transaction per event."""
+        now = datetime.now(UTC)
+        answers: list[Any] = [None] * len(events)
+        parsed: list[tuple[int, Event]] = []
+        for n, raw in enumerate(events):
             try:
-                yield self.record(tenant, raw, request_id=request_id, lang=lang, index=index)
+                if isinstance(raw, InputError):
+                    raise raw
+                parsed.append((n, parse_event(raw, first + n)))
             except InputError as exc:
-                yield exc
+                answers[n] = exc
+        to_classify = [event for _, event in parsed if event.outcome == "rejected"]
+        if to_classify and self.host is None:
+            raise RuntimeError("this Ledger has no Host to classify rejections: Ledger(db, host)")
+        diagnosed = iter(self.host.classify_many([e.error_report() for e in to_classify], lang=lang)
+                         if to_classify and self.host is not None else [])
+        work: list[tuple[int, Event, Any, Any, bool]] = []
+        for n, event in parsed:
+            if event.outcome == "accepted":
+                work.append((n, event, None, None, False))
+                continue
+            diagnoses = [redact(d.model_dump(mode="json", exclude={"input", "record"})) for d in next(diagnosed)]
+            assert event.report is not None
+            report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)
+            work.append((n, event, diagnoses, report, truncated))
 
-    def _rejected(self, scope: TenantScope, event: Event, diagnoses: list[dict[str, Any]], report: dict[str, Any],
-                  truncated: bool, request_id: str | None, lang: str, now: datetime) -> dict[str, Any]:
-        at = event.when(now)
-        entity = event.entity_ref or UNKNOWN_ENTITY
-        planned = []
-        for diagnosis in diagnoses:
-            connection = is_connection_problem(diagnosis.get("category"))
-            ref = CONNECTION if connection else entity
-            fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], ref,
-                             diagnosis.get("params") or {})
-            planned.append((fp, ref, connection, diagnosis))
-        planned.sort(key=lambda item: item[0])  # lock issue rows in one order
-        rows: dict[str, Any] = {}
-        entity_issues = []
-        for fp, ref, connection, diagnosis in planned:
-            up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor,
-                              entity=ref, at=at, now=now)
-            add_occurrence(scope, issue_id=up.row.id, at=at, now=now, request_id=request_id, report=report,
-                           truncated=truncated)
-            rows[up.row.id] = up.row
-            if up.opened:
-                enqueue(scope, "issue.opened", issue_json(up.row), now)
-            elif up.regressed:
-                enqueue(scope, "issue.regressed", issue_json(up.row), now)
-            if not connection:
-                entity_issues.append(up.row.id)
-        findings = []
-        if entity_issues and event.entity_ref is not None:
-            failures = record_failure(scope, client=event.client, vendor=event.vendor, entity=entity, now=now)
-            if failures >= self.config.escalate_after:
-                for issue_id in entity_issues:
-                    row = escalate(scope, issue_id, now)
-                    if row is not None:
-                        rows[issue_id] = row
-                        if row.status != "muted":
-                            enqueue(scope, "issue.escalated", issue_json(row), now)
-                text = _REPEATED.get(lang, _REPEATED["en"])
-                findings.append({
-                    "problem": "core.repeated_failure", "severity": "warning", "entity": entity, "path": None,
-                    "message": text.format(failures=failures, entity=entity),
-                    "params": {"entity": entity, "failures": failures, "issues": entity_issues},
-                })
-        return {"issues": [issue_json(r) for r in rows.values()], "resolved": [], "findings": findings}
+        def apply(item: tuple[int, Event, Any, Any, bool], scope: TenantScope) -> dict[str, Any]:
+            _, event, diagnoses, report, truncated = item
+            if diagnoses is None:
+                return accepted(scope, event, now)
+            return rejected(scope, event, diagnoses, report, truncated, request_id=request_id, lang=lang, now=now,
+                            escalate_after=self.config.escalate_after)
 
-    def _accepted(self, scope: TenantScope, event: Event, now: datetime) -> dict[str, Any]:
-        entity = event.entity_ref
-        assert entity is not None
-        resolved = resolve_entity(scope, client=event.client, vendor=event.vendor, entity=entity,
-                                  actor="syncdoctor:accepted-event", now=now)
-        reset_failures(scope, client=event.client, vendor=event.vendor, entity=entity)
-        for before, row in resolved:
-            if before != "muted":  # muted: no notifications
-                enqueue(scope, "issue.resolved", issue_json(row), now)
-        return {"issues": [], "resolved": [row.id for _, row in resolved], "findings": []}
+        def run(scope: TenantScope) -> list[tuple[int, dict[str, Any]]]:
+            lock_entities(scope, [(item[1], item[2]) for item in work])
+            return [(item[0], apply(item, scope)) for item in work]
+
+        try:
+            results = self._write(tenant, run) if work else []
+        except DBAPIError:
+            results = [(item[0], self._write(tenant, partial(apply, item))) for item in work]
+        for n, answer in results:
+            answers[n] = answer
+        return answers
 
     # ------------------------------------------------------------------ reading
 

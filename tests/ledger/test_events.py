@@ -196,3 +196,19 @@ def test_the_raw_report_is_capped(db, host) -> None:  # type: ignore[no-untyped-
     (occurrence,) = ledger.issue("t1", issue["id"])["occurrences"]
     assert occurrence["truncated"] is True
     assert len(str(occurrence["report"])) < 2500 and occurrence["report"]["payload_head"].startswith('{"blob": "xxx')
+
+
+def test_a_batch_is_recorded_in_order_in_one_go(ledger: Ledger) -> None:
+    batch = [rejected(), rejected(entity="i2"), rejected(), accepted(), rejected(), {"client": "x"}, rejected()]
+    answers = ledger.record_batch("t1", batch, first=10)
+    assert [a["issues"][0]["count"] for a in answers[:3]] == [1, 1, 2]
+    assert answers[3]["resolved"] == [answers[0]["issues"][0]["id"]]
+    assert answers[4]["issues"][0]["regressed"] == 1 and answers[4]["findings"] == []  # the streak restarted
+    assert isinstance(answers[5], InputError) and answers[5].record == 15
+    assert answers[6]["issues"][0]["count"] == 4
+
+
+def test_record_many_answers_every_event_across_chunks(ledger: Ledger) -> None:
+    answers = list(ledger.record_many("t1", [rejected(entity=f"e{n % 4}") for n in range(10)], chunk=3))
+    assert [a["issues"][0]["count"] for a in answers] == [1, 1, 1, 1, 2, 2, 2, 2, 3, 3]
+    assert [bool(a["findings"]) for a in answers] == [False] * 8 + [True, True]

@@ -9,9 +9,11 @@ answered is recorded, whatever happens to the rest of the batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -22,7 +24,7 @@ from ...ledger.events import Event
 from ..deps import Principal, get_ledger, principal
 from ..problems import HTTPProblem, error_responses, problem_body
 from ..schemas import component, request_body
-from ..streaming import NDJSON, BatchLimits, Line, answer_batch, read_json_body, read_lines, request_deadline
+from ..streaming import NDJSON, Line, read_json_body, read_lines, request_deadline
 from .issues import IssueOut
 from .media import is_ndjson, prime
 
@@ -78,19 +80,65 @@ async def record_events(
 
 async def _record_stream(request: Request, ledger: Any, tenant: str, request_id: str | None,
                          lang: str) -> Response:
+    """Like the Host's batches (streaming.answer_batch), but a chunk of lines is recorded in one
+    call, hence one transaction: the answer of a line is written once its chunk is committed."""
     settings = request.app.state.settings
     metrics = request.app.state.metrics
+    deadline = request_deadline(request)
 
-    def answers(events: Iterator[Any]) -> Iterator[Any]:
-        return ledger.record_many(tenant, events, request_id=request_id, lang=lang)
+    def decide(lines: list[Line]) -> bytes:
+        answers = ledger.record_batch(tenant, [line.value for line in lines], request_id=request_id, lang=lang,
+                                      first=lines[0].number)
+        out = []
+        for line, answer in zip(lines, answers, strict=True):
+            if isinstance(answer, InputError):
+                body = problem_body(422, answer.reason, record=line.number, line=line.line, field=answer.field)
+            else:
+                metrics.count_diagnoses(i["problem"] for i in answer["issues"])
+                body = answer
+            out.append(dumps(body).encode() + b"\n")
+        return b"".join(out)
 
-    def render(line: Line, answer: Any) -> bytes:
-        if isinstance(answer, InputError):
-            body = problem_body(422, answer.reason, record=line.number, line=line.line, field=answer.field)
-            return (dumps(body) + "\n").encode()
-        metrics.count_diagnoses(i["problem"] for i in answer["issues"])
-        return (dumps(answer) + "\n").encode()
+    async def flush(lines: list[Line]) -> bytes:
+        if time.monotonic() > deadline:
+            raise _OverBudget()
+        return await anyio.to_thread.run_sync(decide, lines)
 
-    limits = BatchLimits(settings.chunk_records, request_deadline(request))
-    stream = answer_batch(request, read_lines(request, settings.max_batch), answers, render, limits)
-    return await prime(stream)
+    async def stream() -> AsyncIterator[bytes]:
+        pending: list[Line] = []
+        started = False
+        try:
+            try:
+                async for line in read_lines(request, settings.max_batch):
+                    pending.append(line)
+                    if len(pending) >= settings.chunk_records:
+                        chunk, pending = pending, []
+                        out = await flush(chunk)
+                        started = True
+                        yield out
+                if pending:
+                    chunk, pending = pending, []
+                    yield await flush(chunk)
+            except HTTPProblem as exc:
+                if not started:
+                    raise  # nothing answered yet: the status code itself says it
+                if pending:
+                    yield await flush(pending)
+                yield _problem_line(request, exc.status, exc.detail, record=exc.record, **exc.extra)
+        except _OverBudget:
+            detail = ("the batch took longer than the time budget (time_budget); the events answered "
+                      "above are recorded, resend the rest")
+            if not started:
+                raise HTTPProblem(503, detail, headers={"Retry-After": "1"}) from None
+            yield _problem_line(request, 503, detail)
+
+    return await prime(stream())
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _problem_line(request: Request, status: int, detail: str, **kw: Any) -> bytes:
+    rid = request.scope.get("state", {}).get("request_id")
+    return (dumps(problem_body(status, detail, instance=f"{request.url.path}#request-{rid}", **kw)) + "\n").encode()
