@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from ..model.labels import colon
 from ..model.records import open_input, read_records
 from .command import (
     EXIT_OK,
@@ -18,17 +19,39 @@ from .command import (
     open_host,
     out,
 )
-from ..model.labels import colon
 from .render import plan_text
 
 __all__ = ["register"]
 
 
-def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None) -> None:
+# How the vendor of a diagnosis was known (issue 14): said, never guessed silently.
+_VENDOR_NOTES = {
+    "guessed": {"en": " (guessed from the message; give --vendor to be sure)",
+                "fr": " (déduit du message ; précisez --vendor pour en être sûr)"},
+    "unknown": {"en": "unknown (give --vendor to apply its rules)",
+                "fr": "inconnu (précisez --vendor pour appliquer ses règles)"},
+}
+
+
+def _vendor_note(diag: dict[str, Any], given: bool) -> str | None:
+    """``guessed`` when the report named no vendor and one was found, ``unknown`` when none
+    could be told. A vendor a report names is kept as named, loaded or not (the status still
+    answers for it), and --vendor must name a loaded one."""
+    if diag["problem"] == "core.invalid_input":
+        return None
+    if not diag.get("vendor"):
+        return "unknown"
+    return None if given else "guessed"
+
+
+def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None, note: str | None = None) -> None:
     fr, c = lang == "fr", colon(lang)
+    lang_key = "fr" if fr else "en"
     out(f"{'Problème' if fr else 'Problem'}{c} {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""))
-    if diag.get("vendor"):
-        out(f"{'Éditeur' if fr else 'Vendor'}{c} {diag['vendor']}    "
+    if diag.get("vendor") or note == "unknown":
+        vendor = _VENDOR_NOTES["unknown"][lang_key] if note == "unknown" else diag["vendor"] + (
+            _VENDOR_NOTES[note][lang_key] if note else "")
+        out(f"{'Éditeur' if fr else 'Vendor'}{c} {vendor}    "
             f"{'Catégorie' if fr else 'Category'}{c} {category or diag.get('category') or '-'}")
     params = {k: v for k, v in diag.get("params", {}).items() if k not in ("pointer",)}
     if params:
@@ -64,16 +87,26 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if args.payload:
             report["payload"] = load_json_file(args.payload, "payload")
         reports = [report]
+    given: list[bool] = []  # per input: did it name its vendor (or --vendor name it for all)?
+
+    def noting(items: Any) -> Iterator[Any]:
+        for item in items:
+            given.append(bool(args.vendor) or (isinstance(item, dict) and bool(item.get("vendor"))))
+            yield item
+
     bad = False
-    for diags in host.classify_many(reports, vendor=args.vendor, lang=args.lang):
+    for number, diags in enumerate(host.classify_many(noting(reports), vendor=args.vendor, lang=args.lang)):
         for diag in diags:
             data = diag.model_dump(mode="json", exclude_none=True)
             bad = bad or data["problem"] == "core.invalid_input"
+            note = _vendor_note(data, given[number] if number < len(given) else True)
             if args.json or args.input:
+                if note == "guessed":
+                    data["vendor_guessed"] = True
                 json_line(data)
             else:
                 cp = host.catalog.problems.get(data["problem"])
-                _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None)
+                _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None, note)
                 out()
     return EXIT_USAGE if bad else EXIT_OK
 
