@@ -31,10 +31,7 @@ from ._common import example_messages
 
 
 def _command(*args: str) -> list[str]:
-    exe = shutil.which("syncdoctor", path=str(Path(sys.executable).parent))
-    if exe and subprocess.run([exe, args[0], "--help"], capture_output=True).returncode == 0:
-        return [exe, *args]
-    return [sys.executable, "-m", f"syncdoctor.cli.{args[0]}", *args[1:]]
+    return [shutil.which("syncdoctor", path=str(Path(sys.executable).parent)) or "syncdoctor", *args]
 
 
 def _free_port() -> int:

@@ -129,15 +129,3 @@ def _serve_workers(uvicorn: Any, settings: Any, common: dict[str, Any]) -> None:
         "syncdoctor listening on %s:%d with %d workers", settings.host, sock.getsockname()[1], settings.workers)
     Multiprocess(config, sockets=[sock]).run()
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m syncdoctor.cli.serve`: the same command before it is wired into `syncdoctor`."""
-    parser = argparse.ArgumentParser(prog="syncdoctor")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.handler(args))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

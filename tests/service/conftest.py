@@ -23,13 +23,10 @@ pytest.importorskip("uvicorn")
 
 
 def syncdoctor_command(*args: str) -> list[str]:
-    """`syncdoctor serve|keys ...` as installed; the modules' own entry before the wiring lands."""
+    """`syncdoctor ...` as installed next to this interpreter."""
     exe = shutil.which("syncdoctor", path=str(Path(sys.executable).parent)) or shutil.which("syncdoctor")
-    if exe is not None:
-        probe = subprocess.run([exe, args[0], "--help"], capture_output=True, text=True)
-        if probe.returncode == 0:
-            return [exe, *args]
-    return [sys.executable, "-m", f"syncdoctor.cli.{args[0]}", *args[1:]]
+    assert exe is not None, "the syncdoctor command is not installed (pip install -e '.[test]')"
+    return [exe, *args]
 
 
 def free_port() -> int:
