@@ -1,7 +1,15 @@
-"""Talking to vendor APIs: timeouts, retries with backoff, ``Retry-After``, secret-safe auth.
+"""Talking to vendor APIs: timeouts, retries with backoff, ``Retry-After``, secret-safe auth,
+and caps on what a vendor may cost (bytes, time, waiting).
 
-Every plugin that speaks HTTP uses :class:`VendorClient`, so that retry and secret
+Every plugin that speaks HTTP uses :class:`VendorClient`, so that retry, caps and secret
 handling are written once.
+
+What is retried, and why it never writes twice: a GET (any idempotent method) is retried on
+429, 5xx and transport errors. A POST or PATCH is retried only when the failure proves the
+request was not processed (the connection was refused, or a 429), or when the caller gave an
+``idempotency_key`` (sent in ``Idempotency-Key`` or the header it names), so that the vendor
+recognises the second attempt. Otherwise a lost answer is :class:`OutcomeUnknown`: the write
+may have happened, and the caller must read back before trying again.
 """
 
 from __future__ import annotations
@@ -16,12 +24,22 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from ..errors import VendorAuthError, VendorError
+from ..errors import InputError, VendorAuthError, VendorError
 from ..model.money import loads
+from .limits import LimitExceeded, Limits
+from .redact import SECRET_NAME, redact_text, redact_value, strip_userinfo
 
-__all__ = ["RetryPolicy", "VendorClient", "parse_retry_after"]
+__all__ = ["Limits", "OutcomeUnknown", "RetryPolicy", "VendorClient", "parse_retry_after"]
 
 log = logging.getLogger("syncdoctor.http")
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: failures that prove the request never reached the server's handler
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class OutcomeUnknown(VendorError):
+    """A write whose answer was lost: it may have been applied. Not retried blindly."""
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -30,10 +48,10 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     value = value.strip()
     if value.isascii() and value.isdigit():
-        return float(value)
+        return float(value) if len(value) < 12 else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when is None:
         return None
@@ -60,14 +78,29 @@ class RetryPolicy:
         return base * (0.5 + random.random() / 2)
 
 
+def _checked_url(vendor: str, base_url: str) -> httpx.URL:
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise InputError(None, "base_url", f"{strip_userinfo(str(base_url))[:200]!r} is not a URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InputError(None, "base_url", f"{strip_userinfo(str(base_url))[:200]!r} is not an http(s) URL with a host "
+                         f"({vendor})")
+    return url
+
+
 class VendorClient:
     """An httpx client for one vendor that retries what is safe to retry.
 
     * 429: waits ``Retry-After`` when given (capped by ``max_wait``), else backs off;
-    * 5xx and transport errors (refused, dropped, timed out): backs off and retries;
+    * 5xx and transport errors (refused, dropped, timed out): backs off and retries
+      (writes: see the module docstring);
     * 401/403: raises :class:`VendorAuthError` at once: retrying bad credentials only
       gets a client throttled;
-    * other 4xx: raises :class:`VendorError` with the vendor's message.
+    * other 4xx: raises :class:`VendorError` with the vendor's message, redacted.
+
+    ``limits`` caps every answer's size, every call's time, the client's whole life (a fetch)
+    and the total time slept between retries; see :class:`~syncdoctor.vendors.limits.Limits`.
 
     ``headers`` is a callable so that secrets are only materialised per request and never
     stored in a form that a repr, a log line or an exception could show.
@@ -82,16 +115,25 @@ class VendorClient:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = None,
+        idempotency_header: str = "Idempotency-Key",
     ) -> None:
         self.vendor = vendor
-        real_url = base_url.rstrip("/")
-        url = httpx.URL(real_url)
+        url = _checked_url(vendor, str(base_url).rstrip("/"))
+        real_url = str(url).rstrip("/")
         # credentials in the URL (http://user:pass@host) never reach a repr, a log or an error
-        self.base_url = str(url.copy_with(userinfo=b"")) if url.userinfo else real_url
+        self.base_url = str(url.copy_with(userinfo=b"")).rstrip("/") if url.userinfo else real_url
         self._shown_url = self.base_url
+        self._url_secrets = tuple(p for p in (url.username, url.password) if p)
         self._headers = headers or (dict)
         self.retry = retry or RetryPolicy()
-        self.stats: dict[str, int] = {"requests": 0, "retries": 0, "throttled": 0, "server_errors": 0, "dropped": 0}
+        self.limits = limits or Limits.from_env()
+        self.timeout = timeout
+        self.idempotency_header = idempotency_header
+        self.stats: dict[str, int] = {"requests": 0, "retries": 0, "throttled": 0, "server_errors": 0, "dropped": 0,
+                                      "bytes": 0, "waited_ms": 0}
+        self._started = time.monotonic()
+        self._waited = 0.0
         self._client = httpx.Client(base_url=real_url, timeout=timeout, transport=transport)
 
     def __repr__(self) -> str:
@@ -106,23 +148,100 @@ class VendorClient:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def request(self, method: str, path: str, *, params: Any = None, json: Any = None) -> httpx.Response:
+    # -- secrets and limits
+
+    def _secrets(self, sent: Mapping[str, str], body: Any = None) -> list[str]:
+        """The credential values this request carried (headers named like credentials, and
+        such fields of a JSON body, e.g. a login's password), to mask wherever they show up."""
+        out = list(self._url_secrets)
+        values = [v for k, v in sent.items() if SECRET_NAME.search(k)]
+        if isinstance(body, Mapping):
+            values += [str(v) for k, v in body.items() if isinstance(k, str) and SECRET_NAME.search(k) and v]
+        for value in values:
+            out.append(value)
+            out.extend(part for part in value.replace(":", " ").split() if len(part) >= 6)
+        return out
+
+    def _remaining(self) -> float:
+        left = self.limits.total_deadline - (time.monotonic() - self._started)
+        if left <= 0:
+            raise LimitExceeded(self.vendor, f"gave up: the whole exchange took more than {self.limits.total_deadline:g}s",
+                                "total_deadline")
+        return left
+
+    def _wait(self, seconds: float, why: str) -> None:
+        if self._waited + seconds > self.limits.max_retry_wait:
+            raise LimitExceeded(self.vendor, f"gave up after {why}: waiting {seconds:.1f}s more would exceed "
+                                f"{self.limits.max_retry_wait:g}s of retry waits in total", "max_retry_wait")
+        if seconds >= self._remaining():
+            raise LimitExceeded(self.vendor, f"gave up after {why}: waiting {seconds:.1f}s would pass the "
+                                f"{self.limits.total_deadline:g}s deadline", "total_deadline")
+        self._waited += seconds
+        self.stats["waited_ms"] += int(seconds * 1000)
+        self.retry.sleep(seconds)
+
+    def _send(self, method: str, path: str, params: Any, json: Any, headers: dict[str, str]) -> httpx.Response:
+        """One HTTP exchange with the body read under the byte cap and the call deadline."""
+        budget = min(self.limits.call_deadline, self._remaining())
+        started = time.monotonic()
+        timeout = httpx.Timeout(min(self.timeout, budget))
+        request = self._client.build_request(method, path, params=params, json=json, headers=headers, timeout=timeout)
+        response = self._client.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.limits.max_bytes:
+                raise LimitExceeded(self.vendor, f"{method} {path} announced {int(declared)} bytes, more than "
+                                    f"{self.limits.max_bytes}", "max_bytes")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.limits.max_bytes:
+                    raise LimitExceeded(self.vendor, f"{method} {path} answered more than {self.limits.max_bytes} bytes",
+                                        "max_bytes")
+                chunks.append(chunk)
+                if time.monotonic() - started > budget:
+                    raise LimitExceeded(self.vendor, f"{method} {path} took more than {budget:g}s to answer "
+                                        f"({size} bytes so far)", "call_deadline")
+        finally:
+            response.close()
+        self.stats["bytes"] += size
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")}
+        return httpx.Response(response.status_code, headers=kept, content=b"".join(chunks), request=request)
+
+    # -- the call
+
+    def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
+                idempotency_key: str | None = None, repeatable: bool = False) -> httpx.Response:
+        """One call with retries. ``idempotency_key`` makes a write safe to send again (the
+        vendor recognises it); ``repeatable`` says a POST changes nothing when repeated (a
+        login)."""
+        method = method.upper()
+        retry_unsure = method in IDEMPOTENT or idempotency_key is not None or repeatable
         last: str = ""
         for attempt in range(1, self.retry.attempts + 1):
             self.stats["requests"] += 1
+            sent = dict(self._headers())
+            if idempotency_key is not None:
+                sent[self.idempotency_header] = idempotency_key
             try:
-                response = self._client.request(method, path, params=params, json=json, headers=dict(self._headers()))
+                response = self._send(method, path, params, json, sent)
             except httpx.TransportError as exc:
                 self.stats["dropped"] += 1
                 last = f"{type(exc).__name__} talking to {self._shown_url}"
+                if not retry_unsure and not isinstance(exc, _NOT_SENT):
+                    raise OutcomeUnknown(self.vendor, f"{method} {path}: the answer was lost ({type(exc).__name__}); "
+                                         "the write may have been applied, so it is not sent again: read back "
+                                         "before retrying") from None
                 wait = self.retry.delay(attempt)
             else:
                 status = response.status_code
                 if status < 400:
                     return response
+                secrets = self._secrets(sent, json)
                 if status in (401, 403):
-                    raise VendorAuthError(self.vendor, _message(response) or "credentials refused", status,
-                                          _code(response), _body(response))
+                    raise VendorAuthError(self.vendor, _message(response, secrets) or "credentials refused", status,
+                                          _code(response), _body(response, secrets))
                 if status == 429:
                     self.stats["throttled"] += 1
                     hinted = parse_retry_after(response.headers.get("retry-after"))
@@ -132,62 +251,82 @@ class VendorClient:
                     self.stats["server_errors"] += 1
                     wait = self.retry.delay(attempt)
                     last = f"server error {status}"
+                    if not retry_unsure:
+                        raise OutcomeUnknown(self.vendor, f"{method} {path} failed with {status}: "
+                                             f"{_message(response, secrets) or 'no detail'}; not sent again, since "
+                                             "the write may have been applied", status, _code(response),
+                                             _body(response, secrets))
                 else:
-                    raise VendorError(self.vendor, _message(response) or f"HTTP {status}", status, _code(response),
-                                      _body(response))
+                    raise VendorError(self.vendor, _message(response, secrets) or f"HTTP {status}", status,
+                                      _code(response), _body(response, secrets))
             if attempt < self.retry.attempts:
                 self.stats["retries"] += 1
                 log.info("%s: %s; retry %d in %.2fs", self.vendor, last, attempt, wait)
-                self.retry.sleep(wait)
+                self._wait(wait, last)
         raise VendorError(self.vendor, f"gave up after {self.retry.attempts} attempts: {last}")
 
     def get_json(self, path: str, params: Any = None) -> Any:
-        response = self.request("GET", path, params=params)
+        return self.json_of(self.request("GET", path, params=params), path)
+
+    def json_of(self, response: httpx.Response, path: str) -> Any:
+        """The answer's JSON with exact decimals, or a VendorError saying it is not JSON."""
         try:
-            return response.json()
-        except ValueError:
+            return loads(response.content)
+        except (ValueError, UnicodeDecodeError):
             raise VendorError(self.vendor, f"{path} did not answer JSON", response.status_code) from None
+        except RecursionError:
+            raise VendorError(self.vendor, f"{path} answered JSON nested too deeply", response.status_code) from None
 
 
-def _message(response: httpx.Response) -> str:
+def _parsed(response: httpx.Response) -> Any:
     try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
+        return loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _message(response: httpx.Response, secrets: list[str]) -> str:
+    body = _parsed(response)
+    if body is None:
+        return redact_text(response.text[:200], secrets)
+    text = ""
     if isinstance(body, dict):
         for key in ("message", "error", "detail"):
             if isinstance(body.get(key), str):
-                return body[key][:300]
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return str(errors[0].get("detail") or errors[0].get("code") or "")[:300]
-    return str(body)[:200]
+                text = body[key][:300]
+                break
+        else:
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                text = str(errors[0].get("detail") or errors[0].get("code") or "")[:300]
+            else:
+                text = str(redact_value(body, secrets))[:200]
+    else:
+        text = str(redact_value(body, secrets))[:200]
+    return redact_text(text, secrets)
 
 
-def _body(response: httpx.Response) -> Any:
+def _body(response: httpx.Response, secrets: list[str]) -> Any:
     """What a refusal said, for ``VendorError.body``: JSON with exact decimals (a vendor's
     amounts must not become binary floats on their way to a diagnosis), else the text; None
-    when empty."""
+    when empty. Credentials are masked either way."""
     text = response.text
     if not text.strip():
         return None
     try:
-        return loads(text)
+        return redact_value(loads(text), secrets)
     except (ValueError, RecursionError):
-        return text[:10_000]
+        return redact_text(text[:10_000], secrets)
 
 
 def _code(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
+    body = _parsed(response)
     if isinstance(body, dict):
         if isinstance(body.get("error_code"), str):
             return body["error_code"]
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict) and errors[0].get("code"):
-            return str(errors[0]["code"])
+            return str(errors[0]["code"])[:100]
     return None
 
 

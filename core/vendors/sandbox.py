@@ -5,6 +5,17 @@ A plugin writes only its API's behaviour (a :class:`SandboxApp`); this module se
 rely on them: every third *distinct* request fails once, in rotation over the active faults,
 and succeeds when retried. ``duplicate-page`` is left to the app (it knows its pagination):
 :attr:`Faults.duplicate_page` tells it to serve a page's items again on the next page.
+
+The hostile faults (issue 20) test what a client must survive:
+
+* ``lost-answer``: the *first attempt of every distinct write* (POST, PUT, PATCH, DELETE) is
+  processed by the app and then the connection is dropped without an answer, so a client that
+  retries blindly writes twice;
+* ``trickle``: the answer's body is sent one byte every ``trickle_seconds``;
+* ``endless``: an answer whose body never ends (until the client hangs up, or 4 GiB);
+* ``malformed-page``: a 200 whose JSON lists (``transactions: [...]``) are objects instead;
+* ``echo``: a 400 whose body echoes the request's headers, ``Authorization`` included, as a
+  careless server does.
 """
 
 from __future__ import annotations
@@ -23,7 +34,8 @@ from ..model.money import dumps
 
 __all__ = ["FAULTS", "Faults", "SandboxRequest", "SandboxResponse", "SandboxServer"]
 
-FAULTS = ("429", "500", "drop", "duplicate-page", "slow")
+FAULTS = ("429", "500", "drop", "duplicate-page", "slow", "lost-answer", "trickle", "endless", "malformed-page", "echo")
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @dataclass
@@ -56,7 +68,7 @@ class Faults:
     """Which faults to inject, and when."""
 
     def __init__(self, names: str | list[str] | None = None, every: int = 3, retry_after: int = 1,
-                 slow_seconds: float = 0.3) -> None:
+                 slow_seconds: float = 0.3, trickle_seconds: float = 3.0) -> None:
         if isinstance(names, str):
             names = [n.strip() for n in names.split(",") if n.strip()]
         unknown = sorted(set(names or []) - set(FAULTS))
@@ -66,7 +78,8 @@ class Faults:
         self.every = every
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
-        self._transport = [n for n in self.names if n != "duplicate-page"]
+        self.trickle_seconds = trickle_seconds
+        self._transport = [n for n in self.names if n not in ("duplicate-page", "lost-answer")]
         self._seen: dict[str, int] = {}
         self._distinct = 0
         self._lock = threading.Lock()
@@ -76,14 +89,19 @@ class Faults:
     def duplicate_page(self) -> bool:
         return "duplicate-page" in self.names
 
-    def pick(self, key: str) -> str | None:
+    def pick(self, key: str, method: str = "GET") -> str | None:
         """The fault for this request, if any: only on the first attempt of a distinct request."""
-        if not self._transport:
+        if not self._transport and "lost-answer" not in self.names:
             return None
         with self._lock:
             attempts = self._seen.get(key, 0) + 1
             self._seen[key] = attempts
             if attempts > 1:
+                return None
+            if "lost-answer" in self.names and method in WRITES:
+                self.injected["lost-answer"] = self.injected.get("lost-answer", 0) + 1
+                return "lost-answer"
+            if not self._transport:
                 return None
             self._distinct += 1
             if self._distinct % self.every:
@@ -162,7 +180,12 @@ class SandboxServer:
                 )
                 server.requests.append((self.command, self.path))
                 key = f"{self.command} {self.path} {body[:200]!r}"
-                fault = server.faults.pick(key)
+                fault = server.faults.pick(key, self.command)
+                if fault == "echo":
+                    echoed = {k: v for k, v in self.headers.items()}
+                    self._send(SandboxResponse(400, {"error": f"bad request from {echoed.get('Authorization', '?')}",
+                                                     "request_headers": echoed}))
+                    return
                 if fault == "drop":
                     self.close_connection = True
                     try:
@@ -183,9 +206,37 @@ class SandboxServer:
                     response = server.app(request)
                 except Exception as exc:  # a bug in the fake must still answer
                     response = SandboxResponse(500, {"error": f"sandbox failure: {type(exc).__name__}: {exc}"})
-                self._send(response)
+                if fault == "lost-answer":  # the write happened; its answer never leaves
+                    self._hang_up()
+                    return
+                if fault == "malformed-page" and isinstance(response.body, dict):
+                    response.body = {k: ({"unexpected": "an object where a list belongs"} if isinstance(v, list) else v)
+                                     for k, v in response.body.items()}
+                if fault == "endless":
+                    self._endless(response)
+                    return
+                self._send(response, trickle=server.faults.trickle_seconds if fault == "trickle" else None)
 
-            def _send(self, response: SandboxResponse) -> None:
+            def _hang_up(self) -> None:
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+            def _endless(self, response: SandboxResponse) -> None:
+                self.close_connection = True
+                self.send_response(response.status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()  # no length: the body ends when the connection does, i.e. never
+                chunk = b'{"transactions": [' + b" " * 65_000
+                try:
+                    for _ in range(65_536):  # 4 GiB at most, so a forgotten server still stops
+                        self.wfile.write(chunk)
+                except OSError:  # the client hung up: what a capped client does
+                    return
+
+            def _send(self, response: SandboxResponse, trickle: float | None = None) -> None:
                 body = response.body
                 if isinstance(body, bytes):
                     data = body
@@ -202,7 +253,16 @@ class SandboxServer:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if trickle is None:
+                    self.wfile.write(data)
+                    return
+                try:
+                    for i in range(len(data)):  # one byte at a time, as a stalled link delivers
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(trickle)
+                except OSError:
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 

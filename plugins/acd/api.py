@@ -5,10 +5,18 @@ The API is not publicly documented (vendor-apis.md §5.2, UNCONFIRMED against of
 header with ``CNX``; ``POST /v1/compta/ecriture`` writes an entry whose lines are
 ``LignesEcriture``; documents go to the DMS through ``POST /v1/ged/documents``. Every answer
 is the ``codeRetour`` / ``listeErreurs`` envelope (see :mod:`.envelope`).
+
+Never twice: every write carries an ``Idempotency-Key`` derived from what it writes (folder,
+journal, lines; :func:`idempotency_key`), so a POST retried after a lost answer, or an entry
+pushed again by a batch that was restarted, is recognised and answered from the first write.
+ACD's own support for the header is not documented (vendor-apis.md §5.2); the sandbox honours
+it, and docs/reliability.md says what to check on a real server.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -27,7 +35,7 @@ from syncdoctor import (
 
 from .envelope import is_accepted, report_from_envelope
 
-__all__ = ["DEFAULT_FOLDER", "AcdSession", "push", "to_body"]
+__all__ = ["DEFAULT_FOLDER", "AcdSession", "idempotency_key", "push", "to_body"]
 
 DEFAULT_FOLDER = "DEMO"
 """The folder code of the loopback sandbox, used when no folder is given."""
@@ -89,6 +97,13 @@ def to_body(entry: Any, folder: str | None = None) -> dict[str, Any]:
     }
 
 
+def idempotency_key(path: str, body: Any) -> str:
+    """A stable key for one write: the same entry (same folder, journal, lines) gives the same
+    key in every run, so that the vendor can tell a repeat from a new write."""
+    canonical = json.dumps([path, body], sort_keys=True, default=str, separators=(",", ":"))
+    return "sd-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+
 class AcdSession:
     """One authenticated i-Suite Expert session; the token never leaves the headers callable."""
 
@@ -129,9 +144,10 @@ class AcdSession:
 
     def authenticate(self) -> None:
         """Get a token; raises :class:`syncdoctor.VendorAuthError` when ACD refuses the login."""
-        answer = self.client.request("POST", "/v1/authentification", json={
+        response = self.client.request("POST", "/v1/authentification", json={
             "CNX": self.cnx, "Identifiant": self.login_name, "MotDePasse": self._password.get_secret_value(),
-        }).json()
+        }, repeatable=True)  # a second login only makes a second token
+        answer = self.client.json_of(response, "/v1/authentification")
         token = answer.get("UUID") if isinstance(answer, Mapping) else None
         if not token:
             raise VendorError("acd", "the authentication answer carries no UUID token")
@@ -141,16 +157,14 @@ class AcdSession:
         """POST and return (HTTP status, envelope); a 4xx with an envelope is returned, not raised."""
         if self._token is None:
             self.authenticate()
+        key = idempotency_key(path, body)
         try:
-            response = self.client.request("POST", path, json=body)
+            response = self.client.request("POST", path, json=body, idempotency_key=key)
         except VendorAuthError:
             # the token lasts about an hour: log in again once, then let a second refusal through
             self.authenticate()
-            response = self.client.request("POST", path, json=body)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            raise VendorError("acd", f"{path} did not answer JSON", response.status_code) from None
+            response = self.client.request("POST", path, json=body, idempotency_key=key)
+        return response.status_code, self.client.json_of(response, path)
 
     def push(self, entry: Any, folder: str | None = None) -> ErrorReport | None:
         """Send an entry (its attachments first, to the DMS); ``None`` when ACD accepted it."""

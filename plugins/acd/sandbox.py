@@ -137,6 +137,9 @@ class AcdSandbox:
         self.rejections: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._replies_lock = threading.Lock()
+        self.replies: dict[str, SandboxResponse] = {}
+        """Answers to writes by ``Idempotency-Key``: a repeated key gets the first answer again."""
 
     def reset(self) -> None:
         """Back to the seeded folder, with no entry, document or rejection (tokens stay valid)."""
@@ -145,6 +148,8 @@ class AcdSandbox:
             self.entries.clear()
             self.documents.clear()
             self.rejections.clear()
+        with self._replies_lock:
+            self.replies.clear()
 
     # -- helpers
 
@@ -176,7 +181,13 @@ class AcdSandbox:
         if handler is None:
             allowed = any(p == path for _, p in routes)
             return SandboxResponse(405 if allowed else 404, {"message": f"{request.method} {path} is not served here"})
-        return handler(request)
+        key = request.headers.get("idempotency-key") if request.method == "POST" else None
+        if not key:
+            return handler(request)
+        with self._replies_lock:  # one write per key, even when two attempts arrive together
+            if key not in self.replies:
+                self.replies[key] = handler(request)
+            return self.replies[key]
 
     def authenticate(self, request: SandboxRequest) -> SandboxResponse:
         try:
