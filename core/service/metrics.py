@@ -39,7 +39,21 @@ class Metrics:
         self.latency: dict[tuple[str, str], list[float]] = {}  # bucket counts..., sum, count
         self.diagnoses: dict[str, int] = {}
         self.findings: dict[str, int] = {}
+        # counters other parts add (the ledger's writes, webhook deliveries): name -> help, counts
+        self.extra: dict[str, tuple[str, tuple[str, ...], dict[tuple[str, ...], int]]] = {}
         self.worker = str(os.getpid())
+
+    def count(self, name: str, help: str, amount: int = 1, **labels: str) -> None:
+        """Add to a counter ``syncdoctor_<name>_total`` with these labels (created on first use)."""
+        names = tuple(sorted(labels))
+        with self._lock:
+            entry = self.extra.get(name)
+            if entry is None:
+                entry = self.extra[name] = (help, names, {})
+            elif entry[1] != names:
+                raise ValueError(f"metric {name} has labels {entry[1]}, not {names}")
+            key = tuple(labels[n] for n in names)
+            entry[2][key] = entry[2].get(key, 0) + amount
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, str(status))
@@ -72,6 +86,7 @@ class Metrics:
             latency = {k: list(v) for k, v in self.latency.items()}
             diagnoses = dict(self.diagnoses)
             findings = dict(self.findings)
+            extra = {name: (help, names, dict(counts)) for name, (help, names, counts) in self.extra.items()}
         w = ("worker",), (self.worker,)
         out: list[str] = [
             "# HELP syncdoctor_http_requests_total HTTP requests answered, by route template and status.",
@@ -102,4 +117,9 @@ class Metrics:
             out += [f"# HELP {metric} {text}", f"# TYPE {metric} counter"]
             for problem, n in sorted(table.items()):
                 out.append(f"{metric}{{{_labels(('problem', *w[0]), (problem, *w[1]))}}} {n}")
+        for name, (text, names, counts) in sorted(extra.items()):
+            metric = f"syncdoctor_{name}_total"
+            out += [f"# HELP {metric} {text}", f"# TYPE {metric} counter"]
+            for values, n in sorted(counts.items()):
+                out.append(f"{metric}{{{_labels((*names, *w[0]), (*values, *w[1]))}}} {n}")
         return "\n".join(out) + "\n"
