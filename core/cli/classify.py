@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from ..model.jsonio import LineSink, diagnosis_line
 from ..model.labels import colon
 from ..model.records import open_input, read_records
 from .command import (
@@ -14,7 +15,6 @@ from .command import (
     EXIT_USAGE,
     UsageError,
     add_command,
-    json_line,
     load_json_file,
     open_host,
     out,
@@ -42,6 +42,9 @@ def _vendor_note(diag: dict[str, Any], given: bool) -> str | None:
     if not diag.get("vendor"):
         return "unknown"
     return None if given else "guessed"
+
+
+_GUESSED = {"vendor_guessed": True}
 
 
 def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None, note: str | None = None) -> None:
@@ -95,19 +98,22 @@ def cmd_classify(args: argparse.Namespace) -> int:
             yield item
 
     bad = False
+    # JSON lines are encoded by orjson straight to stdout's bytes (model/jsonio.py): the
+    # standard library's encoding was ~30 us of a ~75 us message
+    sink = LineSink(sys.stdout) if args.json or args.input else None
     for number, diags in enumerate(host.classify_many(noting(reports), vendor=args.vendor, lang=args.lang)):
         for diag in diags:
-            data = diag.model_dump(mode="json", exclude_none=True)
-            bad = bad or data["problem"] == "core.invalid_input"
-            note = _vendor_note(data, given[number] if number < len(given) else True)
-            if args.json or args.input:
-                if note == "guessed":
-                    data["vendor_guessed"] = True
-                json_line(data)
+            bad = bad or diag.problem == "core.invalid_input"
+            note = _vendor_note(diag.__dict__, given[number] if number < len(given) else True)
+            if sink is not None:
+                sink.write(diagnosis_line(diag, _GUESSED if note == "guessed" else None))
             else:
+                data = diag.model_dump(mode="json", exclude_none=True)
                 cp = host.catalog.problems.get(data["problem"])
                 _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None, note)
                 out()
+    if sink is not None:
+        sink.flush()
     return EXIT_USAGE if bad else EXIT_OK
 
 

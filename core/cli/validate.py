@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from ..model.jsonio import LineSink, entity_result_line
+from ..model.labels import counted, form, label
 from ..model.records import open_input, read_records
 from .command import (
     EXIT_FINDINGS,
@@ -13,12 +15,10 @@ from .command import (
     EXIT_USAGE,
     UsageError,
     add_command,
-    json_line,
     load_json_file,
     open_host,
     out,
 )
-from ..model.labels import counted, form, label
 from .render import table
 
 __all__ = ["register"]
@@ -41,6 +41,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
     rows: list[list[Any]] = []
     any_record = False
+    # orjson straight to stdout's bytes (model/jsonio.py), not json.dumps of model_dump
+    sink = LineSink(sys.stdout) if args.json else None
     try:
         for result in host.validate_many(read_records(stream), context, lang=args.lang, plugins=plugins):
             any_record = True
@@ -52,12 +54,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     worst = EXIT_USAGE
                 elif f.severity == "error" and worst == EXIT_OK:
                     worst = EXIT_FINDINGS
-            if args.json:
-                json_line(result.to_json())
+            if sink is not None:
+                sink.write(entity_result_line(result.entity, result.findings))
             else:
                 for f in result.findings:
                     rows.append([result.entity, label(f.severity, args.lang), f.problem, f.path or "", f.message])
     finally:
+        if sink is not None:
+            sink.flush()
         if stream is not sys.stdin.buffer:
             stream.close()
     if tty and count >= 10000:

@@ -36,14 +36,19 @@ MISSING = "…"
 inside an optional segment, so this never reaches a reader; the project's tests render every
 problem's examples in both languages and fail on it (tests/test_texts.py)."""
 
-_SEGMENT = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
-_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SEGMENT = SEGMENT = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+_FIELD = FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""An optional segment, and a plain field; public for the plans compiled from texts
+(rules/remediation.py), which must split texts exactly as :func:`render` does."""
 
 
 def _given(value: Any) -> bool:
     """A param counts only when it says something: None and blank text do not (an empty
     named group, an empty field of a payload)."""
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+given = _given
 
 
 class _Keep(dict[str, Any]):

@@ -10,7 +10,9 @@ from functools import partial
 from typing import Any
 
 from ..model.plans import RemediationPlan
-from ..model.text import keep, render
+from ..model.text import FIELD as _FIELD
+from ..model.text import SEGMENT as _SEGMENT
+from ..model.text import given, keep, render
 from .schema import PatchOp, Problem, StepSpec
 
 __all__ = ["CompiledPlan", "render_plan"]
@@ -202,7 +204,8 @@ class _FillBuilder:
         # the plan's language writes its numbers (a decimal comma in French)
         self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": partial(keep, lang=plan.lang),
                                       "render": partial(render, lang=plan.lang),
-                                      "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text}
+                                      "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text,
+                                      "G": given}
         self.uses_params = False
 
     def const(self, value: Any) -> str:
@@ -216,9 +219,38 @@ class _FillBuilder:
         (format specs, attributes, a malformed template) stays a ``format_map`` call."""
         if "{" not in template and "}" not in template and "[[" not in template:
             return self.const(template)
-        if "[[" in template:  # optional segments depend on which params are given: rendered per call
+        if "[[" in template:  # optional segments: each kept when its params are given
             self.uses_params = True
-            return f"render({self.const(template)}, p)"
+            return self._segmented(template) or f"render({self.const(template)}, p)"
+        return self._fields(template)
+
+    def _segmented(self, template: str) -> str | None:
+        """What ``render`` does with ``[[ ]]`` segments, as one expression: the text's pieces
+        joined, each segment's f-string kept when every name inside is given (``G``, the same
+        test ``render`` makes on the raw params). None (render per call) when the template
+        escapes braces: ``render`` leaves a text with no field unformatted, an f-string would not."""
+        if "{{" in template or "}}" in template:
+            return None
+        parts = _SEGMENT.split(template)  # outer, inner, outer, inner, ..., outer
+        exprs = []
+        for i, piece in enumerate(parts):
+            if not piece:
+                continue
+            expr = self._fields(piece)
+            if ".format_map(k)" in expr:  # a format spec, an attribute, a stray brace
+                return None
+            if i % 2:
+                names = _FIELD.findall(piece)
+                if names:
+                    test = " and ".join(f"G(p.get({self.const(n)}))" for n in names)
+                    expr = f"({expr} if {test} else '')"
+            exprs.append(expr)
+        return "(" + " + ".join(exprs) + ")" if exprs else self.const("")
+
+    def _fields(self, template: str) -> str:
+        """An f-string of the text's literal pieces and ``{name}`` fields, else a ``format_map`` call."""
+        if "{" not in template and "}" not in template:
+            return self.const(template)
         try:
             pieces = list(string.Formatter().parse(template))
         except ValueError:

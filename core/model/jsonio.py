@@ -1,0 +1,112 @@
+"""Fast JSON on the command line's hot loops: one Decimal-aware decoder per process, and
+diagnosis / finding lines encoded with orjson straight to bytes.
+
+The lines mean exactly what the models' own JSON means (``model_dump(mode="json")``, with
+``exclude_none`` for a diagnosis); only the spacing differs (compact). Anything orjson cannot
+write as pydantic would (a lone surrogate, an integer beyond 64 bits, a key that is not a
+string) takes the slow route, so no value ever changes. ``tests/core/test_jsonio.py`` holds the
+encoders to the models' JSON on every shipped example and on awkward values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import IO, Any
+
+import orjson
+from pydantic_core import to_jsonable_python
+
+from .money import dumps
+from .reports import Diagnosis, Finding
+
+__all__ = ["LineSink", "diagnosis_line", "entity_result_line", "loads"]
+
+# json.loads(text, parse_float=Decimal) builds a new JSONDecoder (and its scanner) on every
+# call: ~3 us of a ~5 us line. One decoder serves the whole process; it holds no state.
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+_decode = _DECODER.decode
+
+
+def loads(text: str | bytes | bytearray) -> Any:
+    """``json.loads(text, parse_float=Decimal)`` with the decoder built once."""
+    if type(text) is str and not text.startswith("\ufeff"):
+        return _decode(text)
+    return json.loads(text, parse_float=Decimal)  # bytes (encoding detection) or a BOM: its own message
+
+
+# Datetimes, dataclasses and subclasses of str/int/dict go to pydantic (its JSON form, e.g.
+# "Z" for UTC); orjson writes only the plain types, as pydantic would.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _as_pydantic(obj: Any) -> Any:
+    return to_jsonable_python(obj)
+
+
+def _as_pydantic_no_none(obj: Any) -> Any:
+    return to_jsonable_python(obj, exclude_none=True)
+
+
+_dumps = orjson.dumps
+_DIAG_FIELDS = tuple(Diagnosis.model_fields)
+_FINDING_SER = Finding.__pydantic_serializer__
+_EMPTY_FINDINGS = b'","findings":[]}\n'
+
+
+def _slow(obj: Any) -> bytes:
+    """The standard library's encoding, as the command line wrote before; a lone surrogate
+    is written as ``\\udXXX`` (what stdout's ``backslashreplace`` gave)."""
+    return (dumps(obj) + "\n").encode("utf-8", "backslashreplace")
+
+
+def diagnosis_line(diag: Diagnosis, extra: dict[str, Any] | None = None) -> bytes:
+    """``diag.model_dump(mode="json", exclude_none=True)`` (then ``extra``'s keys, e.g. the
+    command line's ``vendor_guessed``) as one JSON line of bytes."""
+    values = diag.__dict__
+    data = {k: v for k, v in values.items() if v is not None} if None in values.values() else values
+    if extra:
+        data = {**data, **extra}
+    if type(diag) is not Diagnosis or len(values) != len(_DIAG_FIELDS):  # a subclass: its own serializer
+        return _slow({**diag.model_dump(mode="json", exclude_none=True), **(extra or {})})
+    try:
+        return _dumps(data, default=_as_pydantic_no_none, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+    except (TypeError, orjson.JSONEncodeError):
+        return _slow({**diag.model_dump(mode="json", exclude_none=True), **(extra or {})})
+
+
+def entity_result_line(entity: str | int, findings: Iterable[Finding]) -> bytes:
+    """``{"entity": ..., "findings": [f.model_dump(mode="json") ...]}`` as one JSON line."""
+    findings = list(findings)
+    if not findings and type(entity) is str and entity.isascii() and entity.isprintable() \
+            and '"' not in entity and "\\" not in entity:
+        return b'{"entity":"' + entity.encode() + _EMPTY_FINDINGS  # valid traffic: most lines
+    data = {"entity": entity, "findings": [f.__dict__ if type(f) is Finding else f for f in findings]}
+    try:
+        return _dumps(data, default=_as_pydantic, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+    except (TypeError, orjson.JSONEncodeError):
+        return _slow({"entity": entity, "findings": [f.model_dump(mode="json") for f in findings]})
+
+
+class LineSink:
+    """Writes encoded lines to a text stream's binary buffer (``sys.stdout.buffer``), after
+    flushing what was written to the text layer, so the order holds; a stream with no buffer
+    (``io.StringIO``) gets the decoded text."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._text = stream
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            self.write = buffer.write  # type: ignore[method-assign]
+        self._buffer = buffer
+
+    def write(self, line: bytes) -> None:
+        self._text.write(line.decode("utf-8"))
+
+    def flush(self) -> None:
+        if self._buffer is not None:
+            self._buffer.flush()
+        else:
+            self._text.flush()
