@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,12 +24,12 @@ from sqlalchemy import text
 
 from .events import Event
 from .fingerprint import CONNECTION, UNKNOWN_ENTITY, fingerprint, is_connection_problem
-from .recording import add_occurrence, escalate, record_failure, reset_failures, resolve_entity, upsert_issue
+from .recording import add_occurrences, escalate, record_failure, reset_failures, resolve_entity, upsert_issue
 from .scope import TenantScope
 from .views import issue_json
-from .webhooks import enqueue
+from .webhooks import enqueue_many
 
-__all__ = ["accepted", "lock_entities", "rejected"]
+__all__ = ["Batch", "accepted", "lock_entities", "rejected"]
 
 REPEATED = {
     "en": "Failed sync number {failures} of {entity}: fix the cause or skip it",
@@ -36,6 +37,20 @@ REPEATED = {
 }
 _LOCKS = text("SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(CAST(:keys AS bigint[])) "
               "WITH ORDINALITY AS t(k, n) ORDER BY n) AS ordered")
+
+
+@dataclass
+class Batch:
+    """What the events of one transaction write together at its end (one round trip each)."""
+
+    now: datetime
+    occurrences: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def flush(self, scope: TenantScope) -> None:
+        add_occurrences(scope, self.occurrences)
+        enqueue_many(scope, self.notices, self.now)
+        self.occurrences, self.notices = [], []
 
 
 def _lock_key(tenant: str, client: str, vendor: str, entity: str) -> int:
@@ -56,13 +71,15 @@ def lock_entities(scope: TenantScope, events: Sequence[tuple[Event, list[dict[st
     scope.conn.execute(_LOCKS, {"keys": sorted(keys)})
 
 
-def rejected(scope: TenantScope, event: Event, diagnoses: list[dict[str, Any]], report: dict[str, Any],
-             truncated: bool, *, request_id: str | None, lang: str, now: datetime,
+def rejected(scope: TenantScope, batch: Batch, event: Event, diagnoses: list[dict[str, Any]],
+             report: dict[str, Any], truncated: bool, *, request_id: str | None, lang: str,
              escalate_after: int) -> dict[str, Any]:
+    now = batch.now
     at = event.when(now)
     entity = event.entity_ref or UNKNOWN_ENTITY
     rows: dict[str, Any] = {}
-    entity_issues = []
+    entity_issues: list[str] = []
+    to_escalate: list[str] = []
     for diagnosis in diagnoses:
         connection = is_connection_problem(diagnosis.get("category"))
         ref = CONNECTION if connection else entity
@@ -70,25 +87,27 @@ def rejected(scope: TenantScope, event: Event, diagnoses: list[dict[str, Any]], 
                          diagnosis.get("params") or {})
         up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor,
                           entity=ref, at=at, now=now)
-        add_occurrence(scope, issue_id=up.row.id, at=at, now=now, request_id=request_id, report=report,
-                       truncated=truncated)
+        batch.occurrences.append({"issue_id": up.row.id, "at": at, "received_at": now, "report": report,
+                                  "request_id": request_id[:100] if request_id else None, "truncated": truncated})
         rows[up.row.id] = up.row
         if up.opened:
-            enqueue(scope, "issue.opened", issue_json(up.row), now)
+            batch.notices.append(("issue.opened", issue_json(up.row)))
         elif up.regressed:
-            enqueue(scope, "issue.regressed", issue_json(up.row), now)
+            batch.notices.append(("issue.regressed", issue_json(up.row)))
         if not connection:
             entity_issues.append(up.row.id)
+            if not up.row.escalated:  # once escalated, an issue stays so: no statement to say it again
+                to_escalate.append(up.row.id)
     findings = []
     if entity_issues and event.entity_ref is not None:
         failures = record_failure(scope, client=event.client, vendor=event.vendor, entity=entity, now=now)
         if failures >= escalate_after:
-            for issue_id in entity_issues:
+            for issue_id in to_escalate:
                 row = escalate(scope, issue_id, now)
                 if row is not None:
                     rows[issue_id] = row
                     if row.status != "muted":  # muted: no notifications
-                        enqueue(scope, "issue.escalated", issue_json(row), now)
+                        batch.notices.append(("issue.escalated", issue_json(row)))
             findings.append({
                 "problem": "core.repeated_failure", "severity": "warning", "entity": entity, "path": None,
                 "message": REPEATED.get(lang, REPEATED["en"]).format(failures=failures, entity=entity),
@@ -97,7 +116,8 @@ def rejected(scope: TenantScope, event: Event, diagnoses: list[dict[str, Any]], 
     return {"issues": [issue_json(r) for r in rows.values()], "resolved": [], "findings": findings}
 
 
-def accepted(scope: TenantScope, event: Event, now: datetime) -> dict[str, Any]:
+def accepted(scope: TenantScope, batch: Batch, event: Event) -> dict[str, Any]:
+    now = batch.now
     entity = event.entity_ref
     assert entity is not None
     resolved = resolve_entity(scope, client=event.client, vendor=event.vendor, entity=entity,
@@ -105,5 +125,5 @@ def accepted(scope: TenantScope, event: Event, now: datetime) -> dict[str, Any]:
     reset_failures(scope, client=event.client, vendor=event.vendor, entity=entity)
     for before, row in resolved:
         if before != "muted":  # muted: no notifications
-            enqueue(scope, "issue.resolved", issue_json(row), now)
+            batch.notices.append(("issue.resolved", issue_json(row)))
     return {"issues": [], "resolved": [row.id for _, row in resolved], "findings": []}

@@ -22,7 +22,7 @@ from syncdoctor import Host, InputError
 from .database import Database
 from .events import Event, parse_event
 from .exceptions import IssueNotFound
-from .intake import accepted, lock_entities, rejected
+from .intake import Batch, accepted, lock_entities, rejected
 from .keys import ensure_tenant
 from .lifecycle import STEP_ACTIONS, transition
 from .recording import (
@@ -158,21 +158,23 @@ class Ledger:
             report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)
             work.append((n, event, diagnoses, report, truncated))
 
-        def apply(item: tuple[int, Event, Any, Any, bool], scope: TenantScope) -> dict[str, Any]:
-            _, event, diagnoses, report, truncated = item
-            if diagnoses is None:
-                return accepted(scope, event, now)
-            return rejected(scope, event, diagnoses, report, truncated, request_id=request_id, lang=lang, now=now,
-                            escalate_after=self.config.escalate_after)
-
-        def run(scope: TenantScope) -> list[tuple[int, dict[str, Any]]]:
-            lock_entities(scope, [(item[1], item[2]) for item in work])
-            return [(item[0], apply(item, scope)) for item in work]
+        def apply(items: list[tuple[int, Event, Any, Any, bool]], scope: TenantScope) -> list[tuple[int, Any]]:
+            lock_entities(scope, [(item[1], item[2]) for item in items])
+            batch = Batch(now)
+            done = []
+            for n, event, diagnoses, report, truncated in items:
+                if diagnoses is None:
+                    done.append((n, accepted(scope, batch, event)))
+                else:
+                    done.append((n, rejected(scope, batch, event, diagnoses, report, truncated, request_id=request_id,
+                                             lang=lang, escalate_after=self.config.escalate_after)))
+            batch.flush(scope)
+            return done
 
         try:
-            results = self._write(tenant, run) if work else []
+            results = self._write(tenant, partial(apply, work)) if work else []
         except DBAPIError:
-            results = [(item[0], self._write(tenant, partial(apply, item))) for item in work]
+            results = [done for item in work for done in self._write(tenant, partial(apply, [item]))]
         for n, answer in results:
             answers[n] = answer
         return answers

@@ -100,13 +100,13 @@ def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, A
 _OCCURRENCE_COLUMNS = ("issue_id", "at", "received_at", "request_id", "report", "truncated")
 
 
-def add_occurrence(scope: TenantScope, *, issue_id: str, at: datetime, now: datetime, request_id: str | None,
-                   report: dict[str, Any], truncated: bool) -> None:
-    statement = scope.cached("add_occurrence",
-                             lambda s: s.insert(occurrences, {c: bindparam(c) for c in _OCCURRENCE_COLUMNS}))
-    scope.execute(statement, {"issue_id": issue_id, "at": at, "received_at": now,
-                              "request_id": request_id[:100] if request_id else None,
-                              "report": report, "truncated": truncated})
+def add_occurrences(scope: TenantScope, rows: list[dict[str, Any]]) -> None:
+    """Insert occurrences (``issue_id, at, received_at, request_id, report, truncated``) in one
+    round trip: a batch of events writes its occurrences together, before its commit."""
+    if rows:
+        statement = scope.cached("add_occurrence",
+                                 lambda s: s.insert(occurrences, {c: bindparam(c) for c in _OCCURRENCE_COLUMNS}))
+        scope.execute_many(statement, rows)
 
 
 def _failure_statement(scope: TenantScope) -> Any:

@@ -99,6 +99,10 @@ class TenantScope:
     def execute(self, statement: Any, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
         return self.conn.execute(statement, {**(params or {}), TENANT: self.tenant})
 
+    def execute_many(self, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One statement for many rows (an executemany), each stamped with the tenant."""
+        self.conn.execute(statement, [{**row, TENANT: self.tenant} for row in rows])
+
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 

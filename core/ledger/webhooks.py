@@ -19,7 +19,7 @@ import hmac
 import secrets
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -171,6 +171,35 @@ def enqueue(scope: TenantScope, event_type: str, issue: dict[str, Any], now: dat
         "pattern": f"%,{event_type},%",
     })
     return event_id
+
+
+_OUTBOX_COLUMNS = ("event_id", "subscription_id", "event_type", "payload", "created_at", "state", "attempts",
+                   "next_attempt_at")
+
+
+def enqueue_many(scope: TenantScope, notices: Sequence[tuple[str, dict[str, Any]]], now: datetime) -> None:
+    """Queue many ``(event type, issue)`` notices for the subscriptions that want each: one read
+    of the tenant's subscriptions, one insert, in the caller's transaction."""
+    if not notices:
+        return
+    subs = webhook_subscriptions.c
+    wanted = scope.execute(scope.cached("live_subscriptions", lambda s: s.select(
+        webhook_subscriptions, subs.id, subs.events).where(subs.deleted_at.is_(None)))).all()
+    if not wanted:
+        return
+    rows = []
+    for event_type, issue in notices:
+        event_id = "evt_" + uuid.uuid4().hex
+        payload = {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": {"issue": issue}}
+        for sub in wanted:
+            if f",{event_type}," in sub.events:
+                rows.append({"event_id": event_id, "subscription_id": sub.id, "event_type": event_type,
+                             "payload": payload, "created_at": now, "state": "pending", "attempts": 0,
+                             "next_attempt_at": now})
+    if rows:
+        statement = scope.cached("outbox_insert",
+                                 lambda s: s.insert(webhook_outbox, {c: bindparam(c) for c in _OUTBOX_COLUMNS}))
+        scope.execute_many(statement, rows)
 
 
 def deliveries(scope: TenantScope, subscription_id: str, limit: int = 50) -> list[dict[str, Any]]:
