@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
     """The service as an ASGI app. ``mounts`` add to it before it starts (the console);
     ``host`` replaces the plugins found by entry points (for hosts that build their own)."""
     settings = settings or Settings()
+    settings.check_bind()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from syncdoctor import Host
 
 from .problems import HTTPProblem
-from .settings import Settings
+from .settings import Settings, is_loopback
 
 __all__ = ["ROLES", "Admin", "HostDep", "Principal", "get_database", "get_host", "get_ledger", "get_settings", "principal"]
 
@@ -93,6 +93,10 @@ class KeyCache:
 async def authenticate(request: Request) -> Principal:
     state = request.app.state
     if state.settings.insecure_no_auth:
+        # also when embedded in someone else's server: only what arrived on a loopback address
+        server = request.scope.get("server") or ("", 0)
+        if not is_loopback(str(server[0])):
+            raise _unauthorized("insecure_no_auth answers on a loopback address only; use an API key")
         return Principal(LOCAL_TENANT, "admin", None)
     header = request.headers.get("authorization")
     if not header:

@@ -114,3 +114,18 @@ def test_start_up_to_ready_is_quick(tmp_path: Path) -> None:
         assert took < 10  # the 1 s target is measured by bench/bench_service.py, not timed here
     finally:
         stop_server(srv)
+
+
+def test_insecure_no_auth_embedded_answers_loopback_only(tmp_path: Path) -> None:
+    """Mounted in someone else's server, the app still refuses keyless calls that did not arrive
+    on a loopback address (TestClient's requests arrive on "testserver")."""
+    from fastapi.testclient import TestClient
+
+    from syncdoctor.service import Settings, create_app
+
+    app = create_app(Settings(db=f"sqlite:///{tmp_path / 'e.db'}", insecure_no_auth=True, webhooks_deliver=False))
+    with TestClient(app) as client:
+        r = client.get("/v1/plugins")
+    assert r.status_code == 401 and "loopback" in r.json()["detail"]
+    with pytest.raises(SettingsError, match="loopback"):
+        create_app(Settings(host="0.0.0.0", insecure_no_auth=True))
