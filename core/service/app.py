@@ -106,6 +106,16 @@ def _extend_openapi(app: FastAPI) -> None:
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             for name, sub in COMPONENTS.items():
                 schemas.setdefault(name, sub)
+            # FastAPI documents its request validation errors as its own JSON; this app answers
+            # them as problem documents (problems.py), so the document says that instead
+            problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+            for operation in (op for ops in schema.get("paths", {}).values() for op in ops.values()):
+                invalid = operation.get("responses", {}).get("422")
+                if invalid is not None:
+                    invalid["content"] = problem
+                    invalid["description"] = "Invalid input: the record and field at fault are named"
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
             app.openapi_schema = schema
         return app.openapi_schema
 
