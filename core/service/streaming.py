@@ -206,10 +206,18 @@ async def answer_batch(
             raise _OverBudget()
         return await anyio.to_thread.run_sync(decide, lines, abandon_on_cancel=True)
 
+    async def next_line() -> Line | None:
+        # a client that sends slowly is held to the budget too, not only when a chunk fills up
+        remaining = limits.deadline - time.monotonic()
+        if remaining > 0:
+            with anyio.move_on_after(remaining):
+                return await anext(records, None)
+        raise _OverBudget()
+
     started = False
     try:
         try:
-            async for line in records:
+            while (line := await next_line()) is not None:
                 pending.append(line)
                 if len(pending) >= limits.chunk:
                     chunk = await flush()

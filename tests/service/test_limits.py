@@ -248,3 +248,25 @@ def test_a_line_over_the_record_limit_is_one_bad_record_and_the_rest_goes_on(roo
     assert out[1]["problem"] == "core.invalid_input" and out[1]["params"]["line"] == 2
     assert "longer than" in out[1]["causes"][0]
     assert out[2]["problem"] != "core.invalid_input" and out[2]["params"].get("line") is None
+
+
+def test_a_slow_client_is_held_to_the_budget_between_chunks(tmp_path: Path) -> None:
+    """The answer has started (a first chunk of 2 decided); the client then sends a line every
+    2.5 s, slower than chunks fill up: the budget still ends the request on time, not at the
+    next full chunk (the server's log line says when it ended)."""
+    srv = start_server(tmp_path, "--chunk-records", "2", "--time-budget", "1.5", "--auth-cache-seconds", "0")
+    try:
+        def trickle() -> Iterator[bytes]:
+            yield REPORT * 2
+            for _ in range(3):
+                time.sleep(2.5)
+                yield REPORT
+
+        with srv.client() as c:
+            r = c.post("/v1/classify", content=trickle(), headers={**NDJSON, "X-Request-ID": "slow-trickle"})
+        out = [json.loads(line) for line in r.text.splitlines()]
+        assert [d.get("input") for d in out[:-1]] == [0, 1] and out[-1]["status"] == 503
+        (entry,) = [json.loads(line) for line in srv.logs().splitlines() if '"slow-trickle"' in line]
+        assert entry["duration_ms"] < 3000, entry
+    finally:
+        stop_server(srv)
