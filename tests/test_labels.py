@@ -54,7 +54,8 @@ def test_validate_in_french_has_french_headers_and_counts(tmp_path: Path) -> Non
     path.write_text(entry + "\n", encoding="utf-8")
     text = _cli("--lang", "fr", "validate", str(path))
     first, last = text.splitlines()[0], text.splitlines()[-1]
-    assert first.split()[:4] == ["entité", "gravité", "problème", "chemin"]
+    # in a pipe: one plain line per finding (file:line: severity problem [entity] path : message)
+    assert first.split()[1:5] == ["erreur", "acd.auxiliary_code_invalid", "[e1]", "lines[0].auxiliary"]
     assert "erreur" in text and " error " not in text
     assert last == "1 entité vérifiée, 1 constat"
     english = _cli("--lang", "en", "validate", str(path))

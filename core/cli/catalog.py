@@ -7,7 +7,7 @@ from typing import Any
 
 from .command import EXIT_OK, UsageError, add_command, json_line, open_host, out
 from ..model.labels import colon, label
-from .render import table
+from .terminal import Terminal
 
 __all__ = ["register"]
 
@@ -24,10 +24,11 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         return EXIT_OK
     fr = args.lang == "fr"
     broken = "EN ÉCHEC" if fr else "BROKEN"
-    out(table(["plugin", "version", "problèmes", "hooks / raison"] if fr else ["plugin", "version", "problems", "hooks / reason"],
-               [[r["name"], r["version"] or "?", r.get("problems", "-"),
-                 ", ".join(r["hooks"]) if r["status"] == "loaded" else f"{broken}{colon(args.lang)} {r['reason']}"]
-                for r in rows]))
+    Terminal(args.color).table(
+        ["plugin", "version", "problèmes", "hooks / raison"] if fr else ["plugin", "version", "problems", "hooks / reason"],
+        [[r["name"], r["version"] or "?", r.get("problems", "-"),
+          ", ".join(r["hooks"]) if r["status"] == "loaded" else f"{broken}{colon(args.lang)} {r['reason']}"]
+         for r in rows], keep=(0, 1))
     return EXIT_OK
 
 
@@ -67,19 +68,33 @@ def cmd_problems(args: argparse.Namespace) -> int:
         return EXIT_OK
     # the JSON keeps the category's key and English words; the table speaks the reader's language
     problems = host.catalog.problems
+    terminal = Terminal(args.color)
+    # a narrow terminal drops the "detected" column (the JSON and a wide terminal have it)
+    wide = not terminal.is_tty or terminal.width >= 140
     headers = (["id", "catégorie", "gravité", "détection", "titre"] if lang == "fr"
                else ["id", "category", "severity", "detected", "title"])
-    out(table(headers, [[r["id"], problems[r["id"]].problem.category_label(lang), label(r["severity"], lang),
-                         _detected_by(problems[r["id"]], lang), r["title"]] for r in rows]))
+    table = [[r["id"], problems[r["id"]].problem.category_label(lang), label(r["severity"], lang),
+              _detected_by(problems[r["id"]], lang), _title(r["title"])] for r in rows]
+    if not wide:
+        headers = headers[:3] + headers[4:]
+        table = [row[:3] + row[4:] for row in table]
+    terminal.table(headers, table, keep=(0,), styles=("bold cyan",))
     return EXIT_OK
 
 
+def _title(template: str) -> str:
+    """A title as a sentence: optional segments shown whole, placeholders as their names."""
+    return template.replace("[[", "").replace("]]", "")
+
+
 def register(subparsers: Any) -> None:
-    p = add_command(subparsers, "plugins", "list loaded plugins, and broken ones with the reason")
-    p.add_argument("--json", action="store_true")
+    p = add_command(subparsers, "plugins", "list loaded plugins, and broken ones with the reason",
+                    ("syncdoctor plugins", "syncdoctor plugins --json"))
+    p.add_argument("--json", action="store_true", help="one JSON object per plugin (e.g. --json)")
     p.set_defaults(handler=cmd_plugins)
 
-    p = add_command(subparsers, "problems", "the problem catalog")
-    p.add_argument("--plugin")
-    p.add_argument("--json", action="store_true")
+    p = add_command(subparsers, "problems", "the problem catalog", ("syncdoctor problems --plugin acd",
+                    "syncdoctor --lang fr problems", "syncdoctor problems --json"))
+    p.add_argument("--plugin", help="only this plugin's problems (e.g. --plugin quickbooks)")
+    p.add_argument("--json", action="store_true", help="one JSON object per problem (e.g. --json)")
     p.set_defaults(handler=cmd_problems)

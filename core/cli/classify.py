@@ -7,18 +7,20 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from ..model.jsonio import LineSink, diagnosis_line
+from ..model.jsonio import diagnosis_line
 from ..model.labels import colon
-from ..model.records import open_input, read_records
+from .batch import make_output, open_records, run_batch
 from .command import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
     add_command,
+    add_output_options,
     load_json_file,
     open_host,
     out,
 )
+from .output import Hit
 from .render import plan_text
 
 __all__ = ["register"]
@@ -67,29 +69,32 @@ def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = Non
     out(plan_text(diag.get("remediation", {}), lang))
 
 
-def _reports_from_file(name: str) -> Iterator[Any]:
-    stream = open_input(name)
-    try:
-        yield from read_records(stream)
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+def _hits(diags: list[Any], catalog: Any) -> list[Hit]:
+    hits = []
+    for d in diags:
+        cp = catalog.problems.get(d.problem)
+        severity = cp.problem.severity if cp is not None else "warning"
+        message = d.title or (d.causes[0] if d.causes else d.problem)
+        if d.problem == "core.invalid_input" and d.causes:
+            message = d.causes[0]
+        hits.append(Hit(d.problem, severity, message, d.vendor or None, None, d.title))
+    return hits
+
+
+def _one_report(args: argparse.Namespace) -> dict[str, Any]:
+    if args.message is None and not args.payload:
+        raise UsageError("give a MESSAGE, '-' to read it from stdin, --payload FILE, or --input FILE")
+    message = sys.stdin.read() if args.message == "-" else (args.message or "")
+    report = {"message": message.strip(), "vendor": args.vendor, "http_status": args.status, "code": args.code}
+    if args.payload:
+        report["payload"] = load_json_file(args.payload, "payload")
+    return report
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
     host = open_host(args)
     if args.vendor and host.catalog.plugin_for(args.vendor) is None:
         raise UsageError(f"unknown vendor {args.vendor!r}; known: " + ", ".join(sorted(host.catalog.plugin_of_vendor)))
-    if args.input:
-        reports: Any = _reports_from_file(args.input)
-    else:
-        if args.message is None:
-            raise UsageError("give a MESSAGE, '-' to read it from stdin, or --input FILE for JSON Lines")
-        message = sys.stdin.read() if args.message == "-" else args.message
-        report = {"message": message.strip(), "vendor": args.vendor, "http_status": args.status, "code": args.code}
-        if args.payload:
-            report["payload"] = load_json_file(args.payload, "payload")
-        reports = [report]
     given: list[bool] = []  # per input: did it name its vendor (or --vendor name it for all)?
 
     def noting(items: Any) -> Iterator[Any]:
@@ -97,33 +102,101 @@ def cmd_classify(args: argparse.Namespace) -> int:
             given.append(bool(args.vendor) or (isinstance(item, dict) and bool(item.get("vendor"))))
             yield item
 
-    bad = False
-    # JSON lines are encoded by orjson straight to stdout's bytes (model/jsonio.py): the
-    # standard library's encoding was ~30 us of a ~75 us message
-    sink = LineSink(sys.stdout) if args.json or args.input else None
-    for number, diags in enumerate(host.classify_many(noting(reports), vendor=args.vendor, lang=args.lang)):
-        for diag in diags:
-            bad = bad or diag.problem == "core.invalid_input"
-            note = _vendor_note(diag.__dict__, given[number] if number < len(given) else True)
-            if sink is not None:
-                sink.write(diagnosis_line(diag, _GUESSED if note == "guessed" else None))
-            else:
-                data = diag.model_dump(mode="json", exclude_none=True)
-                cp = host.catalog.problems.get(data["problem"])
-                _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None, note)
-                out()
-    if sink is not None:
-        sink.flush()
-    return EXIT_USAGE if bad else EXIT_OK
+    def note_of(diag: Any, number: int) -> str | None:
+        return _vendor_note(diag.__dict__, given[number] if number < len(given) else True)
+
+    if not args.input:
+        fmt = args.format or "text"
+        report = _one_report(args)
+        if fmt == "text":  # one message: the whole explanation
+            bad = False
+            for number, diags in enumerate(host.classify_many(noting([report]), vendor=args.vendor, lang=args.lang)):
+                for diag in diags:
+                    bad = bad or diag.problem == "core.invalid_input"
+                    data = diag.model_dump(mode="json", exclude_none=True)
+                    cp = host.catalog.problems.get(data["problem"])
+                    _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None,
+                                     note_of(diag, number))
+                    out()
+            return EXIT_USAGE if bad else EXIT_OK
+        reader: Any = None
+        records: Any = [report]
+        args.source_name = "-"
+    else:
+        fmt = args.format or "jsonl"
+        args.source_name = args.input
+    sink = make_output(args, "classify", host, fmt)
+    catalog = host.catalog
+    counter = iter(range(1 << 62))
+
+    lines = None
+
+    def convert(diags: list[Any]) -> tuple[Any, list[Hit], Any]:
+        number = next(counter)
+        if lines and diags and diags[0].problem == "core.invalid_input":
+            diags = [_at_line(d, number, lines[0]) for d in diags]
+        notes = [note_of(d, number) for d in diags]
+
+        def encode() -> bytes:
+            return b"".join(diagnosis_line(d, _GUESSED if n == "guessed" else None) for d, n in zip(diags, notes))
+        return (diags[0].vendor if diags else None), _hits(diags, catalog), encode
+
+    if not args.input:
+        reader = _Single(records)
+        lines = reader.lines
+        return run_batch(args, sink, reader, host.classify_many(noting(reader), vendor=args.vendor, lang=args.lang),
+                         convert, "classify")
+    with open_records(args.input) as reader:
+        lines = reader.lines
+        results = host.classify_many(noting(reader), vendor=args.vendor, lang=args.lang)
+        return run_batch(args, sink, reader, results, convert, "classify")
+
+
+def _at_line(diag: Any, index: int, line: int) -> Any:
+    """'record 3, field message: ...' (the 0-based index the host counts) becomes 'line 4, ...'."""
+    prefix = f"record {index}"
+    if not diag.causes or not diag.causes[0].startswith(prefix):
+        return diag
+    return diag.model_copy(update={"causes": [f"line {line}" + diag.causes[0][len(prefix):], *diag.causes[1:]]})
+
+
+class _Single:
+    """One report from the command line, read like a one-line input."""
+
+    def __init__(self, records: list[Any]) -> None:
+        from collections import deque
+
+        self.records = records
+        self.lines: Any = deque()
+        self.count = 0
+        self.consumed = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for record in self.records:
+            self.lines.append(1)
+            self.count += 1
+            yield record
+
+
+EXAMPLES = (
+    'syncdoctor classify --vendor acd "The account FOO does not exist"',
+    "syncdoctor classify --vendor quickbooks --payload fault.json",
+    "syncdoctor classify --input docs/examples/errors.jsonl --format text",
+    "syncdoctor classify --input errors.jsonl | syncdoctor remediate -",
+)
 
 
 def register(subparsers: Any) -> None:
-    p = add_command(subparsers, "classify", "diagnose a vendor's error message")
-    p.add_argument("message", nargs="?", help="the message, or - for stdin")
-    p.add_argument("--vendor")
-    p.add_argument("--status", type=int, help="HTTP status")
-    p.add_argument("--code", help="vendor error code")
-    p.add_argument("--payload", help="JSON file with the raw response body (e.g. a QuickBooks Fault)")
-    p.add_argument("--input", help="JSON Lines of {vendor, message, http_status, code, payload}; - for stdin")
-    p.add_argument("--json", action="store_true")
+    p = add_command(subparsers, "classify", "diagnose a vendor's error message", EXAMPLES,
+                    "Diagnose a vendor's rejection (a message, a raw response body, or JSON Lines of "
+                    "reports) and say what to do. One message prints the whole explanation; --input "
+                    "writes one JSON line per diagnosis unless --format says otherwise.")
+    p.add_argument("message", nargs="?", help="the message, or - to read it from stdin (e.g. \"Compte inexistant\")")
+    p.add_argument("--vendor", help="the vendor or plugin that rejected it (e.g. --vendor quickbooks)")
+    p.add_argument("--status", type=int, help="the HTTP status of the rejection (e.g. --status 400)")
+    p.add_argument("--code", help="the vendor's error code (e.g. --code 6140)")
+    p.add_argument("--payload", help="JSON file with the raw response body; no MESSAGE needed (e.g. --payload fault.json)")
+    p.add_argument("--input", help="JSON Lines of {vendor, message, http_status, code, payload}; - for stdin "
+                                   "(e.g. --input errors.jsonl)")
+    add_output_options(p, "never")
     p.set_defaults(handler=cmd_classify)

@@ -21,24 +21,72 @@ __all__ = [
     "EXIT_FINDINGS",
     "EXIT_OK",
     "EXIT_USAGE",
+    "COLORS",
+    "FAIL_ON",
     "UsageError",
     "add_command",
+    "add_output_options",
     "err",
     "json_line",
     "load_json_file",
     "open_host",
     "out",
+    "version",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def add_command(subparsers: Any, name: str, help: str) -> argparse.ArgumentParser:
-    """A subcommand's parser; ``--lang`` and ``--engine`` work after the command name too."""
-    p: argparse.ArgumentParser = subparsers.add_parser(name, help=help, description=help)
-    p.add_argument("--lang", choices=list(LANGS), default=argparse.SUPPRESS)
-    p.add_argument("--engine", choices=list(ENGINES), default=argparse.SUPPRESS)
+def add_command(subparsers: Any, name: str, help: str, examples: tuple[str, ...] = (),
+                description: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand's parser with its one-line ``help``, a longer ``description`` and examples
+    (shown by ``--help`` and in docs/cli.md); ``--lang``, ``--engine`` and ``--color`` work
+    after the command name too."""
+    epilog = ("examples:\n" + "\n".join(f"  {e}" for e in examples)) if examples else None
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help, description=description or help[:1].upper() + help[1:] + ".", epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(examples=examples)
+    p.add_argument("--lang", choices=list(LANGS), default=argparse.SUPPRESS,
+                   help="language of human output (e.g. --lang fr)")
+    p.add_argument("--engine", choices=list(ENGINES), default=argparse.SUPPRESS,
+                   help="rule engine (e.g. --engine durable)")
+    p.add_argument("--color", choices=COLORS, default=argparse.SUPPRESS,
+                   help="colour: auto follows NO_COLOR, FORCE_COLOR and the terminal (e.g. --color never)")
     return p
+
+
+COLORS = ["auto", "always", "never"]
+FAIL_ON = ["error", "warning", "never"]
+
+
+def add_output_options(p: argparse.ArgumentParser, default_fail_on: str) -> None:
+    """--format, --json, --fail-on, --quiet, --statistics: what validate and classify share."""
+    from .output import FORMATS
+
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output: text for people; json, jsonl, sarif (code scanning), junit (CI test "
+                        "reports), github (PR annotations) (e.g. --format sarif > out.sarif)")
+    p.add_argument("--json", dest="format", action="store_const", const="jsonl",
+                   help="same as --format jsonl: one JSON value per line (e.g. --json | syncdoctor remediate -)")
+    p.add_argument("--fail-on", choices=FAIL_ON, default=None,
+                   help=f"lowest severity that exits 1 (default {default_fail_on}; bad input always exits 2) "
+                        "(e.g. --fail-on warning)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="only the findings: no summary line, no progress bar (e.g. -q)")
+    p.add_argument("--statistics", action="store_true",
+                   help="a count per problem at the end (stderr for machine formats) (e.g. --statistics)")
+    p.set_defaults(default_fail_on=default_fail_on)
+
+
+def version() -> str:
+    """The installed distribution's version (what --version and SARIF report)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("syncdoctor")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def out(text: str = "") -> None:

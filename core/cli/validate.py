@@ -3,85 +3,67 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from ..model.jsonio import LineSink, entity_result_line
-from ..model.labels import counted, form, label
-from ..model.records import open_input, read_records
-from .command import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
-    UsageError,
-    add_command,
-    load_json_file,
-    open_host,
-    out,
-)
-from .render import table
+from ..host.batches import EntityResult
+from ..model.jsonio import entity_result_line
+from .batch import make_output, open_records, run_batch
+from .command import UsageError, add_command, add_output_options, load_json_file, open_host
+from .output import Hit
 
 __all__ = ["register"]
+
+EXAMPLES = (
+    "syncdoctor validate --context docs/examples/context.json docs/examples/entries.jsonl",
+    "syncdoctor validate docs/examples/entry.json",
+    "syncdoctor validate --format sarif entries.jsonl > syncdoctor.sarif",
+    "syncdoctor validate --json entries.jsonl | syncdoctor remediate -",
+)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     host = open_host(args)
-    context = None
-    if args.context:
-        context = host.parse_context(load_json_file(args.context, "context"))
+    context = host.parse_context(load_json_file(args.context, "context")) if args.context else None
     plugins = None
     if args.vendor:
         plugin = host.catalog.plugin_for(args.vendor)
         if plugin is None:
-            raise UsageError(f"unknown vendor {args.vendor!r}")
+            raise UsageError(f"unknown vendor {args.vendor!r}; known: " + ", ".join(sorted(host.catalog.plugin_of_vendor)))
         plugins = [plugin]
-    stream = open_input(args.file)
-    worst = EXIT_OK
-    count = 0
-    tty = sys.stderr.isatty()
-    rows: list[list[Any]] = []
-    any_record = False
-    # orjson straight to stdout's bytes (model/jsonio.py), not json.dumps of model_dump
-    sink = LineSink(sys.stdout) if args.json else None
-    try:
-        for result in host.validate_many(read_records(stream), context, lang=args.lang, plugins=plugins):
-            any_record = True
-            count += 1
-            if tty and count % 10000 == 0:
-                sys.stderr.write(f"\r{counted(count, 'entity', args.lang)} {form(count, 'checked', args.lang)}")
-            for f in result.findings:
-                if f.problem == "core.invalid_input":
-                    worst = EXIT_USAGE
-                elif f.severity == "error" and worst == EXIT_OK:
-                    worst = EXIT_FINDINGS
-            if sink is not None:
-                sink.write(entity_result_line(result.entity, result.findings))
-            else:
-                for f in result.findings:
-                    rows.append([result.entity, label(f.severity, args.lang), f.problem, f.path or "", f.message])
-    finally:
-        if sink is not None:
-            sink.flush()
-        if stream is not sys.stdin.buffer:
-            stream.close()
-    if tty and count >= 10000:
-        sys.stderr.write("\n")
-    if not any_record:
-        raise UsageError("the input holds no records (expected a JSON array or JSON Lines of entities)")
-    if not args.json:
-        if rows:
-            headers = (["entité", "gravité", "problème", "chemin", "message"] if args.lang == "fr"
-                       else ["entity", "severity", "problem", "path", "message"])
-            out(table(headers, rows))
-        out(f"{counted(count, 'entity', args.lang)} {form(count, 'checked', args.lang)}, "
-            f"{counted(len(rows), 'finding', args.lang)}")
-    return worst
+    args.source_name = args.file
+    sink = make_output(args, "validate", host, args.format or "text")
+    with open_records(args.file) as reader:
+        lines = reader.lines
+
+        def convert(result: EntityResult) -> tuple[Any, list[Hit], Any]:
+            findings = result.findings
+            if findings and findings[0].problem == "core.invalid_input" and lines:
+                findings = [_at_line(f, lines[0]) for f in findings]
+                result = EntityResult(result.entity, findings, result.parsed)
+            hits = [Hit(f.problem, f.severity, f.message, f.entity, f.path) for f in findings]
+            return result.entity, hits, lambda: entity_result_line(result.entity, findings)
+
+        results = host.validate_many(reader, context, lang=args.lang, plugins=plugins)
+        return run_batch(args, sink, reader, results, convert, "validate")
+
+
+def _at_line(finding: Any, line: int) -> Any:
+    """'record 3, field kind: ...' (the 0-based index the host counts) becomes 'line 4, ...'."""
+    record = finding.params.get("record") if isinstance(finding.params, dict) else None
+    prefix = f"record {record}"
+    if record is None or not finding.message.startswith(prefix):
+        return finding
+    return finding.model_copy(update={"message": f"line {line}" + finding.message[len(prefix):]})
 
 
 def register(subparsers: Any) -> None:
-    p = add_command(subparsers, "validate", "check entities before sending them")
-    p.add_argument("file", help="JSON array or JSON Lines of entities; - for stdin")
-    p.add_argument("--vendor", help="only this plugin's rules")
-    p.add_argument("--context", help="JSON file keyed by plugin name")
-    p.add_argument("--json", action="store_true")
+    p = add_command(subparsers, "validate", "check entities before sending them", EXAMPLES,
+                    "Check entities (JSON Lines, a JSON array or one JSON object) with every loaded "
+                    "plugin's rules, before they are sent. Exit 0 clean, 1 findings at the --fail-on "
+                    "level, 2 bad input or usage.")
+    p.add_argument("file", help="entities: JSON Lines, a JSON array or a JSON object; - for stdin "
+                                "(e.g. entries.jsonl)")
+    p.add_argument("--vendor", help="only this plugin's rules (e.g. --vendor acd)")
+    p.add_argument("--context", help="JSON file of settings keyed by plugin name (e.g. --context context.json)")
+    add_output_options(p, "error")
     p.set_defaults(handler=cmd_validate)

@@ -71,6 +71,9 @@ _NOUNS: dict[str, dict[str, tuple[str, str]]] = {
     "problem": {"en": ("problem", "problems"), "fr": ("problème", "problèmes")},
     "diagnosis": {"en": ("diagnosis", "diagnoses"), "fr": ("diagnostic", "diagnostics")},
     "checked": {"en": ("checked", "checked"), "fr": ("vérifiée", "vérifiées")},
+    "report": {"en": ("rejection", "rejections"), "fr": ("rejet", "rejets")},
+    "classified": {"en": ("classified", "classified"), "fr": ("diagnostiqué", "diagnostiqués")},
+    "line": {"en": ("line", "lines"), "fr": ("ligne", "lignes")},
 }
 
 

@@ -54,7 +54,7 @@ def test_classify_batch_in_order_with_bad_lines(capsys: pytest.CaptureFixture[st
     assert [d["problem"] for d in lines] == ["sample.bad_prefix", "core.invalid_input", "core.invalid_input",
                                              "core.invalid_input", "sample.bad_prefix"]
     assert [d["input"] for d in lines] == [0, 1, 2, 3, 4]
-    assert "record 1" in lines[1]["causes"][0] and "not valid JSON" in lines[1]["causes"][0]
+    assert "line 2" in lines[1]["causes"][0] and "not valid JSON" in lines[1]["causes"][0]
     assert "http_status" in lines[2]["causes"][0]
     assert "UTF-8" in lines[3]["causes"][0]
     assert code == 2
@@ -77,11 +77,11 @@ def test_validate_json_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: 
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
-        (b'{"kind": "journal_entry"}\n{"kind": "nope"}\n', "record 1, field kind: unknown kind 'nope'"),
-        (b'{"kind": "invoice", "total": []}\n', "record 0, field total"),
-        (b'{"kind": "invoice"}\n', "record 0, field total: required field is missing"),
-        (b'{"kind": "journal_entry"}\n{oops\n', "record 1: not valid JSON"),
-        (b'\xff\xfe\x00\n', "record 0: not valid UTF-8"),
+        (b'{"kind": "journal_entry"}\n{"kind": "nope"}\n', "line 2, field kind: unknown kind 'nope'"),
+        (b'{"kind": "invoice", "total": []}\n', "line 1, field total"),
+        (b'{"kind": "invoice"}\n', "line 1, field total: required field is missing"),
+        (b'{"kind": "journal_entry"}\n{oops\n', "line 2: not valid JSON"),
+        (b'\xff\xfe\x00\n', "line 1: not valid UTF-8"),
         (b'{"kind": "customer", "name": "' + b"x" * 1_000_000 + b'"}\n', None),
     ],
 )
@@ -155,7 +155,7 @@ def test_console_script_runs() -> None:
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
-        (b'{"kind": "invoice", "id": "x", "total": ' + b"9" * 5000 + b"}\n", "record 0: not valid JSON"),
+        (b'{"kind": "invoice", "id": "x", "total": ' + b"9" * 5000 + b"}\n", "line 1: not valid JSON"),
         (b"\n" * 100 + b'[{"kind": "journal_entry", "id": "a"}]', None),
     ],
 )

@@ -1,0 +1,54 @@
+"""The loop ``validate`` and ``classify`` share: read records, stream results to a format,
+show progress, count, and choose the exit code. Memory stays flat: nothing is held per record."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..host.host import Host
+from ..model.records import RecordReader, open_input
+from .command import UsageError, version
+from .output import Hit, Options, Sink, exit_code, make_sink
+from .terminal import Progress, Terminal
+
+__all__ = ["open_records", "run_batch"]
+
+
+@contextmanager
+def open_records(name: str) -> Iterator[RecordReader]:
+    stream = open_input(name)
+    try:
+        yield RecordReader(stream)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def make_output(args: argparse.Namespace, command: str, host: Host, fmt: str) -> Sink:
+    return make_sink(fmt, Options(
+        command=command, source=getattr(args, "source_name", "-"), lang=args.lang,
+        fail_on=args.fail_on or args.default_fail_on, quiet=args.quiet, statistics=args.statistics,
+        catalog=host.catalog, version=version(), terminal=Terminal(args.color)))
+
+
+def run_batch(args: argparse.Namespace, sink: Sink, reader: RecordReader, results: Iterable[Any],
+              convert: Callable[[Any], tuple[str | int | None, list[Hit], Any]], noun: str) -> int:
+    """Feed each result (one per input record, in order) to the sink with its line number."""
+    progress = Progress.for_input(args.source_name, noun, enabled=False if args.quiet else None)
+    lines = reader.lines
+    try:
+        for result in results:
+            ref, hits, data = convert(result)
+            sink.add(lines.popleft() if lines else 0, ref, hits, data)
+            progress.update(reader.count, reader.consumed)
+    finally:
+        progress.close()
+    sink.finish()
+    sys.stdout.flush()
+    if not reader.count:
+        raise UsageError("the input holds no records (expected JSON Lines, a JSON array or a JSON object)")
+    return exit_code(sink)
