@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -128,3 +129,26 @@ def test_insecure_no_auth_embedded_answers_loopback_only(tmp_path: Path) -> None
     assert r.status_code == 401 and "loopback" in r.json()["detail"]
     with pytest.raises(SettingsError, match="loopback"):
         create_app(Settings(host="0.0.0.0", insecure_no_auth=True))
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_broken_plugin_is_listed_and_fails_readiness_only_when_strict(tmp_path: Path, strict: bool) -> None:
+    # an allow-listed plugin that is not installed is a broken plugin, with its reason
+    flags = ["--plugins", "acd,nosuchplugin", *(["--strict"] if strict else [])]
+    srv = start_server(tmp_path, *flags, keys=False, wait=False)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                ready = httpx.get(srv.url + "/readyz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert ready.status_code == (503 if strict else 200), ready.text
+        assert "nosuchplugin" in ready.json()["checks"]["plugins"]["detail"]
+        key = create_key(srv.db, "acme", "read")
+        plugins = httpx.get(srv.url + "/v1/plugins", headers={"Authorization": f"Bearer {key}"}).json()["items"]
+        assert {p["name"]: p["status"] for p in plugins} == {"acd": "loaded", "nosuchplugin": "broken"}
+        assert "not installed" in next(p["reason"] for p in plugins if p["status"] == "broken")
+    finally:
+        stop_server(srv)
