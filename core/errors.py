@@ -11,6 +11,11 @@ The tree::
     ├── PatchError           a remediation patch cannot be applied to an entity
     ├── UsageError           the command line was used wrongly (what to type instead)
     ├── ScaffoldError        `plugin new` cannot write the plugin asked for (also a ValueError)
+    ├── LedgerError          the issue ledger refuses (service: 404, 409, 503 by subclass)
+    │   ├── IssueNotFound         no such issue for this tenant (another tenant's is "not found" too)
+    │   ├── SubscriptionNotFound  no such webhook subscription for this tenant
+    │   ├── ActionNotAllowed      the issue's status does not allow the action (the reason says why)
+    │   └── DatabaseNotCurrent    the schema is behind the code: run `syncdoctor db upgrade`
     └── VendorError          a vendor API answered with an error we cannot retry past
         └── VendorAuthError  credentials refused (401/403): stop at once, do not retry
 
@@ -25,13 +30,18 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ActionNotAllowed",
     "ContextError",
+    "DatabaseNotCurrent",
     "EngineUnavailable",
     "InputError",
+    "IssueNotFound",
+    "LedgerError",
     "PackError",
     "PatchError",
     "PluginLoadError",
     "ScaffoldError",
+    "SubscriptionNotFound",
     "SyncdoctorError",
     "UsageError",
     "VendorAuthError",
@@ -118,3 +128,46 @@ class UsageError(SyncdoctorError):
 class ScaffoldError(SyncdoctorError, ValueError):
     """``syncdoctor plugin new`` cannot write the plugin asked for (a bad name, a non-empty
     directory). Also a ValueError, as it was when the kit defined it."""
+
+
+class LedgerError(SyncdoctorError):
+    """Base class of the ledger's errors."""
+
+
+class IssueNotFound(LedgerError):
+    """No issue with this id in the tenant's ledger."""
+
+    def __init__(self, issue_id: str) -> None:
+        self.issue_id = issue_id
+        super().__init__(f"issue {issue_id} not found")
+
+
+class SubscriptionNotFound(LedgerError):
+    """No webhook subscription with this id for the tenant."""
+
+    def __init__(self, subscription_id: str) -> None:
+        self.subscription_id = subscription_id
+        super().__init__(f"webhook subscription {subscription_id} not found")
+
+
+class ActionNotAllowed(LedgerError):
+    """The issue's status does not allow this action; ``reason`` says why and what would."""
+
+    def __init__(self, issue_id: str, action: str, status: str, reason: str) -> None:
+        self.issue_id = issue_id
+        self.action = action
+        self.status = status
+        self.reason = reason
+        super().__init__(f"cannot {action} issue {issue_id}: {reason}")
+
+
+class DatabaseNotCurrent(LedgerError):
+    """The schema is older (or newer) than the code expects."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current = current
+        self.head = head
+        super().__init__(
+            f"the database is at migration {current or 'none'}, the code needs {head}: "
+            "run `syncdoctor db upgrade` (with the same --db)"
+        )

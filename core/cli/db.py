@@ -59,15 +59,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"syncdoctor: db {command}: {type(exc).__name__}: {exc}\n")
         return EXIT_USAGE
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m syncdoctor.cli.db`: the same command before it is wired into `syncdoctor`."""
-    parser = argparse.ArgumentParser(prog="syncdoctor")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(["db", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.handler(args))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

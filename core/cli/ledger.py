@@ -160,18 +160,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"syncdoctor: ledger {command}: {type(exc).__name__}: {exc}\n")
         return EXIT_USAGE
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m syncdoctor.cli.ledger`: the same command before it is wired into `syncdoctor`."""
-    parser = argparse.ArgumentParser(prog="syncdoctor")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(["ledger", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.handler(args))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
-

@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
+from ..errors import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, LedgerError, SubscriptionNotFound
 from .database import Database, default_url
 from .delivery import WebhookDelivery
-from .exceptions import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, LedgerError, SubscriptionNotFound
 from .keys import ROLES, ApiKey, KeyStore, role_allows
 from .ledger import Ledger, LedgerConfig, ledger_config
 

@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .exceptions import DatabaseNotCurrent
+from ..errors import DatabaseNotCurrent
 
 __all__ = ["DEFAULT_URL", "ENV_DB", "Database", "default_url"]
 

@@ -25,6 +25,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -59,8 +60,12 @@ class WebhookDelivery:
         max_delay: float = 3600.0,
         lease: float = 60.0,
         transport: httpx.BaseTransport | None = None,
+        on_attempt: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_attempt(outcome)`` is called after each attempt with ``delivered``, ``pending``
+        (to be retried) or ``dead`` — the service counts them in its metrics."""
         self.db = db
+        self.on_attempt = on_attempt
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.max_attempts = max_attempts
@@ -209,6 +214,8 @@ class WebhookDelivery:
                 "duration_ms": elapsed_ms,
             }))
         log.info("webhook %s", state, extra={"event_id": row.event_id, "attempt": row.attempts, "status": status})
+        if self.on_attempt is not None:
+            self.on_attempt(state)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -19,9 +19,9 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import DBAPIError
 from syncdoctor import Host, InputError
 
+from ..errors import IssueNotFound
 from .database import Database
 from .events import Event, parse_event
-from .exceptions import IssueNotFound
 from .intake import Batch, accepted, lock_entities, rejected
 from .keys import ensure_tenant
 from .lifecycle import STEP_ACTIONS, transition

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from syncdoctor import ACTIONS
 
-from .exceptions import ActionNotAllowed
+from ..errors import ActionNotAllowed
 
 __all__ = ["LIFECYCLE_ACTIONS", "STATUSES", "STEP_ACTIONS", "transition"]
 

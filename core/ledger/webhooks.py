@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import JSON, Integer, String, bindparam, literal
 from sqlalchemy.engine import Row
 
-from .exceptions import SubscriptionNotFound
+from ..errors import SubscriptionNotFound
 from .recording import new_id
 from .schema import UTCDateTime, webhook_deliveries, webhook_outbox, webhook_subscriptions
 from .scope import TenantScope

@@ -160,7 +160,7 @@ def install_handlers(app: FastAPI) -> None:
     async def _input(request: Request, exc: InputError) -> Response:
         return problem_response(422, str(exc), request=request, record=exc.record, field=exc.field)
 
-    from ..ledger.exceptions import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, SubscriptionNotFound
+    from ..errors import ActionNotAllowed, DatabaseNotCurrent, IssueNotFound, SubscriptionNotFound
 
     # the ledger's refusals, one status each (another tenant's object is "not found" too)
     ledger_statuses = {IssueNotFound: 404, SubscriptionNotFound: 404, ActionNotAllowed: 409, DatabaseNotCurrent: 503}

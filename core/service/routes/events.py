@@ -74,8 +74,23 @@ async def record_events(
         answer = await run_in_threadpool(ledger.record, who.tenant, body, request_id=request_id, lang=lang)
     except InputError as exc:
         raise HTTPProblem(422, exc.reason, record=0, field=exc.field) from None
-    metrics.count_diagnoses(i["problem"] for i in answer["issues"])
+    count_writes(metrics, answer)
     return Response(dumps(answer), media_type="application/json")
+
+
+def count_writes(metrics: Any, answer: dict[str, Any]) -> None:
+    """Metrics of what an event did: diagnoses by problem, ledger writes by kind."""
+    metrics.count_diagnoses(i["problem"] for i in answer["issues"])
+    kinds: dict[str, int] = {}
+    for issue in answer["issues"]:
+        kind = "issue_opened" if issue["count"] == 1 else "issue_counted"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    if answer["resolved"]:
+        kinds["issue_resolved"] = len(answer["resolved"])
+    if answer["findings"]:
+        kinds["repeated_failure"] = len(answer["findings"])
+    for kind, amount in kinds.items():
+        metrics.count("ledger_writes", "Ledger writes of POST /v1/events, by what happened.", amount, kind=kind)
 
 
 async def _record_stream(request: Request, ledger: Any, tenant: str, request_id: str | None,
@@ -94,7 +109,7 @@ async def _record_stream(request: Request, ledger: Any, tenant: str, request_id:
             if isinstance(answer, InputError):
                 body = problem_body(422, answer.reason, record=line.number, line=line.line, field=answer.field)
             else:
-                metrics.count_diagnoses(i["problem"] for i in answer["issues"])
+                count_writes(metrics, answer)
                 body = answer
             out.append(dumps(body).encode() + b"\n")
         return b"".join(out)
