@@ -3,6 +3,8 @@
 The public API is what ``__all__`` lists; everything else lives in private modules.
 """
 
+from typing import TYPE_CHECKING
+
 from .errors import (
     ContextError,
     EngineUnavailable,
@@ -44,8 +46,10 @@ from .rules.loader import load_pack, load_pack_text
 from .rules.patches import apply_patch
 from .rules.paths import value_of
 from .rules.schema import Problem, RulePack
-from .vendors.client import RetryPolicy, VendorClient
 from .vendors.sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
+
+if TYPE_CHECKING:  # loaded on first use: see __getattr__ below
+    from .vendors.client import RetryPolicy, VendorClient
 
 __version__ = "0.1.0"
 
@@ -111,3 +115,19 @@ __all__ = [
     "VendorClient",
     "VendorError",
 ]
+
+
+_LAZY = {"RetryPolicy": "syncdoctor.vendors.client", "VendorClient": "syncdoctor.vendors.client"}
+"""Names whose modules load on first use: the vendor client imports httpx (~90 ms, with the
+rich, click and pygments its own command line pulls in), which no command needs to start."""
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'syncdoctor' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import PackError
+from .pack_cache import cached_parse
 from .schema import RulePack
 
 __all__ = ["load_pack", "load_pack_text", "pack_files"]
@@ -83,9 +84,13 @@ def _describe(error: Any) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
+def _parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
 def load_pack_text(text: str, file: str) -> RulePack:
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = cached_parse(text, _parse_yaml)  # parsed once per content (pack_cache.py)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise PackError(file, None, line, f"not valid YAML: {exc.problem}") from None

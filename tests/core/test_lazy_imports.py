@@ -1,0 +1,35 @@
+"""Start-up (issue 19): what a one-shot command imports before it needs it. httpx (~90 ms with
+the rich, click and pygments its own command line pulls in), the service's stack and rich
+load on first use only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("httpx", "rich", "click", "pygments", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "jinja2")
+
+
+def _loaded(code: str) -> list[str]:
+    probe = f"import sys, json\n{code}\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_command_line_and_the_package_import_nothing_heavy() -> None:
+    assert _loaded("import syncdoctor.cli.main") == []
+    assert _loaded("import syncdoctor") == []
+
+
+def test_the_vendor_client_still_loads_on_first_use() -> None:
+    assert "httpx" in _loaded("from syncdoctor import VendorClient, RetryPolicy\nassert VendorClient and RetryPolicy")
+    assert "httpx" in _loaded("import syncdoctor\nassert syncdoctor.VendorClient.__name__ == 'VendorClient'")
+
+
+def test_unknown_names_still_raise_attribute_error() -> None:
+    import pytest
+    import syncdoctor
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        syncdoctor.Nope  # noqa: B018
