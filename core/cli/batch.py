@@ -4,12 +4,14 @@ show progress, count, and choose the exit code. Memory stays flat: nothing is he
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ..host.host import Host
+from ..host.loading import ENV_TRACE
 from ..model.records import RecordReader, open_input
 from .command import UsageError, version
 from .output import Hit, Options, Sink, exit_code, make_sink
@@ -40,10 +42,15 @@ def run_batch(args: argparse.Namespace, sink: Sink, reader: RecordReader, result
     """Feed each result (one per input record, in order) to the sink with its line number."""
     progress = Progress.for_input(args.source_name, noun, enabled=False if args.quiet else None)
     lines = reader.lines
+    trace = bool(os.environ.get(ENV_TRACE))  # rule packs run inside the engine: no hook call to log
     try:
         for result in results:
             ref, hits, data = convert(result)
-            sink.add(lines.popleft() if lines else 0, ref, hits, data)
+            line = lines.popleft() if lines else 0
+            if trace:
+                sys.stderr.write(f"syncdoctor trace: line {line}: {ref}: "
+                                 + (", ".join(f"{h.problem} ({h.severity})" for h in hits) or "nothing found") + "\n")
+            sink.add(line, ref, hits, data)
             progress.update(reader.count, reader.consumed)
     finally:
         progress.close()

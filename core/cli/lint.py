@@ -18,9 +18,13 @@ from ..model.plans import SYSTEMS
 from ..rules.catalog import compile_problem
 from ..rules.loader import load_pack
 from ..rules.schema import RulePack
-from .command import EXIT_OK, EXIT_USAGE, UsageError, add_command, err, json_line, out
+from .command import EXIT_FINDINGS, EXIT_OK, UsageError, add_command, err, json_line, out
 
-__all__ = ["lint_paths", "register", "schema_json"]
+__all__ = ["RAISED_BY_CORE", "lint_paths", "register", "schema_json"]
+
+#: problems the core raises from its own code (bad input, a failing plugin, nothing known):
+#: their pack entries carry texts and plans, no detect condition or signature
+RAISED_BY_CORE = frozenset({"core.invalid_input", "core.plugin_error", "core.unknown_error"})
 
 
 def schema_json() -> str:
@@ -100,7 +104,7 @@ def lint_pack(path: Path) -> list[dict[str, Any]]:
             report(problem.id, line, "has signatures (match:) but no examples.match messages")
         if problem.detect and not (ex.flagged and ex.clean):
             report(problem.id, line, "has a detect condition but lacks examples.flagged and examples.clean entities")
-        if not problem.match and not problem.detect:
+        if not problem.match and not problem.detect and not (pack.plugin == "core" and problem.id in RAISED_BY_CORE):
             report(problem.id, line, "has neither a detect condition nor a match signature: nothing can find it")
         texts = [problem.title, *problem.causes, *( [problem.message] if problem.message else [])]
         steps = list(problem.remediation.steps) + [s for alt in problem.remediation.alternatives for s in alt.steps]
@@ -126,12 +130,14 @@ def _declared_systems(plugin: str) -> frozenset[str]:
     return frozenset()
 
 
-def lint_paths(paths: list[Path]) -> list[dict[str, Any]]:
+def lint_paths(paths: list[Path], notes: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every finding on the packs under ``paths``; ``notes`` receives what could not be
+    checked and why (examples of a pack whose plugin is not installed)."""
     found: list[dict[str, Any]] = []
+    notes = notes if notes is not None else []
     files = _files(paths)
     if not files:
-        return [{"file": ", ".join(map(str, paths)), "line": None, "problem": None,
-                 "message": f"{', '.join(map(str, paths))}: no .yaml rule pack found"}]
+        raise UsageError(f"{', '.join(map(str, paths))}: no .yaml rule pack found")
     by_plugin: dict[str, list[Path]] = defaultdict(list)
     for path in files:
         issues = lint_pack(path)
@@ -141,27 +147,67 @@ def lint_paths(paths: list[Path]) -> list[dict[str, Any]]:
                 by_plugin[load_pack(path).plugin].append(path)
             except PackError:
                 pass
-    found.extend(_run_installed_examples(by_plugin))
+    found.extend(_run_installed_examples(by_plugin, notes))
     return found
 
 
-def _run_installed_examples(by_plugin: dict[str, list[Path]]) -> list[dict[str, Any]]:
-    """Run the examples of packs whose plugin is installed (its named checks are needed)."""
+def _run_installed_examples(by_plugin: dict[str, list[Path]], notes: list[str]) -> list[dict[str, Any]]:
+    """Run the examples of packs whose plugin is installed (its named checks are needed); the
+    core's pack runs on a host with no plugin at all."""
     from ..host.examples import run_examples
     from ..host.host import Host
 
     out: list[dict[str, Any]] = []
     for plugin, paths in by_plugin.items():
+        if plugin == "core":
+            out.extend(_core_examples(paths))
+            continue
+        names = ", ".join(map(str, paths))
         host = Host.from_entry_points(names=[plugin])
         loaded = host.plugins.get(plugin)
         if loaded is None:
+            broken = [b for b in host.broken if b.name == plugin]
+            why = (f"the installed plugin {plugin!r} failed to load: {broken[0].reason}"
+                   if broken and "not installed" not in broken[0].reason
+                   else f"no installed plugin is named {plugin!r} (install its package, e.g. pip install -e .)")
+            notes.append(f"{names}: examples not run: {why}; its named checks are only known to the plugin")
             continue
         mine = {Path(str(p)).resolve() for p in loaded.spec.packs}
-        if not all(p.resolve() in mine for p in paths):
-            continue
+        others = [p for p in paths if p.resolve() not in mine]
+        if others:
+            notes.append(f"{', '.join(map(str, others))}: examples not run: the installed plugin {plugin!r} "
+                         f"ships other files ({', '.join(sorted(Path(str(p)).name for p in loaded.spec.packs))}), "
+                         "so its checks may not match these; install this copy (pip install -e .) to run them")
+            if len(others) == len(paths):
+                continue
         for failure in run_examples(host, plugin):
             out.append({"file": str(paths[0]), "line": None, "problem": failure.problem,
                         "message": f"{paths[0]}: {failure}"})
+    return out
+
+
+def _core_examples(paths: list[Path]) -> list[dict[str, Any]]:
+    """The core's problems answer by HTTP status and generic texts: their examples run on a
+    host with no plugin (the packs of plugins could answer first otherwise)."""
+    from ..host.host import Host
+    from ..model.reports import ErrorReport
+
+    host = Host([])
+    out: list[dict[str, Any]] = []
+    for cp in host.catalog.problems.values():
+        if cp.plugin != "core":
+            continue
+        for kind, examples, want in (("match", cp.problem.examples.match, True),
+                                     ("no_match", cp.problem.examples.no_match, False)):
+            for i, ex in enumerate(examples, 1):
+                report = (ErrorReport(message=ex) if isinstance(ex, str) else
+                          ErrorReport(vendor=ex.vendor, message=ex.message, code=ex.code, http_status=ex.http_status,
+                                      payload=ex.payload))
+                got = [d.problem for d in host.classify(report)]
+                if (cp.id in got) != want:
+                    out.append({"file": str(paths[0]), "line": None, "problem": cp.id,
+                                "message": f"{paths[0]}: {cp.id} [{kind} #{i}]: {report.message[:80]!r} classified "
+                                           f"as {', '.join(got) or 'nothing'}"})
     return out
 
 
@@ -171,23 +217,49 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.rules_command == "schema":
         out(schema_json())
         return EXIT_OK
-    problems = lint_paths([Path(p) for p in args.paths])
+    paths = [Path(p) for p in args.paths]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+        if not (path.is_dir() or path.is_file()):
+            raise UsageError(f"{path}: not a file or a directory (a rule pack is a .yaml file)")
+    notes: list[str] = []
+    problems = lint_paths(paths, notes)
     if args.json:
         for p in problems:
             json_line(p)
+        for note in notes:
+            json_line({"file": note.split(":", 1)[0], "line": None, "problem": None, "note": note})
     else:
         for p in problems:
             err(p["message"])
+        for note in notes:
+            err(f"note: {note}")
         if not problems:
-            out("ok: " + ", ".join(args.paths))
-    return EXIT_USAGE if problems else EXIT_OK
+            out(("ok (with examples not run, see the notes): " if notes else "ok: ") + ", ".join(args.paths))
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+EXAMPLES = (
+    "syncdoctor rules lint plugins/acd/rules",
+    "syncdoctor rules lint --json my_plugin/rules/",
+    "syncdoctor rules schema > rule-pack.schema.json",
+)
 
 
 def register(subparsers: Any) -> None:
-    p = add_command(subparsers, "rules", "lint a rule pack or print the JSON Schema")
+    p = add_command(subparsers, "rules", "lint a rule pack or print the JSON Schema", EXAMPLES,
+                    "Check rule packs (schema, RE2 patterns, paths, texts in both languages, and their "
+                    "examples, run with the pack's own plugin when it is installed), or print the JSON "
+                    "Schema of packs. Exit 0 clean, 1 lint findings, 2 usage error (no such path).")
     rules_sub = p.add_subparsers(dest="rules_command", metavar="lint|schema")
-    lint = rules_sub.add_parser("lint", help="check rule packs: schema, RE2 patterns, examples")
-    lint.add_argument("paths", nargs="+")
-    lint.add_argument("--json", action="store_true")
-    rules_sub.add_parser("schema", help="print the JSON Schema of rule packs")
+    lint = rules_sub.add_parser("lint", help="check rule packs: schema, RE2 patterns, examples",
+                                description="Check rule packs; exit 0 clean, 1 findings, 2 usage error.",
+                                epilog="examples:\n  " + "\n  ".join(EXAMPLES[:2]),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    lint.add_argument("paths", nargs="+", help="rule pack files or folders of them (e.g. plugins/acd/rules)")
+    lint.add_argument("--json", action="store_true", help="one JSON object per finding or note (e.g. --json)")
+    rules_sub.add_parser("schema", help="print the JSON Schema of rule packs",
+                         description="Print the JSON Schema of rule packs (for editors and CI).",
+                         epilog="examples:\n  " + EXAMPLES[2], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(handler=cmd_rules)
