@@ -28,7 +28,7 @@ from .lifecycle import STEP_ACTIONS, transition
 from .recording import (
     record_action,
 )
-from .redact import cap_report, redact
+from .redact import cap_report, redact_diagnosis
 from .schema import issue_actions, issues, occurrences, tenants
 from .scope import TenantScope
 from .views import action_json, decode_cursor, encode_cursor, issue_json, occurrence_json
@@ -153,7 +153,8 @@ class Ledger:
             if event.outcome == "accepted":
                 work.append((n, event, None, None, False))
                 continue
-            diagnoses = [redact(d.model_dump(mode="json", exclude={"input", "record"})) for d in next(diagnosed)]
+            diagnoses = [redact_diagnosis(d.model_dump(mode="json", exclude={"input", "record"}))
+                         for d in next(diagnosed)]
             assert event.report is not None
             report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)
             work.append((n, event, diagnoses, report, truncated))

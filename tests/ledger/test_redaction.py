@@ -51,3 +51,13 @@ def test_nothing_of_a_credential_is_stored(ledger: Ledger) -> None:
         stored = repr(conn.execute(select(occurrences)).all()) + repr(conn.execute(select(issues)).all())
     for secret in SECRETS[:2]:
         assert secret not in stored
+
+
+def test_a_diagnosis_is_scanned_whole_when_its_params_hold_a_credential() -> None:
+    from syncdoctor.ledger.redact import redact_diagnosis
+
+    clean = {"params": {"doc_number": "1781"}, "causes": ["Number 1781 is taken"]}
+    assert redact_diagnosis(clean) is clean
+    leaky = {"params": {"detail": "token=abcdef123456"}, "causes": ["The vendor said token=abcdef123456"]}
+    out = redact_diagnosis(leaky)
+    assert "abcdef123456" not in str(out) and out["causes"] == ["The vendor said token=[redacted]"]
