@@ -9,26 +9,57 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
-from typing import Any
+import sys
+from typing import IO, Any
 
 from pydantic import SecretStr
 
 from ..host.host import Host
 from ..model.money import dumps
-from .command import EXIT_OK, UsageError, add_command, err, json_line, load_json_file
+from ..vendors.limits import Limits
+from ..vendors.state import StateFile
+from .command import EXIT_OK, UsageError, add_command, err
 
 __all__ = ["add_sources", "register"]
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    try:
+        return Limits.from_env().with_(max_bytes=args.max_bytes, call_deadline=args.call_deadline,
+                                       total_deadline=args.deadline, max_retry_wait=args.max_retry_wait)
+    except ValueError as exc:
+        raise UsageError(f"fetch: {exc}") from None
+
+
+def _open_output(path: str | None, offset: int | None, resuming: bool) -> tuple[IO[bytes], bool]:
+    """The output stream; a file is cut back to where the saved state says it ended, so a
+    resumed fetch writes what a killed one wrote after its last save exactly once."""
+    if path is None:
+        return sys.stdout.buffer, False
+    try:
+        if resuming and offset is not None and os.path.exists(path):
+            fh = open(path, "r+b")  # noqa: SIM115 - closed by the caller
+            fh.truncate(offset)
+            fh.seek(offset)
+        elif resuming:
+            fh = open(path, "ab")  # noqa: SIM115 - a state saved without an offset: keep what is there
+        else:
+            fh = open(path, "wb")  # noqa: SIM115 - no state: a fresh fetch
+    except OSError as exc:
+        raise UsageError(f"fetch: cannot write --output {path}: {exc.strerror or exc}") from None
+    return fh, True
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     host: Host | None = args.sources_host
     if not args.source or host is None:
         raise UsageError("name a SOURCE: " + ", ".join(sorted(host.sources() if host else [])))
-    options: dict[str, Any] = {"base_url": args.base_url, "since": args.since, "until": args.until}
-    state_file = Path(args.state) if args.state else None
-    if state_file and state_file.exists():
-        options["state"] = load_json_file(str(state_file), "state")
+    limits = _limits(args)
+    options: dict[str, Any] = {"base_url": args.base_url, "since": args.since, "until": args.until, "limits": limits}
+    state_file = StateFile(args.state) if args.state else None
+    previous, offset = state_file.load() if state_file else (None, None)
+    if previous is not None:
+        options["state"] = previous
     for opt in host.sources().get(args.source, ()):
         key = opt.flag.lstrip("-").replace("-", "_")
         value = getattr(args, key, None)
@@ -38,15 +69,45 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             value = opt.default
         if value is not None:
             options[key] = SecretStr(value) if opt.secret else value
+    every = max(1, args.checkpoint_every)
     result = host.fetch(args.source, options)
-    count = 0
-    for entity in result:
-        json_line(entity.model_dump(mode="json", exclude_none=True))
-        count += 1
-    if state_file:
-        state_file.write_text(dumps(result.state, indent=2))
+    stream, is_file = _open_output(args.output, offset, previous is not None)
+    count = pending = 0
+    completed = False
+
+    def checkpoint() -> None:
+        # the entities first, then the state that counts them: a kill between the two
+        # repeats a batch (stdout) or cuts it off again (--output), never loses one
+        stream.flush()
+        if is_file:
+            os.fsync(stream.fileno())
+        if state_file:
+            state_file.save(result.state, stream.tell() if is_file else None)
+
+    try:
+        for entity in result:
+            stream.write(dumps(entity.model_dump(mode="json", exclude_none=True)).encode("utf-8") + b"\n")
+            count += 1
+            pending += 1
+            if pending >= every:
+                checkpoint()
+                pending = 0
+        completed = True
+    finally:
+        # also after an error or Ctrl-C: the state then says where the delivered entities end
+        # (when the output itself cannot be flushed, the state is not moved past it)
+        try:
+            checkpoint()
+        except (OSError, ValueError):
+            if completed:
+                raise
+        finally:
+            if is_file:
+                stream.close()
     stats = ", ".join(f"{k}={v}" for k, v in sorted(result.stats.items()))
-    err(f"{count} entities fetched" + (f" ({stats})" if stats else ""))
+    err(f"{count} entities fetched" + (f" ({stats})" if stats else "")
+        + "; limits: " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                  for k, v in limits.report().items()))
     return EXIT_OK
 
 
@@ -63,7 +124,20 @@ def add_sources(fetch: argparse.ArgumentParser, host: Host) -> None:
         sp.add_argument("--base-url", required=True, help="API base URL (a sandbox's URL to try things)")
         sp.add_argument("--since", help="ISO date or datetime")
         sp.add_argument("--until", help="ISO date or datetime")
-        sp.add_argument("--state", help="JSON file: read to resume, written with where this fetch stopped")
+        sp.add_argument("--state", help="JSON file: read to resume; saved atomically after every batch "
+                        "delivered, so a killed fetch resumes where it stopped")
+        sp.add_argument("--output", help="write the JSON Lines to this file instead of standard output; with "
+                        "--state, a resumed fetch continues it exactly once (see docs/reliability.md)")
+        sp.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
+                        help="save the state after every N entities written (default 100)")
+        sp.add_argument("--max-bytes", type=int, help="largest vendor answer read, in bytes "
+                        "($SYNCDOCTOR_HTTP_MAX_BYTES, default 64 MiB)")
+        sp.add_argument("--call-deadline", type=float, help="seconds for one vendor call, body included "
+                        "($SYNCDOCTOR_HTTP_CALL_DEADLINE, default 120)")
+        sp.add_argument("--deadline", type=float, help="seconds for the whole fetch "
+                        "($SYNCDOCTOR_HTTP_TOTAL_DEADLINE, default 3600)")
+        sp.add_argument("--max-retry-wait", type=float, help="seconds of waiting between retries in total, "
+                        "Retry-After included ($SYNCDOCTOR_HTTP_MAX_RETRY_WAIT, default 120)")
         for opt in opts:
             help_text = opt.help + (f" (or ${opt.env})" if opt.env else "")
             sp.add_argument(opt.flag, help=help_text, default=None)

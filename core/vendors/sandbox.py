@@ -254,7 +254,10 @@ class SandboxServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 if trickle is None:
-                    self.wfile.write(data)
+                    try:
+                        self.wfile.write(data)
+                    except OSError:  # the client hung up (killed, or capped): nothing to answer
+                        self.close_connection = True
                     return
                 try:
                     for i in range(len(data)):  # one byte at a time, as a stalled link delivers

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from syncdoctor import (
     FetchResult,
     InputError,
@@ -43,8 +43,8 @@ from syncdoctor import (
     RetryPolicy,
     VendorClient,
     VendorError,
-    loads,
 )
+from syncdoctor.vendors.limits import Limits
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "SALE_TYPES", "fetch_orders", "order_from_sale"]
 
@@ -52,6 +52,7 @@ DEFAULT_BASE_URL = "https://api.lsk.lightspeed.app"
 MAX_PAGE_SIZE = 1000
 SALE_TYPES = ("SALE", "REFUND", "SPLIT")
 PLUGIN = "pos_pennylane"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _decimal(value: Any, field: str) -> Decimal:
@@ -123,6 +124,22 @@ def order_from_sale(sale: Mapping[str, Any], day: dt.date) -> PosOrder | None:
     )
 
 
+def _next_href(body: dict[str, Any]) -> str | None:
+    """``_links.nextPage.href``; anything but a string there is a malformed page, not the end."""
+    links = body.get("_links")
+    if links is None:
+        return None
+    following = links.get("nextPage") if isinstance(links, dict) else links
+    if following is None:
+        return None
+    href = following.get("href") if isinstance(following, dict) else following
+    if href is None or href == "":
+        return None
+    if not isinstance(href, str) or len(href) > 4096:
+        raise VendorError("pos", f"_links.nextPage is not a link: {str(href)[:60]!r}")
+    return href
+
+
 class _Pos:
     """The HTTP side: closures and paged financials of one business location."""
 
@@ -134,7 +151,7 @@ class _Pos:
 
     def _json(self, path: str, params: Any = None) -> Any:
         # syncdoctor.loads keeps every number a Decimal: an amount never goes through float
-        return loads(self.client.request("GET", path, params=params).content)
+        return self.client.json_of(self.client.request("GET", path, params=params), path)
 
     def closure(self, day: dt.date) -> str | None:
         """``open``/``closed``, or ``None`` when the POS has no closure endpoint."""
@@ -156,10 +173,14 @@ class _Pos:
             if not isinstance(body, dict):
                 raise VendorError("pos", f"{path} did not answer a FinancialDto object")
             yield body
-            nxt = ((body.get("_links") or {}).get("nextPage") or {}).get("href")
+            nxt = _next_href(body)
             if not nxt:
                 return
-            target = urlsplit(nxt)
+            try:
+                target = urlsplit(nxt)
+                target.port  # noqa: B018 - a malformed port raises here, not later
+            except ValueError:
+                raise VendorError("pos", f"_links.nextPage is not a valid URL: {nxt[:80]!r}") from None
             if target.scheme and target[:2] != self.origin:
                 # never send the bearer token to another host: resume with the token instead
                 token = (parse_qs(target.query).get("nextPageToken") or [None])[0]
@@ -168,6 +189,47 @@ class _Pos:
                 params = {"pageSize": self.page_size, "nextPageToken": token}
                 continue
             path, params = (target.path + (f"?{target.query}" if target.query else "")), None
+
+
+def _day_orders(pos: _Pos, day: dt.date, stats: dict[str, int]) -> tuple[list[PosOrder], bool]:
+    """Every order of a day (read whole before any is delivered) and whether the POS said
+    the day's data is complete. A page served twice does not give an order twice."""
+    seen: set[str] = set()
+    day_orders: list[PosOrder] = []
+    complete = True
+    for body in pos.pages(day, stats):
+        complete = complete and body.get("dataComplete") is not False
+        sales = body.get("sales")
+        if not isinstance(sales, list):
+            shown = "missing" if sales is None else f"a {type(sales).__name__}, not a list"
+            raise VendorError("pos", f"financials of {day} answered 200 but its 'sales' is {shown}; "
+                              "the state was not moved")
+        for sale in sales:
+            if not isinstance(sale, dict):
+                raise VendorError("pos", f"financials of {day}: a sale is a {type(sale).__name__}, not an object")
+            key = str(sale.get("accountFiscId") or sale.get("receiptId") or "")
+            if key and key in seen:
+                stats["duplicates"] += 1
+                continue
+            seen.add(key)
+            try:
+                order = order_from_sale(sale, day)
+            except (ValidationError, ValueError, TypeError, AttributeError, ArithmeticError) as exc:
+                detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                raise VendorError("pos", f"sale {key[:80]!r} of {day} cannot be read: {detail}") from None
+            if order is None:
+                stats["skipped"] += 1
+            else:
+                day_orders.append(order)
+    return day_orders, complete
+
+
+def _state(value: Any) -> dict[str, Any]:
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, Mapping):
+        raise InputError(None, "state", "the fetch state must be the JSON object a previous fetch returned")
+    return dict(value)
 
 
 def _options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,31 +256,60 @@ def fetch_orders(options: Mapping[str, Any]) -> FetchResult:
     page_size = int(opts.get("page_size") or MAX_PAGE_SIZE)
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(None, "page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
-    state_in = dict(opts.get("state") or {})
+    state_in = _state(opts.get("state"))
     start_date = _day(opts.get("start_date"), "start_date")
-    until = _day(opts.get("until"), "until") or dt.datetime.now(ZoneInfo("Europe/Paris")).date() - dt.timedelta(days=1)
-    since = _day(opts.get("since"), "since") or _day(state_in.get("next_since"), "state.next_since") or start_date
+    today = dt.datetime.now(PARIS).date()
+    until = _day(opts.get("until"), "until") or today - dt.timedelta(days=1)
+    until = min(until, today)  # a day after today is not over: the next fetch must still read it
+    explicit = _day(opts.get("since"), "since")
+    since = explicit or _day(state_in.get("next_since"), "state.next_since") or start_date
     since = since or until - dt.timedelta(days=6)
+    # where a killed or failed fetch stopped: closed days already delivered after the first
+    # open one, and the orders delivered of the day in progress (ignored for an explicit --since)
+    done_days = set() if explicit else {str(d) for d in state_in.get("done_days") or [] if isinstance(d, str)}
+    partial = state_in.get("partial") if not explicit and isinstance(state_in.get("partial"), dict) else {}
     client = VendorClient(
         "pos",
         str(opts.get("base_url") or DEFAULT_BASE_URL),
         headers=lambda: {"Authorization": f"Bearer {secret.get_secret_value()}", "Accept": "application/json"},
         retry=opts.get("retry") if isinstance(opts.get("retry"), RetryPolicy) else None,
         transport=opts.get("transport") if isinstance(opts.get("transport"), httpx.BaseTransport) else None,
+        limits=Limits.from_options(opts),
     )
     pos = _Pos(client, str(location), page_size)
+    open_days: list[str] = []
+    delivered_days: list[str] = sorted(d for d in done_days if d >= since.isoformat())
+    last: dict[str, dt.date | None] = {"closed": None}
+
+    def mark(resume: dt.date, day_ids: list[str] | None = None, day: dt.date | None = None) -> None:
+        """The state to save once every order yielded so far is delivered (set *before* each
+        yield, so a host that saves it after writing an order never repeats or skips one)."""
+        first = open_days[0] if open_days else resume.isoformat()
+        state: dict[str, Any] = {
+            "business_location_id": str(location),
+            "open_days": list(open_days),
+            "next_since": first,
+            "last_closed_day": last["closed"].isoformat() if last["closed"] else None,
+        }
+        done = [d for d in delivered_days if d >= first]
+        if done:
+            state["done_days"] = done
+        if day is not None and day_ids:
+            state["partial"] = {"day": day.isoformat(), "ids": list(day_ids)}
+        result.state = state
 
     def orders() -> Iterator[PosOrder]:
         stats = result.stats
         for key in ("days_closed", "days_open", "days_before_start", "orders", "skipped", "duplicates", "pages"):
             stats.setdefault(key, 0)
-        open_days: list[str] = []
-        last_closed: dt.date | None = None
         day = since
         try:
             while day <= until:
                 if start_date is not None and day < start_date:
                     stats["days_before_start"] += 1
+                    day += dt.timedelta(days=1)
+                    continue
+                if day.isoformat() in done_days:  # delivered by the fetch that was interrupted
                     day += dt.timedelta(days=1)
                     continue
                 status = pos.closure(day)
@@ -227,39 +318,32 @@ def fetch_orders(options: Mapping[str, Any]) -> FetchResult:
                     open_days.append(day.isoformat())
                     day += dt.timedelta(days=1)
                     continue
-                seen: set[str] = set()
-                day_orders: list[PosOrder] = []
-                complete = True
-                for body in pos.pages(day, stats):
-                    complete = complete and body.get("dataComplete") is not False
-                    for sale in body.get("sales") or []:
-                        key = str(sale.get("accountFiscId") or sale.get("receiptId") or "")
-                        if key and key in seen:
-                            stats["duplicates"] += 1
-                            continue
-                        seen.add(key)
-                        order = order_from_sale(sale, day)
-                        if order is None:
-                            stats["skipped"] += 1
-                        else:
-                            day_orders.append(order)
+                day_orders, complete = _day_orders(pos, day, stats)
                 if status is None and not complete:  # no closure endpoint: an incomplete day is open
                     stats["days_open"] += 1
                     open_days.append(day.isoformat())
                 else:
                     stats["days_closed"] += 1
-                    last_closed = day
-                    stats["orders"] += len(day_orders)
-                    yield from day_orders
+                    last["closed"] = day
+                    already = set(partial.get("ids") or []) if partial.get("day") == day.isoformat() else set()
+                    delivered: list[str] = sorted(already)
+                    for order in day_orders:
+                        if order.id in already:
+                            stats["duplicates"] += 1
+                            continue
+                        delivered.append(str(order.id))
+                        stats["orders"] += 1
+                        mark(day, delivered, day)
+                        yield order
+                    delivered_days.append(day.isoformat())
                 day += dt.timedelta(days=1)
+                mark(day)
+            # the next fetch starts again from the first day that was still open
+            mark(max(day, since))
         finally:
             for name, value in client.stats.items():
                 stats[f"http_{name}"] = value
             client.close()
-        # the next fetch starts again from the first day that was still open
-        resume = dt.date.fromisoformat(open_days[0]) if open_days else (last_closed or until) + dt.timedelta(days=1)
-        result.state.update({"open_days": open_days, "next_since": resume.isoformat(),
-                             "last_closed_day": last_closed.isoformat() if last_closed else None})
 
     result = FetchResult(orders(), state={"business_location_id": str(location)})
     return result

@@ -35,6 +35,7 @@ FETCH_OPTIONS = (
                 default="unpaid,paid,canceled"),
     FetchOption("--include-booked", "also return transactions marked #Comptabilise (yes/no; counted either way)",
                 default="no"),
+    FetchOption("--per-page", "records per page, 1 to 100", default="100"),
 )
 
 

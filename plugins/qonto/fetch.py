@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
+from pydantic import ValidationError
 from syncdoctor import (
     Attachment,
     EntityBase,
@@ -39,6 +40,7 @@ from syncdoctor import (
     VendorError,
     loads,
 )
+from syncdoctor.vendors.limits import Limits
 
 from .checks import is_booked
 from .records import attachment, bank_transaction, client_invoice
@@ -95,6 +97,7 @@ class FetchPlan:
     resume: dict[str, Any] | None = None
     retry: RetryPolicy | None = None
     transport: httpx.BaseTransport | None = field(default=None, repr=False)
+    limits: Limits | None = None
 
 
 def _secret(value: Any) -> SecretStr | None:
@@ -183,6 +186,7 @@ def plan_from(options: Mapping[str, Any]) -> FetchPlan:
         resume=resume,
         retry=options.get("retry") if isinstance(options.get("retry"), RetryPolicy) else None,
         transport=options.get("transport"),
+        limits=Limits.from_options(options),
     )
 
 
@@ -217,7 +221,7 @@ class QontoFetch(FetchResult):
         if plan.window.empty:
             return
         client = VendorClient("qonto", plan.base_url, plan.credentials.headers, retry=plan.retry,
-                              transport=plan.transport)
+                              transport=plan.transport, limits=plan.limits)
         try:
             streams = self._streams(client)
             start, page, carried = 0, 1, []
@@ -294,7 +298,7 @@ class QontoFetch(FetchResult):
         page: int | None = 1
         while page is not None:
             body = _json(client, f"/v2/transactions/{raw['id']}/attachments", [("page", str(page)), ("per_page", "100")])
-            for item in body.get("attachments") or []:
+            for item in _items(body, "attachments", f"/v2/transactions/{raw['id']}/attachments"):
                 if isinstance(item, dict) and str(item.get("id")) not in seen:
                     seen.add(str(item.get("id")))
                     out.append(attachment(item))
@@ -311,7 +315,7 @@ class QontoFetch(FetchResult):
             params = [*stream.params, ("current_page", str(current)), ("per_page", str(self.plan.per_page))]
             body = _json(client, stream.path, params)
             self.stats["pages"] += 1
-            for raw in body.get(stream.key) or []:
+            for raw in _items(body, stream.key, stream.path):
                 if not isinstance(raw, dict) or raw.get("id") is None:
                     continue
                 ident = str(raw["id"])
@@ -331,8 +335,22 @@ class QontoFetch(FetchResult):
             current = following
 
     def _admit(self, stream: Stream, raw: dict[str, Any]) -> EntityBase | None:
-        """The entity to deliver, or None when it is outside the window or already booked."""
+        """The entity to deliver, or None when it is outside the window or already booked.
+        A record whose fields have the wrong types stops the fetch with an error naming it
+        (the state still points before it: nothing is skipped without a word)."""
+        try:
+            return self._entity(stream, raw)
+        except (ValidationError, ValueError, TypeError, AttributeError, KeyError, ArithmeticError) as exc:
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            if isinstance(exc, ValidationError) and exc.errors():
+                first = exc.errors()[0]
+                detail = f"field {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+            raise VendorError("qonto", f"{stream.key} record {str(raw.get('id'))[:80]!r} cannot be read: {detail}") from None
+
+    def _entity(self, stream: Stream, raw: dict[str, Any]) -> EntityBase | None:
         instant = raw.get(stream.instant)
+        if instant is not None and not isinstance(instant, str):
+            raise TypeError(f"field {stream.instant}: expected an ISO datetime string, got {type(instant).__name__}")
         settled_required = stream.key == "transactions"
         if (not instant and settled_required) or (instant and not self.plan.window.contains(parse_instant(instant))):
             self.stats["outside_window"] += 1
@@ -363,22 +381,34 @@ class QontoFetch(FetchResult):
 
 def _json(client: VendorClient, path: str, params: Any) -> dict[str, Any]:
     response = client.request("GET", path, params=params)
-    try:
-        body = loads(response.content)  # Decimal, never float: these are amounts
-    except ValueError:
-        raise VendorError("qonto", f"{path} did not answer JSON", response.status_code) from None
+    body = client.json_of(response, path)  # Decimal, never float: these are amounts
     if not isinstance(body, dict):
         raise VendorError("qonto", f"{path} answered {type(body).__name__}, expected an object", response.status_code)
     return body
+
+
+def _items(body: dict[str, Any], key: str, path: str) -> list[Any]:
+    """The listing's records: a 200 whose list is missing or not a list is an error, never
+    "no records" (which would move the saved state past records never read)."""
+    items = body.get(key)
+    if not isinstance(items, list):
+        shown = "missing" if items is None else f"a {type(items).__name__}, not a list"
+        raise VendorError("qonto", f"{path} answered 200 but its {key!r} is {shown}; the state was not moved")
+    return items
 
 
 def _next_page(body: dict[str, Any], current: int) -> int | None:
     found = body.get("meta")
     meta: dict[str, Any] = found if isinstance(found, dict) else {}
     raw = meta.get("next_page")
-    if raw in (None, "", 0):
+    if raw is None or raw == "":
         return None
+    if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.isascii() and raw.isdigit()
+                                                             and len(raw) < 10)):
+        raise VendorError("qonto", f"meta.next_page is not a page number: {str(raw)[:60]!r}")
     following = int(raw)
+    if following == 0:
+        return None
     if following <= current:
         raise VendorError("qonto", f"pagination went backwards (page {current} -> {following})")
     return following

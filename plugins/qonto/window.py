@@ -103,12 +103,16 @@ def integration_window(
     * ``until`` (explicit) or else today's midnight in Paris (= yesterday 23:59 included);
     * ``since`` (explicit) or else the last integration or else two months back.
 
-    An explicit ``since`` wins over the two-month limit: the person asked for it.
+    An explicit ``since`` wins over the two-month limit: the person asked for it. An explicit
+    ``until`` never reaches past ``now``: the window's end becomes the next fetch's start, and
+    an end in the future would leave the days between today and it unread for ever.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime (a naive one has no meaning across zones)")
     today = now.astimezone(PARIS).date()
     end = parse_instant(until, end_of_day=True) if until is not None else _midnight(today)
+    if end.astimezone(UTC) > now.astimezone(UTC):
+        end = now.astimezone(PARIS)
     if since is not None:
         start = parse_instant(since)
     elif last_integration is not None:
