@@ -1,7 +1,8 @@
 """Generates the reference pages that must never drift from the code.
 
 * ``docs/hooks.md`` from the docstrings and signatures of :mod:`syncdoctor.hookspecs`;
-* ``docs/problems.md`` from the loaded rule packs and the plugins' context models.
+* ``docs/problems.md`` from the loaded rule packs and the plugins' context models;
+* ``docs/cli.md`` from the command line's parser (core/cli/reference.py).
 
 ``python -m syncdoctor.cli.docs`` rewrites them; ``--check`` fails when they are stale (the
 test suite runs the check).
@@ -133,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     check = "--check" in argv
     root = Path(next((a for a in argv if not a.startswith("--")), "docs"))
     host = Host.from_entry_points()
-    pages = {root / "hooks.md": hooks_markdown(), root / "problems.md": problems_markdown(host)}
+    from .main import build_parser
+    from .reference import cli_markdown
+
+    pages = {root / "hooks.md": hooks_markdown(), root / "problems.md": problems_markdown(host),
+             root / "cli.md": cli_markdown(build_parser(host))}
     stale = []
     for path, text in pages.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
