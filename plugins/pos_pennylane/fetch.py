@@ -132,7 +132,9 @@ def _next_href(body: dict[str, Any]) -> str | None:
     following = links.get("nextPage") if isinstance(links, dict) else links
     if following is None:
         return None
-    href = following.get("href") if isinstance(following, dict) else following
+    if not isinstance(following, dict):
+        raise VendorError("pos", f"_links.nextPage is not a link object: {str(following)[:60]!r}")
+    href = following.get("href")
     if href is None or href == "":
         return None
     if not isinstance(href, str) or len(href) > 4096:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 from syncdoctor import InputError, RetryPolicy, VendorClient, VendorError, loads
+from syncdoctor.vendors.limits import Limits
 
 __all__ = ["MINOR_VERSION", "PRODUCTION", "answer", "body_of", "jsonable", "make_client", "quote", "secret"]
 
@@ -39,13 +40,15 @@ def make_client(
     *,
     transport: httpx.BaseTransport | None = None,
     retry: RetryPolicy | None = None,
+    limits: Limits | None = None,
 ) -> VendorClient:
     bearer = secret(token, "token")
 
     def headers() -> Mapping[str, str]:  # the token is materialised here only, per request
         return {"Authorization": f"Bearer {bearer.get_secret_value()}", "Accept": "application/json"}
 
-    return VendorClient("quickbooks", base_url or PRODUCTION, headers, retry=retry, transport=transport)
+    return VendorClient("quickbooks", base_url or PRODUCTION, headers, retry=retry, transport=transport,
+                        limits=limits)
 
 
 def answer(client: VendorClient, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
@@ -69,6 +72,8 @@ def body_of(response: httpx.Response) -> tuple[int, Any]:
         return status, None
     try:
         return status, loads(text)
+    except RecursionError:
+        raise VendorError("quickbooks", "the answer is JSON nested too deeply", status) from None
     except ValueError:
         return status, text  # XML or an HTML error page: kept as text, faults.py reads XML
 

@@ -23,6 +23,8 @@ from syncdoctor import (
     VendorError,
 )
 
+from syncdoctor.vendors.limits import Limits
+
 from .client import MINOR_VERSION, answer, make_client, quote, secret
 from .faults import split_faults
 from .mapping import from_qbo
@@ -49,11 +51,26 @@ def _entities(value: Any) -> list[str]:
     return out
 
 
+def _rows(body: dict[str, Any], resource: str) -> list[dict[str, Any]]:
+    """The rows of a query answer. QuickBooks leaves the resource out when nothing matched;
+    anything but a list of objects there is an error, never "no rows" (which would move the
+    saved state past rows never read)."""
+    response = body.get("QueryResponse")
+    if response is None:
+        response = {}
+    if not isinstance(response, dict):
+        raise VendorError("quickbooks", f"QueryResponse is a {type(response).__name__}, not an object")
+    rows = response.get(resource, [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise VendorError("quickbooks", f"QueryResponse.{resource} is not a list of objects; the state was not moved")
+    return rows
+
+
 def query_pages(
-    client: VendorClient, realm_id: str, resource: str, where: list[str], page_size: int
-) -> Iterator[list[dict[str, Any]]]:
-    """Pages of one query until a short page; rows already on the previous page are dropped."""
-    start = 1
+    client: VendorClient, realm_id: str, resource: str, where: list[str], page_size: int, start: int = 1,
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(start position, rows) of each page of one query until a short page; rows already on
+    the previous page are dropped."""
     previous: set[str] = set()
     clause = f" where {' and '.join(where)}" if where else ""
     while True:
@@ -69,9 +86,9 @@ def query_pages(
             message = faults[0].message or f"query refused: {str(body)[:160]}"
             error = VendorAuthError if status in (401, 403) else VendorError
             raise error("quickbooks", message, status, faults[0].code)
-        rows = (body.get("QueryResponse") or {}).get(resource) or []
+        rows = _rows(body, resource)
         ids = {str(r.get("Id")) for r in rows}
-        yield [r for r in rows if str(r.get("Id")) not in previous]
+        yield start, [r for r in rows if str(r.get("Id")) not in previous]
         if len(rows) < page_size:
             return
         previous = ids
@@ -92,36 +109,62 @@ def fetch(options: Mapping[str, Any]) -> FetchResult:
     state = dict(options.get("state") or {})
     # Resuming keeps the boundary (>=): a row updated in the same second as the last one
     # seen is read again rather than lost; entities carry qbo_id and sync_token to dedupe.
-    since = options.get("since") or state.get("since")
-    until = options.get("until")
+    # A fetch that was interrupted left "resume": the same window, continued from the kind,
+    # the page and the rows of that page already delivered.
+    resume = state.get("resume") if isinstance(state.get("resume"), dict) else None
+    if options.get("since") or options.get("until") or (resume and resume.get("kinds") != kinds):
+        resume = None  # an explicit window starts afresh
+    since = (resume or {}).get("since") or options.get("since") or state.get("since")
+    until = (resume or {}).get("until") or options.get("until")
     token = secret(options.get("token"), "token")  # refused now, not at the first page
+    limits = Limits.from_options(options)
 
     def items() -> Iterator[EntityBase]:
         # a refusal's Fault is read from VendorError.body (client.answer): the error says what QuickBooks said
         client = make_client(options.get("base_url"), token, transport=options.get("transport"),
-                             retry=options.get("retry"))
-        newest = str(since) if since else ""
+                             retry=options.get("retry"), limits=limits)
+        newest = str((resume or {}).get("newest") or since or "")
         counts = {kind: 0 for kind in kinds}
+        first = kinds.index(resume["kind"]) if resume and resume.get("kind") in kinds else 0
         try:
-            for kind in kinds:
+            for position, kind in enumerate(kinds[first:], first):
                 resource, condition = ENTITIES[kind]
                 where = [c for c in (
                     condition,
                     f"MetaData.LastUpdatedTime >= {quote(str(since))}" if since else None,
                     f"MetaData.LastUpdatedTime <= {quote(str(until))}" if until else None,
                 ) if c]
-                for page in query_pages(client, realm_id, resource, where, page_size):
+                resumed = resume is not None and position == first
+                start = int(resume.get("start") or 1) if resumed and resume else 1
+                done = {str(i) for i in (resume or {}).get("ids") or []} if resumed else set()
+                for page_start, page in query_pages(client, realm_id, resource, where, page_size, start):
+                    delivered = sorted(done) if page_start == start else []
                     for row in page:
-                        entity = from_qbo(resource, row)
-                        updated = (row.get("MetaData") or {}).get("LastUpdatedTime") or ""
-                        newest = max(newest, str(updated))
+                        if str(row.get("Id")) in done and page_start == start:
+                            continue
+                        try:
+                            entity = from_qbo(resource, row)
+                        except (ValueError, TypeError, AttributeError, KeyError, ArithmeticError) as exc:
+                            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                            raise VendorError("quickbooks", f"{resource} {str(row.get('Id'))[:40]!r} cannot be read: "
+                                              f"{detail}") from None
+                        updated = (row.get("MetaData") or {}).get("LastUpdatedTime") if isinstance(
+                            row.get("MetaData"), dict) else None
+                        newest = max(newest, str(updated or ""))
                         counts[kind] += 1
+                        delivered.append(str(row.get("Id")))
+                        # set before the yield: a host that saves it after writing this entity resumes after it
+                        result.state = {**{k: v for k, v in state.items() if k != "resume"}, "resume": {
+                            "kinds": kinds, "kind": kind, "since": since, "until": until, "start": page_start,
+                            "ids": delivered, "newest": newest}}
                         yield entity
+            final = {k: v for k, v in state.items() if k != "resume"}
+            if newest:
+                final["since"] = newest
+            result.state = final
         finally:
             client.close()
             result.stats = {**counts, **{k: v for k, v in client.stats.items() if v}}
-            if newest:
-                result.state["since"] = newest
 
     result = FetchResult(items(), state=state)  # items() runs only when iterated, after this line
     return result

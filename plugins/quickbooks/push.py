@@ -80,6 +80,7 @@ class _Company:
         return answer(
             self.client, "POST", f"/v3/company/{self.realm_id}/{segment}",
             params={"minorversion": MINOR_VERSION, "requestid": uuid.uuid4().hex}, json=jsonable(body),
+            repeatable=True,  # the requestid makes a retry safe: QuickBooks answers it from the first write
         )
 
 
