@@ -67,6 +67,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             value = os.environ.get(opt.env)
         if value is None:
             value = opt.default
+        if value is not None and is_boolean(opt):
+            value = boolean(value, f"${opt.env}" if opt.env and os.environ.get(opt.env) is not None else opt.flag)
         if value is not None:
             options[key] = SecretStr(value) if opt.secret else value
     every = max(1, args.checkpoint_every)
@@ -116,6 +118,24 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_fetch, source=None, sources_host=None)
 
 
+_YES, _NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
+
+
+def is_boolean(opt: Any) -> bool:
+    """A plugin's yes/no option (its default is yes or no, or its help says "yes/no")."""
+    return str(opt.default).lower() in _YES + _NO or "yes/no" in opt.help
+
+
+def boolean(value: Any, name: str) -> bool:
+    """A yes/no value from the environment or a default; anything else is a usage error."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _YES or text in _NO:
+        return text in _YES
+    raise UsageError(f"{name}: expected yes or no, not {value!r}")
+
+
 def add_sources(fetch: argparse.ArgumentParser, host: Host) -> None:
     """One subcommand per source the loaded plugins fetch from, with their options."""
     fetch_sub = fetch.add_subparsers(dest="source", metavar="SOURCE")
@@ -140,5 +160,9 @@ def add_sources(fetch: argparse.ArgumentParser, host: Host) -> None:
                         "Retry-After included ($SYNCDOCTOR_HTTP_MAX_RETRY_WAIT, default 120)")
         for opt in opts:
             help_text = opt.help + (f" (or ${opt.env})" if opt.env else "")
-            sp.add_argument(opt.flag, help=help_text, default=None)
+            if is_boolean(opt):  # a real flag: --invoices / --no-invoices, never "--invoices maybe"
+                sp.add_argument(opt.flag, help=help_text.replace(" (yes/no)", "").replace("yes/no; ", ""),
+                                action=argparse.BooleanOptionalAction, default=None)
+            else:
+                sp.add_argument(opt.flag, help=help_text, default=None)
     fetch.set_defaults(sources_host=host)
