@@ -21,6 +21,7 @@ from .command import (
     out,
 )
 from .output import Hit
+from .recording import Recorder, add_record_flags
 from .render import plan_text
 
 __all__ = ["register"]
@@ -97,10 +98,20 @@ def cmd_classify(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown vendor {args.vendor!r}; known: " + ", ".join(sorted(host.catalog.plugin_of_vendor)))
     given: list[bool] = []  # per input: did it name its vendor (or --vendor name it for all)?
 
+    recorder = Recorder.from_args(args, host)  # --record: rejections go to the issue ledger too
+
     def noting(items: Any) -> Iterator[Any]:
         for item in items:
             given.append(bool(args.vendor) or (isinstance(item, dict) and bool(item.get("vendor"))))
             yield item
+        if recorder is not None:
+            recorder.close()  # the input is over: record the last batch
+
+    def classify_many(items: Any) -> Iterator[list[Any]]:
+        if recorder is None:
+            return host.classify_many(noting(items), vendor=args.vendor, lang=args.lang)
+        return recorder.classified(host.classify_many(recorder.inputs(noting(items)), vendor=args.vendor,
+                                                      lang=args.lang))
 
     def note_of(diag: Any, number: int) -> str | None:
         return _vendor_note(diag.__dict__, given[number] if number < len(given) else True)
@@ -110,7 +121,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         report = _one_report(args)
         if fmt == "text":  # one message: the whole explanation
             bad = False
-            for number, diags in enumerate(host.classify_many(noting([report]), vendor=args.vendor, lang=args.lang)):
+            for number, diags in enumerate(classify_many([report])):
                 for diag in diags:
                     bad = bad or diag.problem == "core.invalid_input"
                     data = diag.model_dump(mode="json", exclude_none=True)
@@ -144,12 +155,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if not args.input:
         reader = _Single(records)
         lines = reader.lines
-        return run_batch(args, sink, reader, host.classify_many(noting(reader), vendor=args.vendor, lang=args.lang),
-                         convert, "classify")
+        return run_batch(args, sink, reader, classify_many(reader), convert, "classify")
     with open_records(args.input) as reader:
         lines = reader.lines
-        results = host.classify_many(noting(reader), vendor=args.vendor, lang=args.lang)
-        return run_batch(args, sink, reader, results, convert, "classify")
+        return run_batch(args, sink, reader, classify_many(reader), convert, "classify")
 
 
 def _at_line(diag: Any, index: int, line: int) -> Any:
@@ -199,4 +208,5 @@ def register(subparsers: Any) -> None:
     p.add_argument("--input", help="JSON Lines of {vendor, message, http_status, code, payload}; - for stdin "
                                    "(e.g. --input errors.jsonl)")
     add_output_options(p, "never")
+    add_record_flags(p)
     p.set_defaults(handler=cmd_classify)

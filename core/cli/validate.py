@@ -10,6 +10,7 @@ from ..model.jsonio import entity_result_line
 from .batch import make_output, open_records, run_batch
 from .command import UsageError, add_command, add_output_options, load_json_file, open_host
 from .output import Hit
+from .recording import Recorder, add_record_flags
 
 __all__ = ["register"]
 
@@ -44,7 +45,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             return result.entity, hits, lambda: entity_result_line(result.entity, findings)
 
         results = host.validate_many(reader, context, lang=args.lang, plugins=plugins)
-        return run_batch(args, sink, reader, results, convert, "validate")
+        recorder = Recorder.from_args(args, host)  # --record: findings go to the issue ledger too
+        if recorder is None:
+            return run_batch(args, sink, reader, results, convert, "validate")
+        try:
+            return run_batch(args, sink, reader, recorder.validated(results), convert, "validate")
+        finally:
+            recorder.close()
 
 
 def _at_line(finding: Any, line: int) -> Any:
@@ -66,4 +73,5 @@ def register(subparsers: Any) -> None:
     p.add_argument("--vendor", help="only this plugin's rules (e.g. --vendor acd)")
     p.add_argument("--context", help="JSON file of settings keyed by plugin name (e.g. --context context.json)")
     add_output_options(p, "error")
+    add_record_flags(p)
     p.set_defaults(handler=cmd_validate)

@@ -49,6 +49,12 @@ class LedgerConfig:
     occurrences_shown: int = 20  # on an issue's page
 
 
+def _diagnosis_json(diagnosis: Any) -> dict[str, Any]:
+    if isinstance(diagnosis, dict):
+        return {k: v for k, v in diagnosis.items() if k not in ("input", "record")}
+    return dict(diagnosis.model_dump(mode="json", exclude={"input", "record"}))
+
+
 def ledger_config(settings: Any = None) -> LedgerConfig:
     """A :class:`LedgerConfig` from the service's settings (fields it lacks keep their default)."""
     base = LedgerConfig()
@@ -128,11 +134,15 @@ class Ledger:
             yield from self.record_batch(tenant, batch, request_id=request_id, lang=lang, first=start)
 
     def record_batch(self, tenant: str, events: Sequence[Any], *, request_id: str | None = None,
-                     lang: str = "en", first: int = 0) -> list[dict[str, Any] | InputError]:
+                     lang: str = "en", first: int = 0,
+                     diagnosed: Sequence[list[Any]] | None = None) -> list[dict[str, Any] | InputError]:
         """Record many events in one transaction: one commit for all of them, which is what
         makes a batch fast on PostgreSQL. Invalid events answer their :class:`InputError`
         (record numbers start at ``first``) and take no part. A deadlock retries the batch;
-        any other database error falls back to one transaction per event."""
+        any other database error falls back to one transaction per event.
+
+        ``diagnosed`` gives each event's diagnoses (Diagnosis objects or their JSON) when the
+        caller has them already (the command line classified or validated first)."""
         now = datetime.now(UTC)
         answers: list[Any] = [None] * len(events)
         parsed: list[tuple[int, Event]] = []
@@ -144,17 +154,19 @@ class Ledger:
             except InputError as exc:
                 answers[n] = exc
         to_classify = [event for _, event in parsed if event.outcome == "rejected"]
-        if to_classify and self.host is None:
+        if diagnosed is not None:
+            given = iter([diagnosed[n] for n, event in parsed if event.outcome == "rejected"])
+        elif to_classify and self.host is None:
             raise RuntimeError("this Ledger has no Host to classify rejections: Ledger(db, host)")
-        diagnosed = iter(self.host.classify_many([e.error_report() for e in to_classify], lang=lang)
+        else:
+            given = iter(self.host.classify_many([e.error_report() for e in to_classify], lang=lang)
                          if to_classify and self.host is not None else [])
         work: list[tuple[int, Event, Any, Any, bool]] = []
         for n, event in parsed:
             if event.outcome == "accepted":
                 work.append((n, event, None, None, False))
                 continue
-            diagnoses = [redact_diagnosis(d.model_dump(mode="json", exclude={"input", "record"}))
-                         for d in next(diagnosed)]
+            diagnoses = [redact_diagnosis(_diagnosis_json(d)) for d in next(given)]
             assert event.report is not None
             report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)
             work.append((n, event, diagnoses, report, truncated))
