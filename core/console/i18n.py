@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["LANGS", "MESSAGES", "PARIS", "amount", "negotiate", "show_value", "translate", "when"]
+__all__ = ["LANGS", "MESSAGES", "PARIS", "amount", "negotiate", "show_value", "text_params", "translate", "when"]
 
 LANGS = ("en", "fr")
 PARIS = ZoneInfo("Europe/Paris")
@@ -271,3 +271,10 @@ def show_value(value: Any, lang: str) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+def text_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """An issue's facts for re-rendering its texts in the reader's language: amounts come back
+    from the ledger's JSON as text ("50.01"), and only as Decimal are they written the French way."""
+    return {k: Decimal(v) if isinstance(v, str) and _DECIMAL_TEXT.fullmatch(v) else v
+            for k, v in (params or {}).items()}

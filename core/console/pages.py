@@ -24,7 +24,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from syncdoctor.model.labels import label
 
-from .i18n import LANG_COOKIE, negotiate, show_value, translate, when
+from .i18n import LANG_COOKIE, negotiate, show_value, text_params, translate, when
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, console_secret
 
 __all__ = ["Console", "NotFound", "Refused", "SignInFirst", "Unavailable"]
@@ -157,11 +157,18 @@ class Console:
         def t(message: str, /, **params: Any) -> str:
             return translate(message, lang, **params)
 
+        def title(issue: Mapping[str, Any]) -> str:
+            # in the reader's language, from the catalog; the recorded title if the problem is gone
+            compiled = self.host.catalog.problems.get(issue.get("problem"))
+            if compiled is None:
+                return str(issue.get("title") or issue.get("problem"))
+            return str(compiled.problem.title.render(lang, text_params(issue.get("params"))))
+
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         nonce = session.nonce if session is not None else login_nonce
         page = {
             "request": request, "lang": lang, "t": t, "session": session, "base": self.base, "url": self.url,
-            "csrf": self.signer.csrf(nonce) if nonce else "", "here": here,
+            "csrf": self.signer.csrf(nonce) if nonce else "", "here": here, "title": title,
             "other_lang": "en" if lang == "fr" else "fr", **context,
         }
         response = self.templates.TemplateResponse(request, name, page, status_code=status)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -13,14 +12,13 @@ from syncdoctor.ledger import ActionNotAllowed, IssueNotFound
 from syncdoctor.ledger.lifecycle import LIFECYCLE_ACTIONS, STEP_ACTIONS, transition
 from syncdoctor.model.labels import label
 
-from ..i18n import translate
+from ..i18n import text_params, translate
 from ..listing import STATUSES, Filters, list_issues
 from ..pages import Console, NotFound
 
 __all__ = ["act", "confirm", "issue_page", "issues_page"]
 
 _ISSUE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_AMOUNT = re.compile(r"-?\d+\.\d{2}")
 ACTIONS = (*LIFECYCLE_ACTIONS, *STEP_ACTIONS)
 _NOTE_MAX = 10_000
 
@@ -66,9 +64,7 @@ def _texts(console: Console, issue: dict[str, Any], lang: str) -> dict[str, Any]
     if compiled is None:
         return {"title": issue.get("title") or issue["problem"], "causes": diagnosis.get("causes", []),
                 "plan": issue.get("plan") or {"steps": [], "alternatives": []}}
-    # amounts come back from JSON as text: as Decimal they are written the reader's way
-    params = {k: Decimal(v) if isinstance(v, str) and _AMOUNT.fullmatch(v) else v
-              for k, v in (issue.get("params") or {}).items()}
+    params = text_params(issue.get("params"))
     problem = compiled.problem
     try:
         plans = console.host.remediate(issue["problem"], params, lang=lang)

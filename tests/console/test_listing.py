@@ -1,0 +1,85 @@
+"""The issue list's pages, text filter and counts over a real ledger (SQLite, in-process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+
+from syncdoctor import Host  # noqa: E402
+from syncdoctor.console.listing import PAGE_SIZE, Filters, list_issues  # noqa: E402
+from syncdoctor.ledger import Database, Ledger  # noqa: E402
+
+MESSAGE = "status must be one of: pending, approved, declined"
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    db = Database(f"sqlite:///{Path(tmp_path_factory.mktemp('listing')) / 'l.db'}")
+    db.upgrade()
+    ledger = Ledger(db, Host.from_entry_points())
+    events = [{"client": f"firm-{n % 3}", "vendor": "qonto", "entity_id": f"tx-{n:03d}", "outcome": "rejected",
+               "report": {"message": MESSAGE, "http_status": 422}} for n in range(70)]
+    events.append({"client": "other", "vendor": "qonto", "entity_id": "tx-ours", "outcome": "rejected",
+                   "report": {"message": MESSAGE, "http_status": 422}})
+    for answer in ledger.record_many("acme", events):
+        assert not isinstance(answer, Exception), answer
+    ledger.record("globex", {"client": "firm-0", "vendor": "qonto", "entity_id": "tx-theirs", "outcome": "rejected",
+                             "report": {"message": MESSAGE, "http_status": 422}})
+    yield ledger
+    db.dispose()
+
+
+def _all_pages(ledger: Any, filters: Filters) -> list[list[str]]:
+    pages, after, skip = [], None, 0
+    for _ in range(20):
+        listing = list_issues(ledger, "acme", filters, after, skip)
+        pages.append([i["entity"] for i in listing.items])
+        if listing.next_after is None:
+            return pages
+        after, skip = listing.next_after or None, listing.next_skip
+    raise AssertionError("the pages never end")
+
+
+def test_pages_cover_every_issue_once_newest_first(ledger: Any) -> None:
+    pages = _all_pages(ledger, Filters())
+    seen = [entity for page in pages for entity in page]
+    assert [len(p) for p in pages] == [PAGE_SIZE, PAGE_SIZE, 21]
+    assert len(seen) == len(set(seen)) == 71
+    expected = [i["entity"] for i in ledger.export("acme", status="open")]
+    assert seen == expected  # the ledger's order: most recently seen first
+    assert "tx-theirs" not in seen
+
+
+def test_the_text_filter_pages_through_matches_only(ledger: Any) -> None:
+    pages = _all_pages(ledger, Filters(text="TX-0"))  # case-insensitive, any field
+    seen = [entity for page in pages for entity in page]
+    assert len(seen) == len(set(seen)) == 70 and "tx-ours" not in seen
+    assert [len(p) for p in pages] == [PAGE_SIZE, PAGE_SIZE, 20]
+    (both,) = _all_pages(ledger, Filters(text="tx-06 firm-0"))  # every word must match
+    assert sorted(both) == ["tx-060", "tx-063", "tx-066", "tx-069"]
+    assert both == [i["entity"] for i in ledger.export("acme", status="open") if i["entity"] in both]
+    assert _all_pages(ledger, Filters(text="nothing-like-this")) == [[]]
+
+
+def test_counts_by_problem_and_client(ledger: Any) -> None:
+    listing = list_issues(ledger, "acme", Filters())
+    assert listing.total == 71 and not listing.capped
+    assert dict(listing.by_client) == {"firm-0": 24, "firm-1": 23, "firm-2": 23, "other": 1}
+    assert sum(n for _, n in listing.by_problem) == 71
+    only = list_issues(ledger, "acme", Filters(client="firm-1"))
+    assert dict(only.by_client) == {"firm-1": 23} and only.total == 23
+
+
+def test_a_cursor_the_ledger_did_not_give_is_refused(ledger: Any) -> None:
+    with pytest.raises(ValueError):
+        list_issues(ledger, "acme", Filters(), "not-a-cursor", 0)
+
+
+def test_filters_from_a_query_are_bounded() -> None:
+    filters = Filters.from_query({"status": "weird", "client": " c " * 200, "text": "x"})
+    assert filters.status == "open" and len(filters.client) <= 200
+    assert Filters.from_query({"status": "any"}).ledger_args()["status"] is None
