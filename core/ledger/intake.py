@@ -31,10 +31,20 @@ from .webhooks import enqueue_many
 
 __all__ = ["Batch", "accepted", "lock_entities", "rejected"]
 
+# the message of core.repeated_failure (core/packs/core.yaml) when no Host is there to render it
 REPEATED = {
     "en": "Failed sync number {failures} of {entity}: fix the cause or skip it",
     "fr": "Échec de synchronisation n° {failures} de {entity} : corrigez la cause ou ignorez l'enregistrement",
 }
+
+
+def repeated_message(host: Any, lang: str, params: dict[str, Any]) -> str:
+    """The ``core.repeated_failure`` finding's message, from the core pack when it is loaded."""
+    compiled = host.catalog.problems.get("core.repeated_failure") if host is not None else None
+    problem = compiled.problem if compiled is not None else None
+    if problem is not None and problem.message is not None:
+        return str(problem.message.render(lang, params))
+    return REPEATED.get(lang, REPEATED["en"]).format(**params)
 _LOCKS = text("SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(CAST(:keys AS bigint[])) "
               "WITH ORDINALITY AS t(k, n) ORDER BY n) AS ordered")
 
@@ -44,6 +54,7 @@ class Batch:
     """What the events of one transaction write together at its end (one round trip each)."""
 
     now: datetime
+    host: Any = None  # renders the finding's message in the request's language
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
@@ -110,7 +121,7 @@ def rejected(scope: TenantScope, batch: Batch, event: Event, diagnoses: list[dic
                         batch.notices.append(("issue.escalated", issue_json(row)))
             findings.append({
                 "problem": "core.repeated_failure", "severity": "warning", "entity": entity, "path": None,
-                "message": REPEATED.get(lang, REPEATED["en"]).format(failures=failures, entity=entity),
+                "message": repeated_message(batch.host, lang, {"failures": failures, "entity": entity}),
                 "params": {"entity": entity, "failures": failures, "issues": entity_issues},
             })
     return {"issues": [issue_json(r) for r in rows.values()], "resolved": [], "findings": findings}

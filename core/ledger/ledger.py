@@ -173,7 +173,7 @@ class Ledger:
 
         def apply(items: list[tuple[int, Event, Any, Any, bool]], scope: TenantScope) -> list[tuple[int, Any]]:
             lock_entities(scope, [(item[1], item[2]) for item in items])
-            batch = Batch(now)
+            batch = Batch(now, self.host)
             done = []
             for n, event, diagnoses, report, truncated in items:
                 if diagnoses is None:
