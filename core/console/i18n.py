@@ -34,7 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav_catalog": {"en": "Catalog", "fr": "Catalogue"},
     "language": {"en": "Language", "fr": "Langue"},
     "other_language": {"en": "Français", "fr": "English"},
-    "signed_in_as": {"en": "Tenant {tenant}, key {key} ({role})", "fr": "Client {tenant}, clé {key} ({role})"},
+    "signed_in_as": {"en": "Tenant {tenant}, key {key} ({role})", "fr": "Espace {tenant}, clé {key} ({role})"},
     "role_read": {"en": "read only", "fr": "lecture seule"},
     "role_write": {"en": "can act", "fr": "peut agir"},
     "role_admin": {"en": "administrator", "fr": "administrateur"},
