@@ -5,6 +5,7 @@ The tree::
     SyncdoctorError
     ├── PackError            a rule pack is invalid (file, problem id, line, what was expected)
     ├── PluginLoadError      a plugin could not be loaded (name, version, reason)
+    ├── PluginTimeout        a plugin's hook went past the host's time limit
     ├── InputError           a record of user input is invalid (record number, field)
     │   └── ContextError     the --context document is invalid (plugin, field)
     ├── EngineUnavailable    an engine cannot run here (durable_rules missing)
@@ -40,6 +41,7 @@ __all__ = [
     "PackError",
     "PatchError",
     "PluginLoadError",
+    "PluginTimeout",
     "ScaffoldError",
     "SubscriptionNotFound",
     "SyncdoctorError",
@@ -171,3 +173,18 @@ class DatabaseNotCurrent(LedgerError):
             f"the database is at migration {current or 'none'}, the code needs {head}: "
             "run `syncdoctor db upgrade` (with the same --db)"
         )
+
+
+class PluginTimeout(SyncdoctorError):
+    """A plugin's hook took longer than the host's time limit (``SYNCDOCTOR_HOOK_TIMEOUT``);
+    the host reports it as a ``core.plugin_error`` and calls that plugin no more."""
+
+    def __init__(self, plugin: str, hook: str, seconds: float, earlier: bool = False) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.seconds = seconds
+        if earlier:
+            text = f"not called: its {hook} hook hung earlier (over {seconds:g}s)"
+        else:
+            text = f"its {hook} hook did not return within {seconds:g}s (SYNCDOCTOR_HOOK_TIMEOUT); left running, not waited for"
+        super().__init__(text)

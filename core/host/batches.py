@@ -81,7 +81,9 @@ def normalize(report: ErrorReport, owner: str | None, plugins: Mapping[str, Load
             continue
         try:
             out = normalizer(report)
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit from a plugin too: only Ctrl-C stops the host
+            if isinstance(exc, KeyboardInterrupt):
+                raise
             log.warning("plugin %s failed to normalise a report: %s", loaded.name, exc)
             continue
         if owner is not None or (out and out != [report]):

@@ -15,8 +15,9 @@ import pluggy
 from pydantic import ValidationError
 
 from ..engines.engine import plugin_error_finding
-from ..errors import PluginLoadError, SyncdoctorError
+from ..errors import PluginLoadError, PluginTimeout, SyncdoctorError
 from ..model.reports import Diagnosis, Finding
+from .guard import Guard, contained
 from .loading import trace_log
 
 __all__ = ["call", "custom_impls", "fetch_from", "first_answer", "plugin_diagnoses", "plugin_findings"]
@@ -29,40 +30,56 @@ def custom_impls(pm: pluggy.PluginManager, hook: str) -> list[Any]:
     return [i for i in getattr(pm.hook, hook).get_hookimpls() if i.plugin_name != "core"]
 
 
-def call(impl: Any, kwargs: dict[str, Any], trace: bool = False) -> Any:
-    """One implementation with the arguments it declares (pluggy lets a hook take fewer)."""
+def call(impl: Any, kwargs: dict[str, Any], trace: bool = False, guard: Guard | None = None) -> Any:
+    """One implementation with the arguments it declares (pluggy lets a hook take fewer),
+    under the host's time limit when a ``guard`` is given."""
     args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
     if trace:
         trace_log.debug("call %s.%s", impl.plugin_name, impl.function.__name__)
-    return impl.function(**args)
+    if guard is None:
+        return impl.function(**args)
+    return guard.call(impl.plugin_name.removeprefix("plugin:"), impl.function.__name__, impl.function, **args)
 
 
-def first_answer(pm: pluggy.PluginManager, hook: str, kwargs: dict[str, Any], trace: bool = False) -> Any:
+def first_answer(pm: pluggy.PluginManager, hook: str, kwargs: dict[str, Any], trace: bool = False,
+                 guard: Guard | None = None) -> Any:
     """A firstresult hook whose raising implementations are left out instead of aborting
     everyone's answer. Wrappers keep working: the call goes through pluggy, without the
-    plugins found to raise."""
+    plugins found to raise. A call that hangs past the time limit answers None (the host's
+    own answer then stands)."""
     caller = getattr(pm.hook, hook)
+    guard = guard or Guard(None)
     try:
-        return caller(**kwargs)
-    except Exception as exc:
+        return guard.call(f"{hook} hook", hook, caller, **kwargs)
+    except PluginTimeout as exc:
+        log.warning("%s: %s", hook, exc)
+        return None
+    except BaseException as exc:
+        if not contained(exc):
+            raise
         log.warning("a plugin failed in %s: %s: %s", hook, type(exc).__name__, exc)
     raising = []
     for impl in caller.get_hookimpls():
         if impl.wrapper or impl.hookwrapper:
             continue
         try:
-            call(impl, kwargs, trace)
-        except Exception:
+            call(impl, kwargs, trace, guard)
+        except BaseException as exc:
+            if not contained(exc):
+                raise
             raising.append(impl.plugin)
     try:
-        return pm.subset_hook_caller(hook, remove_plugins=raising)(**kwargs)
-    except Exception as exc:
+        return guard.call(f"{hook} hook", hook, pm.subset_hook_caller(hook, remove_plugins=raising), **kwargs)
+    except BaseException as exc:
+        if not contained(exc):
+            raise
         log.warning("%s failed again without the raising plugins: %s", hook, exc)
         return None
 
 
 def plugin_findings(
-    impls: list[Any], kwargs: dict[str, Any], ref: str | int, only: frozenset[str] | None, trace: bool = False
+    impls: list[Any], kwargs: dict[str, Any], ref: str | int, only: frozenset[str] | None, trace: bool = False,
+    guard: Guard | None = None,
 ) -> list[Finding]:
     """What the plugins' own ``validate_entry`` implementations add for one entity; one that
     raises or answers something that is not a finding becomes a finding naming it."""
@@ -72,8 +89,10 @@ def plugin_findings(
         if only is not None and plugin not in only:
             continue
         try:
-            extra = call(impl, kwargs, trace)
-        except Exception as exc:
+            extra = call(impl, kwargs, trace, guard)
+        except BaseException as exc:  # SystemExit from a plugin too: only Ctrl-C stops the host
+            if not contained(exc):
+                raise
             findings.append(plugin_error_finding(plugin, ref, exc))
             continue
         try:
@@ -86,15 +105,18 @@ def plugin_findings(
 
 
 def plugin_diagnoses(
-    impls: list[Any], diags: list[Diagnosis], kwargs: dict[str, Any], index: int, trace: bool = False
+    impls: list[Any], diags: list[Diagnosis], kwargs: dict[str, Any], index: int, trace: bool = False,
+    guard: Guard | None = None,
 ) -> list[Diagnosis]:
     """The packs' diagnoses with what the plugins' own ``classify_error`` say: a plugin's
     answer replaces an ``unknown``; a broken classifier is logged and must not stop the batch."""
     for impl in impls:
         try:
-            extra = call(impl, kwargs, trace)
+            extra = call(impl, kwargs, trace, guard)
             extra = [d if isinstance(d, Diagnosis) else Diagnosis.model_validate(d) for d in extra or ()]
-        except Exception as exc:
+        except BaseException as exc:
+            if not contained(exc):
+                raise
             log.warning("plugin %s failed in classify_error: %s", impl.plugin_name, exc)
             continue
         if extra:
@@ -103,15 +125,18 @@ def plugin_diagnoses(
     return diags
 
 
-def fetch_from(impls: list[Any], source: str, options: Mapping[str, Any], trace: bool = False) -> Any:
+def fetch_from(impls: list[Any], source: str, options: Mapping[str, Any], trace: bool = False,
+               guard: Guard | None = None) -> Any:
     """The first ``fetch_transactions`` answer for a source (None when no plugin answers);
     a plugin that fails while answering is named in the error."""
     for impl in reversed(impls):
         try:
-            result = call(impl, {"source": source, "options": dict(options)}, trace)
+            result = call(impl, {"source": source, "options": dict(options)}, trace, guard)
         except SyncdoctorError:
             raise
-        except Exception as exc:
+        except BaseException as exc:
+            if not contained(exc):
+                raise
             name = impl.plugin_name.removeprefix("plugin:")
             raise PluginLoadError(name, None, f"fetch_transactions failed: {type(exc).__name__}: {exc}") from exc
         if result is not None:

@@ -27,6 +27,7 @@ from ..rules.remediation import render_plan
 from .batches import EntityResult, invalid_input, invalid_report, is_parsed, is_raw, normalize
 from .calls import custom_impls, fetch_from, first_answer, plugin_diagnoses, plugin_findings
 from .fixes import apply_fixes
+from .guard import Guard, guard_fetch
 from .loading import (
     ENV_ENGINE,
     ENV_STRICT,
@@ -34,10 +35,12 @@ from .loading import (
     BrokenPlugin,
     LoadedPlugin,
     enable_trace,
-    entry_points,
+    describe,
+    discover,
     env_flag,
     installed_names,
 )
+from .loading import hook_timeout as timeout_setting
 from .pack_runner import PackRunner
 from .plugins import FetchResult
 from .registration import Refused, check_plugin
@@ -65,8 +68,11 @@ class Host:
         engine: str | None = None,
         strict: bool | None = None,
         trace: bool | None = None,
+        hook_timeout: float | None = None,
     ) -> None:
         self.strict = strict if strict is not None else env_flag(ENV_STRICT)
+        self.guard = Guard(timeout_setting(hook_timeout))
+        self._origins: dict[str, str] = {}  # plugin name -> the entry point that brought it
         trace = trace if trace is not None else env_flag(ENV_TRACE)
         self.pm = pluggy.PluginManager("syncdoctor")
         self.pm.add_hookspecs(hookspecs)
@@ -99,6 +105,7 @@ class Host:
         engine: str | None = None,
         strict: bool | None = None,
         trace: bool | None = None,
+        hook_timeout: float | None = None,
     ) -> Host:
         """Load installed plugins of the group ``syncdoctor``, one by one.
 
@@ -106,42 +113,39 @@ class Host:
         ``SYNCDOCTOR_DISABLE_PLUGINS`` is a deny-list. A plugin that fails to import is
         reported in :attr:`broken` and the others load, unless strict.
         """
-        host = cls(engine=engine, strict=strict, trace=trace)
-        chosen, missing = entry_points(names)
-        for ep in chosen:
-            dist = ep.dist
-            version = dist.version if dist is not None else None
-            try:
-                obj = ep.load()
-            except Exception as exc:
-                host._broken(ep.name, version, f"import failed: {type(exc).__name__}: {exc}")
+        host = cls(engine=engine, strict=strict, trace=trace, hook_timeout=hook_timeout)
+        for found in discover(names):
+            if isinstance(found, BrokenPlugin):
+                host._broken(found.name, found.version, found.reason, warn=found.warn)
                 continue
-            host.add_plugin(obj, name=ep.name, version=version, distribution=dist.name if dist else None)
-        for name in missing:
-            host._broken(name, None, "not installed (no entry point in the group 'syncdoctor')")
+            ep, obj = found
+            dist = ep.dist
+            host.add_plugin(obj, name=ep.name, version=dist.version if dist else None,
+                            distribution=dist.name if dist else None, origin=describe(ep))
         return host
 
-    def _broken(self, name: str, version: str | None, reason: str) -> None:
+    def _broken(self, name: str, version: str | None, reason: str, warn: bool = False) -> None:
         if self.strict:
             raise PluginLoadError(name, version, reason)
-        log.info("plugin %s %s not loaded: %s", name, version or "?", reason)
+        (log.warning if warn else log.info)("plugin %s %s not loaded: %s", name, version or "?", reason)
         self.broken.append(BrokenPlugin(name, version, reason))
 
-    def add_plugin(
-        self, obj: Any, *, name: str | None = None, version: str | None = None, distribution: str | None = None
-    ) -> LoadedPlugin | None:
-        """Register one plugin object (a module or an instance with hook implementations)."""
+    def add_plugin(self, obj: Any, *, name: str | None = None, version: str | None = None,
+                   distribution: str | None = None, origin: str | None = None) -> LoadedPlugin | None:
+        """Register one plugin object (a module or an instance with hook implementations);
+        ``origin`` (its entry point) names it when another plugin claims its name."""
         label = str(name or getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__)
         try:
             self.pm.register(obj, name=f"plugin:{label}")
         except Exception as exc:  # PluginValidationError, duplicate registration, ...
             self._broken(label, version, f"invalid hooks: {exc}")
             return None
+        origin = origin or f"plugin object {label}"
         try:
-            checked = check_plugin(self.pm, obj, label, version, self.plugins)
+            checked = check_plugin(self.pm, obj, label, version, self.plugins, self.guard, self._origins)
         except Refused as refused:
             self.pm.unregister(obj)
-            self._broken(refused.name, refused.version, refused.reason)
+            self._broken(refused.name, refused.version, refused.reason, warn="already taken" in refused.reason)
             return None
         spec, staged, plugin_name = checked.spec, checked.catalog, checked.spec.name
         # the packs compiled: only now do they join the host's catalog
@@ -160,6 +164,7 @@ class Host:
             distribution=distribution,
         )
         self.plugins[plugin_name] = loaded
+        self._origins[plugin_name] = origin
         if spec.normalize_report is not None:
             self._normalizers = True
             if checked.raw_pattern is not None:
@@ -255,7 +260,7 @@ class Host:
                 continue
             findings = engine.validate(entity, ref, contexts, state, lang, only)
             findings += plugin_findings(custom, {"entity": entity, "context": contexts, "batch": state}, ref, only,
-                                        self._trace)
+                                        self._trace, self.guard)
             yield EntityResult(ref, findings, entity)
 
     def _is_known_target(self, name: str) -> bool:
@@ -322,7 +327,7 @@ class Host:
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
             diags = classify_packs(report, None, lang, index, engine)
-            diags = plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace)
+            diags = plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace, self.guard)
             yield diags
 
     # ------------------------------------------------------------------ remediation
@@ -351,7 +356,7 @@ class Host:
         plans = []
         for place in places:
             plan = first_answer(self.pm, "remediate", {"problem": problem, "params": place, "entity": parsed, "lang": lang},
-                                self._trace)
+                                self._trace, self.guard)
             plans.append(plan if isinstance(plan, RemediationPlan) else render_plan(cp.problem, place, lang))
         return plans
 
@@ -368,10 +373,11 @@ class Host:
 
     def fetch(self, source: str, options: Mapping[str, Any]) -> FetchResult:
         """Entities from a source; a plugin that fails while answering is named in the error."""
-        result = fetch_from(self.pm.hook.fetch_transactions.get_hookimpls(), source, options, self._trace)
+        result = fetch_from(self.pm.hook.fetch_transactions.get_hookimpls(), source, options, self._trace, self.guard)
         if result is None:
             raise InputError(None, "source", f"no loaded plugin fetches from {source!r}; sources: "
                              + ", ".join(sorted(self.sources())))
+        guard_fetch(result, source)
         return result
 
     def systems(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ reports it the same way (name, version, reason) and unregisters the object once.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..model.plans import SYSTEMS
 from ..rules.catalog import Catalog
 from ..rules.loader import load_pack
 from ..rules.regex import CompileError, RE2Pattern, compile_regex
+from .guard import Guard, contained
 from .plugins import PluginSpec
 
 __all__ = ["HOOK_NAMES", "Refused", "Registration", "check_plugin"]
@@ -48,7 +49,8 @@ class Registration:
 
 
 def check_plugin(
-    pm: pluggy.PluginManager, obj: Any, label: str, version: str | None, loaded: Collection[str]
+    pm: pluggy.PluginManager, obj: Any, label: str, version: str | None, loaded: Collection[str],
+    guard: Guard | None = None, taken_by: Mapping[str, str] | None = None,
 ) -> Registration:
     """Check a plugin object already registered with ``pm``; raise :class:`Refused` if it
     cannot join (unknown hooks, a failing or wrong ``register_plugin``, a name already
@@ -61,17 +63,23 @@ def check_plugin(
     spec: Any = None
     if "register_plugin" in hooks:
         try:
-            spec = obj.register_plugin()
-        except Exception as exc:
-            raise Refused(label, version, f"register_plugin raised {type(exc).__name__}: {exc}") from None
+            spec = (guard or Guard(None)).call(label, "register_plugin", obj.register_plugin)
+        except BaseException as exc:  # SystemExit included: a plugin cannot stop the host
+            if not contained(exc):
+                raise
+            raise Refused(label, version, f"register_plugin raised {type(exc).__name__}: {str(exc)[:300]}") from None
     if spec is None:
         spec = PluginSpec(name=str(label), version=version or "0")
     if not isinstance(spec, PluginSpec):
         raise Refused(label, version, f"register_plugin returned {type(spec).__name__}, not a syncdoctor.PluginSpec")
     name = spec.name
     checked_version = version or spec.version
+    if not isinstance(name, str) or not name:
+        raise Refused(label, checked_version, f"PluginSpec.name must be a non-empty string, not {name!r}")
     if name in loaded:
-        raise Refused(name, checked_version, "a plugin with this name is already loaded")
+        holder = (taken_by or {}).get(name)
+        raise Refused(name, checked_version, f"the name {name!r} is already taken by "
+                      + (holder or "a plugin loaded before") + f"; this one ({label}) is not loaded")
     try:
         staged = Catalog()
         for pack_file in spec.packs:
