@@ -250,8 +250,7 @@ class SarifSink(Sink):
         rules = [self._rule(pid) for pid in self.rules]
         driver = {"name": "syncdoctor", "version": self.opts.version, "semanticVersion": self.opts.version,
                   "informationUri": "https://github.com/syncdoctor/syncdoctor", "rules": rules}
-        tail = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
-                "originalUriBaseIds": {"SRCROOT": {"uri": Path.cwd().as_uri() + "/"}}}
+        tail = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints"}
         sys.stdout.write("\n], " + dumps(tail)[1:] + "]}\n")
         super().finish()
 

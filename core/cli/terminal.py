@@ -21,7 +21,15 @@ __all__ = ["Progress", "Styled", "Terminal", "plain_table", "use_color"]
 Styled = tuple[str, str]
 
 PROGRESS_AFTER = 2.0
-"""Seconds before a batch shows a progress bar: short runs stay quiet."""
+"""Seconds before a batch shows a progress bar: short runs stay quiet
+(``SYNCDOCTOR_PROGRESS_AFTER`` changes it, e.g. 0 to see it at once)."""
+
+
+def _progress_after() -> float:
+    try:
+        return float(os.environ.get("SYNCDOCTOR_PROGRESS_AFTER", PROGRESS_AFTER))
+    except ValueError:
+        return PROGRESS_AFTER
 
 
 def use_color(choice: str | None, stream: Any = None) -> bool:
@@ -153,7 +161,7 @@ class Progress:
             return
         now = time.monotonic()
         if self._bar is None:
-            if now - self.start < PROGRESS_AFTER:
+            if now - self.start < _progress_after():
                 return
             self._open()
         rate = records / max(now - self.start, 1e-9)

@@ -153,7 +153,7 @@ class RecordReader:
                 carry = b""
             for part in parts:
                 number += 1
-                yield number, part.rstrip(b"\r\n")
+                yield number, (part.rstrip(b"\r\n") if len(part) <= MAX_RECORD_BYTES + 2 else None)
             if len(carry) > MAX_RECORD_BYTES:
                 number += 1
                 yield number, None
@@ -162,7 +162,7 @@ class RecordReader:
             if not chunk:
                 if carry:
                     number += 1
-                    yield number, carry.rstrip(b"\r\n")
+                    yield number, (carry.rstrip(b"\r\n") if len(carry) <= MAX_RECORD_BYTES + 2 else None)
                 return
 
     def _values(self, head: bytes) -> Iterator[tuple[int, Any]]:
