@@ -53,6 +53,8 @@ except Exception as exc:  # ImportError, or undefined symbol on CPython 3.13
 _LOCK = threading.RLock()
 _FACT_IDS = itertools.count()
 RECYCLE_AFTER = 500_000
+REPLY_TIMEOUT = 120.0
+"""Seconds to wait for the worker's answer to one call before replacing it."""
 
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 _DR_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
@@ -154,50 +156,79 @@ class _Worker:
     """A durable_rules process for one ruleset definition, restarted every ``RECYCLE_AFTER``
     facts: durable_rules keeps memory after retracting facts and deleting rulesets, so the
     only way to bound it is to let a process go. It also keeps a crash in its C code (a
-    segfault, as reported upstream) from taking the host down."""
+    segfault, as reported upstream) from taking the host down.
+
+    Recovery: a worker that died (killed, crashed) or stopped answering for ``REPLY_TIMEOUT``
+    seconds is replaced and the same facts are sent to the new one; that is safe because every
+    call asserts and retracts its facts, so nothing of a call outlives it. A start that fails
+    leaves no half-started worker behind: the next call, from any Host, starts afresh."""
 
     def __init__(self, definition_json: str) -> None:
         self.definition_json = definition_json
         self.facts = 0
+        self.restarts = 0
         self._process: Any = None
         self._conn: Any = None
 
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded host
         parent, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, self.definition_json), daemon=True,
-                                    name="syncdoctor-durable")
-        self._process.start()
-        child.close()
-        self._conn = parent
-        self.facts = 0
+        process = ctx.Process(target=_serve, args=(child, self.definition_json), daemon=True,
+                              name="syncdoctor-durable")
+        try:
+            process.start()
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
+        self._process, self._conn, self.facts = process, parent, 0  # only a started worker is kept
 
     def stop(self) -> None:
-        if self._process is not None:
-            try:
-                self._conn.send(None)
-            except (OSError, ValueError):
-                pass
-            self._process.join(timeout=2)
-            if self._process.is_alive():
-                self._process.kill()
-            self._conn.close()
-            self._process = None
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if process is None:
+            return
+        try:
+            conn.send(None)
+        except (OSError, ValueError):
+            pass
+        process.join(timeout=2)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=2)
+        conn.close()
+
+    def _exchange(self, facts: list[dict[str, Any]]) -> tuple[str, Any]:
+        self._conn.send(facts)
+        if not self._conn.poll(REPLY_TIMEOUT):
+            raise TimeoutError(f"no answer within {REPLY_TIMEOUT:g}s")
+        answer: tuple[str, Any] = self._conn.recv()
+        return answer
 
     def run(self, facts: list[dict[str, Any]]) -> set[int]:
-        if self._process is None or self.facts >= RECYCLE_AFTER:
-            self.stop()
-            self._start()
-        self.facts += len(facts)
-        try:
-            self._conn.send(facts)
-            status, value = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            self.stop()
-            raise RuntimeError(f"the durable_rules process died ({type(exc).__name__})") from None
-        if status == "error":
-            raise RuntimeError(f"durable_rules action failed: {value}")
-        return set(value)
+        for attempt in (1, 2):
+            if self._process is None or self.facts >= RECYCLE_AFTER or not self._process.is_alive():
+                self.stop()
+                try:
+                    self._start()
+                except Exception as exc:
+                    raise EngineUnavailable(f"the durable_rules worker process could not start: "
+                                            f"{type(exc).__name__}: {exc}; the next call tries again") from None
+            self.facts += len(facts)
+            try:
+                status, value = self._exchange(facts)
+            except (EOFError, OSError, TimeoutError) as exc:
+                self.stop()
+                self.restarts += 1
+                if attempt == 2:
+                    raise EngineUnavailable(f"the durable_rules worker process died twice on the same facts "
+                                            f"({type(exc).__name__}: {exc}); the next call starts a new one") from None
+                continue  # a fresh worker gets the same facts: nothing of a call outlives it
+            if status == "error":
+                raise RuntimeError(f"durable_rules action failed: {value}")
+            return set(value)
+        raise AssertionError("unreachable")
 
 
 _WORKERS: dict[str, _Worker] = {}
