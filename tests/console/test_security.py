@@ -20,6 +20,13 @@ def test_pages_without_a_session_go_to_sign_in(served: Console) -> None:
         assert r.headers["location"].startswith("/console/sign-in?next=%2Fconsole%2F"), r.headers["location"]
 
 
+def test_the_console_root_leads_to_the_issues(served: Console) -> None:
+    with signed_in(served, "acme", "read") as c:
+        for path in (served.url + "/console", served.url + "/console/"):
+            r = c.get(path, follow_redirects=True)
+            assert r.status_code == 200 and str(r.url).endswith("/console/issues"), (path, r.url)
+
+
 def test_posts_without_a_session_are_refused(served: Console) -> None:
     issue = served.issue_of("acme", "inv-1042")
     with signed_in(served, "acme", "write") as c:
@@ -133,6 +140,7 @@ def test_security_headers_and_no_external_references(served: Console) -> None:
             assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
             assert r.headers["x-content-type-options"] == "nosniff"
             assert "http://" not in r.text and "https://" not in r.text, path
+            assert "<script" not in r.text.lower(), path  # no JavaScript at all (CSP: script-src 'none')
         assert c.get("/issues").headers["cache-control"] == "no-store"
 
 
