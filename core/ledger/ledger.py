@@ -29,7 +29,7 @@ from .recording import (
     record_action,
 )
 from .redact import cap_report, redact_diagnosis
-from .schema import issue_actions, issues, occurrences, tenants
+from .schema import issue_actions, issues, occurrences, tenants, webhook_deliveries, webhook_outbox
 from .scope import TenantScope
 from .views import action_json, decode_cursor, encode_cursor, issue_json, occurrence_json
 from .webhooks import create_subscription, delete_subscription, deliveries, enqueue, list_subscriptions
@@ -317,7 +317,9 @@ class Ledger:
     # ------------------------------------------------------------------ retention
 
     def prune(self, *, older_than: timedelta | None = None, now: datetime | None = None) -> int:
-        """Delete occurrences received longer ago than the retention; issues stay. The count."""
+        """Delete occurrences received longer ago than the retention; issues stay. The count of
+        occurrences deleted. Webhook rows delivered (or dead) that long ago go too, with their
+        delivery log."""
         if older_than is None:
             older_than = timedelta(days=self.config.retention_days)
         limit = (now or datetime.now(UTC)) - older_than
@@ -331,5 +333,9 @@ class Ledger:
 
 def _prune(scope: TenantScope, limit: datetime) -> int:
     done = scope.execute(scope.delete(occurrences).where(occurrences.c.received_at < limit))
+    finished = webhook_outbox.c.state.in_(["delivered", "dead"])
+    old = scope.select(webhook_outbox, webhook_outbox.c.id).where(finished, webhook_outbox.c.created_at < limit)
+    scope.execute(scope.delete(webhook_deliveries).where(webhook_deliveries.c.outbox_id.in_(old)))
+    scope.execute(scope.delete(webhook_outbox).where(finished, webhook_outbox.c.created_at < limit))
     return int(done.rowcount or 0)
 

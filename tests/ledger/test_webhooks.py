@@ -190,3 +190,17 @@ def test_a_slow_receiver_never_slows_the_intake(ledger: Ledger, db: Database) ->
         worker.stop()
     # the receiver takes 2 s an answer; the intake took about what it takes with no webhooks
     assert elapsed < max(1.5, baseline * 3)
+
+
+def test_retention_prunes_finished_deliveries_and_their_log(ledger: Ledger, worker: WebhookDelivery) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    with Receiver() as receiver:
+        sub, receiver.secret = ledger.subscribe("t1", receiver.url)
+        ledger.record("t1", rejected())
+        _drain(worker)
+    assert len(ledger.deliveries("t1", sub["id"])) == 1
+    ledger.prune(now=datetime.now(UTC) + timedelta(days=365))
+    assert ledger.deliveries("t1", sub["id"]) == []
+    with ledger.db.connect() as conn:
+        assert conn.execute(webhook_outbox.select()).all() == []
