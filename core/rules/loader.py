@@ -16,7 +16,15 @@ from ..errors import PackError
 from .pack_cache import cached_parse
 from .schema import RulePack
 
-__all__ = ["load_pack", "load_pack_text", "pack_files"]
+__all__ = ["MAX_PACK_BYTES", "MAX_PACK_DEPTH", "MAX_PACK_NODES", "load_pack", "load_pack_text", "pack_files"]
+
+MAX_PACK_BYTES = 4 * 1024 * 1024
+"""The largest pack file read (the biggest shipped pack is about 60 kB)."""
+MAX_PACK_NODES = 100_000
+"""Values in a pack once its YAML aliases are expanded: an alias is cheap to write and
+expensive to validate, and a few hundred bytes of nested aliases ("billion laughs") expand to
+billions of values; the biggest shipped pack has about 2,000."""
+MAX_PACK_DEPTH = 100
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -88,9 +96,37 @@ def _parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
 
 
+def _expanded_size(data: Any) -> tuple[int, int]:
+    """(values, depth) of the data as validation will walk it: with every alias expanded,
+    counted without expanding it (a shared object's size is computed once)."""
+    sizes: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        obj, children_done = stack.pop()
+        if not isinstance(obj, (dict, list)) or id(obj) in sizes:
+            continue
+        children = [v for pair in obj.items() for v in pair] if isinstance(obj, dict) else obj
+        if not children_done:
+            stack.append((obj, True))
+            stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
+            continue
+        total, depth = 1, 1
+        for child in children:
+            size, child_depth = sizes.get(id(child), (1, 0))
+            total += size
+            depth = max(depth, child_depth + 1)
+        sizes[id(obj)] = (min(total, MAX_PACK_NODES + 1), depth)
+    return sizes.get(id(data), (1, 0))
+
+
 def load_pack_text(text: str, file: str) -> RulePack:
+    if len(text) > MAX_PACK_BYTES:
+        raise PackError(file, None, None, f"the pack is {len(text)} characters long, more than the {MAX_PACK_BYTES} "
+                        "a pack may have; split it into several files")
     try:
         data = cached_parse(text, _parse_yaml)  # parsed once per content (pack_cache.py)
+    except RecursionError:
+        raise PackError(file, None, None, "not valid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise PackError(file, None, line, f"not valid YAML: {exc.problem}") from None
@@ -98,6 +134,12 @@ def load_pack_text(text: str, file: str) -> RulePack:
         raise PackError(file, None, None, f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise PackError(file, None, 1, "expected a mapping with `plugin:` and `problems:`")
+    values, depth = _expanded_size(data)
+    if values > MAX_PACK_NODES:
+        raise PackError(file, None, None, f"the pack expands to more than {MAX_PACK_NODES} values once its YAML "
+                        "aliases (*name) are replaced by what they point to; use fewer nested aliases")
+    if depth > MAX_PACK_DEPTH:
+        raise PackError(file, None, None, f"the pack is nested {depth} levels deep, more than {MAX_PACK_DEPTH}")
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
