@@ -37,27 +37,27 @@ def run_in_pty(args: list[str], columns: int = 80, rows: int = 40, env: dict[str
                             start_new_session=True)
     os.close(slave)
     shown = bytearray()
-    piped = b""
+    piped = bytearray()
+    streams = [master] + ([proc.stdout.fileno()] if stdout_pipe and proc.stdout is not None else [])
     deadline = time.monotonic() + timeout
-    while True:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
+    while streams:
+        ready, _, _ = select.select(streams, [], [], 0.1)
+        for fd in ready:
             try:
-                data = os.read(master, 65536)
-            except OSError:
+                data = os.read(fd, 65536)
+            except OSError:  # the pty is closed once the process is gone (EIO)
                 data = b""
             if data:
-                shown += data
-                continue
-        if proc.poll() is not None:  # exited, and nothing more to read (or the pty closed: EIO)
+                (shown if fd == master else piped).extend(data)
+            elif fd != master or proc.poll() is not None:
+                streams.remove(fd)
+        if not ready and proc.poll() is not None:
             break
         if time.monotonic() > deadline:
             proc.kill()
             raise TimeoutError(f"syncdoctor {args} still running after {timeout} s")
-    if stdout_pipe and proc.stdout is not None:
-        piped = proc.stdout.read()
     os.close(master)
-    return proc.wait(), shown.decode("utf-8", "replace").replace("\r\n", "\n"), piped.decode("utf-8", "replace")
+    return proc.wait(), shown.decode("utf-8", "replace").replace("\r\n", "\n"), bytes(piped).decode("utf-8", "replace")
 
 
 def visible_lines(text: str) -> list[str]:
