@@ -21,7 +21,9 @@ class ErrorReport(BaseModel):
 
     vendor: str | None = None
     message: str = ""
-    http_status: int | None = None
+    # an HTTP status is three digits (RFC 9110): 1e999 or 10**400 is an input error, never a
+    # number the engines compare against
+    http_status: int | None = Field(default=None, ge=100, le=599)
     code: str | None = None
     payload: Any = None
     record: str | None = Field(default=None, description="id of the entity that was rejected, if known")

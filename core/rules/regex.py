@@ -60,14 +60,23 @@ class RE2Pattern:
         return out
 
 
+def _shown(text: str, limit: int = 120, quote: bool = True) -> str:
+    """A pattern as an error shows it: its start, and its length when it is long (a 5 MB
+    pattern echoed whole would bury the message, and every log line that carries it)."""
+    head = text[:limit]
+    shown = repr(head) if quote else head
+    return shown + (f"… ({len(text)} characters)" if len(text) > limit else "")
+
+
 def compile_regex(pattern: str) -> RE2Pattern:
     """Compile an RE2 pattern or raise :class:`CompileError` saying why RE2 refuses it."""
     try:
         compiled = re2.compile(pattern, options=_RE2_OPTIONS)
     except Exception as exc:  # re2 raises its own error type, not re.error
-        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise CompileError(
-            f"pattern {pattern!r} is not valid RE2 syntax ({reason}); rule packs may only use linear-time "
+            f"pattern {_shown(pattern)} is not valid RE2 syntax ({_shown(reason, 200, quote=False)}); rule packs may "
+            "only use linear-time "
             "RE2 regular expressions: no backreferences, look-around or possessive quantifiers"
         ) from None
     return RE2Pattern(pattern, compiled)
