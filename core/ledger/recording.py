@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, literal
+from sqlalchemy import bindparam, case, literal, select, true
 from sqlalchemy.engine import Row
 
 from .fingerprint import CONNECTION, entity_key
@@ -69,9 +69,9 @@ def _upsert_statement(scope: TenantScope) -> Any:
     ).returning(*issues.c)
 
 
-def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str,
-                 entity: str, at: datetime, now: datetime) -> Upserted:
-    values = {
+def _issue_values(fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str, entity: str,
+                  at: datetime, now: datetime) -> dict[str, Any]:
+    return {
         "id": new_id("iss"),
         "fingerprint": fingerprint,
         "status": "open",
@@ -92,9 +92,33 @@ def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, A
         "diagnosis": diagnosis,
         "updated_at": now,
     }
+
+
+def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str,
+                 entity: str, at: datetime, now: datetime) -> Upserted:
+    values = _issue_values(fingerprint, diagnosis, client, vendor, entity, at, now)
     row = scope.execute(scope.cached("upsert_issue", _upsert_statement), values).one()
     count = row._mapping["count"]  # row.count is tuple.count
     return Upserted(row, opened=count == 1, regressed=count > 1 and row.opened_at_count == count)
+
+
+def _upsert_with_failure_statement(scope: TenantScope) -> Any:
+    up = _upsert_statement(scope).cte("up")
+    failed = _failure_statement(scope).cte("failed")
+    # one row each: joined on true, which says so (a bare cross product draws a warning)
+    return select(up, failed.c.failures).select_from(up.join(failed, true()))
+
+
+def upsert_issue_counting_failure(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str,
+                                  vendor: str, entity: str, at: datetime, now: datetime) -> tuple[Upserted, int]:
+    """:func:`upsert_issue` and :func:`record_failure` in one round trip (PostgreSQL: two
+    data-modifying CTEs in one statement); the issue and the streak's new length."""
+    values = _issue_values(fingerprint, diagnosis, client, vendor, entity, at, now)
+    values.update(key=entity_key(client, vendor, entity), now=now)
+    row = scope.execute(scope.cached("upsert_issue_counting_failure", _upsert_with_failure_statement), values).one()
+    count = row._mapping["count"]
+    upserted = Upserted(row, opened=count == 1, regressed=count > 1 and row.opened_at_count == count)
+    return upserted, int(row._mapping["failures"])
 
 
 _OCCURRENCE_COLUMNS = ("issue_id", "at", "received_at", "request_id", "report", "truncated")
