@@ -45,6 +45,7 @@ def add_setting_flags(p: argparse.ArgumentParser) -> None:
 
 def settings_env(settings: Any) -> dict[str, str]:
     """The settings as the ``SYNCDOCTOR_*`` variables a worker process reads them back from."""
+    from pydantic import SecretStr
     from syncdoctor.service.settings import _env_name
 
     env = {}
@@ -52,7 +53,9 @@ def settings_env(settings: Any) -> dict[str, str]:
         value = getattr(settings, name)
         if value is None:
             continue
-        if isinstance(value, bool):
+        if isinstance(value, SecretStr):
+            text = value.get_secret_value()  # the workers need the secret itself, not its mask
+        elif isinstance(value, bool):
             text = "1" if value else "0"
         elif isinstance(value, list):
             text = ",".join(value)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings", "settings_table"]
 
@@ -49,6 +49,8 @@ class Settings(BaseModel):
                                description="records handed to a worker thread at a time in a batch")
     auth_cache_seconds: float = Field(default=5.0, ge=0, description="how long a checked key is trusted before the "
                                       "database is asked again (a revoked key works at most this long)")
+    console_secret: SecretStr | None = Field(default=None, description="signs support-console sessions (the same "
+                                             "on every worker and replica; default: random per process)")
     insecure_no_auth: bool = Field(default=False, description="no API keys (loopback addresses only; for a laptop)")
     ledger_report_bytes: int = Field(default=16384, ge=0, description="bytes of a raw rejection kept per occurrence")
     ledger_retention_days: float = Field(default=90, gt=0, description="occurrences older than this are pruned "
@@ -150,7 +152,10 @@ def settings_table() -> str:
     rows = ["| setting (TOML) | environment | flag | default | meaning |", "|---|---|---|---|---|"]
     for name, info in Settings.model_fields.items():
         default = info.default
-        shown = "every installed" if default is None else str(default).lower() if isinstance(default, bool) else default
+        if default is None:
+            shown = "every installed" if name == "plugins" else "none"
+        else:
+            shown = str(default).lower() if isinstance(default, bool) else default
         flag = "--" + name.replace("_", "-")
         if info.annotation is bool:
             flag = "--[no-]" + name.replace("_", "-")
