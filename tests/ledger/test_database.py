@@ -99,3 +99,13 @@ def test_a_session_commits_at_the_end_and_rolls_back_on_error(db: Database) -> N
         raise RuntimeError("boom")
     with db.session(readonly=True) as session:
         assert session.execute(text("SELECT id FROM tenants ORDER BY id")).scalars().all() == ["t1"]
+
+
+def test_in_memory_databases_are_shared_by_their_connections_and_private_to_their_instance() -> None:
+    from sqlalchemy import inspect
+
+    first, second = Database("sqlite:///:memory:"), Database("sqlite:///:memory:")
+    first.upgrade()
+    with first.connect() as a, first.connect(readonly=True) as b:
+        assert "issues" in inspect(a).get_table_names() and "issues" in inspect(b).get_table_names()
+    assert not second.is_current()
