@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from ..errors import DatabaseNotCurrent
 
@@ -67,7 +68,9 @@ class Database:
         if self.dialect == "sqlite":
             if self.url.database in (None, "", ":memory:"):
                 # one shared in-memory database for every connection of this engine
+                # (for tests and trials: shared-cache tables lock each other; use a file for real work)
                 self.url = make_url(f"sqlite:///file:syncdoctor-mem-{id(self)}?mode=memory&cache=shared&uri=true")
+                kwargs["poolclass"] = QueuePool  # not one connection per thread: a thread may hold two
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         elif self.dialect == "postgresql":
             kwargs.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
