@@ -108,3 +108,21 @@ def test_a_5_mb_pattern_is_not_echoed_whole() -> None:
     with pytest.raises(CompileError) as caught:
         compile_regex(pattern)
     assert len(str(caught.value)) < 1000 and "5000005 characters" in str(caught.value)
+
+
+def test_an_echoing_server_does_not_leak_the_secret_key(capsys: pytest.CaptureFixture[str]) -> None:
+    from syncdoctor import Faults
+    from syncdoctor_qonto.sandbox import QontoSandbox
+    from syncdoctor_qonto.sandbox_data import build_data
+
+    with SandboxServer(QontoSandbox(build_data()), faults=Faults("echo", every=1)) as server:
+        code, err = run(capsys, "fetch", "qonto", "--base-url", server.url, "--login", "pied-piper-7132",
+                        "--secret-key", "62885d39SuperSecret")
+    assert code == 2 and "HTTP 400" in err
+    assert "62885d39" not in err and "SuperSecret" not in err
+
+
+def test_userinfo_in_the_base_url_does_not_show(capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run(capsys, "fetch", "qonto", "--base-url", "http://admin:hunter2secret@127.0.0.1:9",
+                    "--login", "a", "--secret-key", "b", "--max-retry-wait", "0.5")
+    assert code == 2 and "hunter2secret" not in err

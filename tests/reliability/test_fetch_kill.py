@@ -58,7 +58,7 @@ def pos() -> Iterator[SandboxServer]:
 
 def qonto_args(server: SandboxServer) -> list[str]:
     return ["fetch", "qonto", "--base-url", server.url, "--login", "sandbox", "--secret-key", "sandbox",
-            "--invoices", "yes", "--per-page", "4"]
+            "--invoices", "--per-page", "4"]
 
 
 def pos_args(server: SandboxServer) -> list[str]:
