@@ -94,9 +94,16 @@ def fetch_transactions(source: str, options: Mapping[str, Any]) -> FetchResult |
 
     :param source: the source name asked for (``syncdoctor fetch SOURCE``).
     :param options: ``base_url``, credentials (as ``pydantic.SecretStr``), ``since``,
-        ``until``, ``state`` (what a previous fetch returned, to resume) and the
+        ``until``, ``state`` (what a previous fetch returned, to resume), ``limits`` (a
+        ``syncdoctor.vendors.limits.Limits``: pass it to your ``VendorClient``) and the
         source's own options.
     :return: a :class:`syncdoctor.FetchResult`: an iterator of entities (streamed: pluggy
         is synchronous, so return an iterator, not a list) whose ``state`` and ``stats`` are
-        final once it is exhausted.
+        final once it is exhausted. **State contract**: set ``result.state`` *before* you
+        yield each entity, to the position just after it; the host saves it after writing
+        the entities it has, at any moment (and after an error), so a fetch killed anywhere
+        resumes with nothing lost or repeated. A page you cannot read (a list that is not a
+        list, a record with wrong types) is a ``syncdoctor.VendorError`` naming it, never
+        "no records": the state must not move past what was not delivered. Cap ``until`` at
+        now in the source's time zone (docs/reliability.md).
     """
