@@ -106,7 +106,41 @@ def _post_all(urls: list[str], key: str, bodies: list[bytes], ndjson: bool, clie
     return elapsed
 
 
-def intake(db_url: str, replicas: int, n_batch: int, n_single: int) -> dict[str, Any]:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _postgres_pids(pg: PostgresServer | None) -> list[int]:
+    """The postmaster and its children (the backends serving the replicas)."""
+    if pg is None or pg.directory is None:
+        return []
+    try:
+        master = int((pg.directory / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError):
+        return []
+    pids = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def intake(db_url: str, replicas: int, n_batch: int, n_single: int,
+           pg: PostgresServer | None = None) -> dict[str, Any]:
+    """Events/s through HTTP, and the CPU the servers spent per event: on a shared machine the
+    CPU per event says what 2 dedicated cores would do (2 / CPU seconds per event)."""
     db = Database(db_url)
     db.upgrade()
     _, key = KeyStore(db).create("bench", "write")
@@ -119,13 +153,20 @@ def intake(db_url: str, replicas: int, n_batch: int, n_single: int) -> dict[str,
             batch = events(n_batch, seed=replicas)
             bodies = [b"\n".join(json.dumps(e).encode() for e in batch[i:i + 100]) + b"\n"
                       for i in range(0, len(batch), 100)]
+            pids = [p.pid for p in served.processes] + _postgres_pids(pg)
+            cpu_before = _cpu_seconds(pids)
             batch_s = _post_all(served.urls, key, bodies, ndjson=True)
+            # backends started during the run count whole (they did not exist before it)
+            cpu_batch = _cpu_seconds(sorted(set(pids) | set(_postgres_pids(pg)))) - cpu_before
             single = [json.dumps(e).encode() for e in events(n_single, seed=replicas + 10)]
             single_s = _post_all(served.urls, key, single, ndjson=False)
         finally:
             served.stop()
+    cpu_ms = cpu_batch / n_batch * 1000
     return {"replicas": replicas, "ndjson_events_per_s": round(n_batch / batch_s),
-            "single_events_per_s": round(n_single / single_s)}
+            "single_events_per_s": round(n_single / single_s),
+            "ndjson_server_cpu_ms_per_event": round(cpu_ms, 2),
+            "ndjson_events_per_s_on_2_dedicated_cores": round(2000 / cpu_ms) if cpu_ms else None}
 
 
 def fill(db: Database, rows: int) -> float:
@@ -223,7 +264,7 @@ def main() -> None:
             print(json.dumps(results, indent=1), file=sys.stderr)
             if pg is not None:
                 url = pg.create_database()
-                results[f"intake postgresql x{replicas}"] = intake(url, replicas, n_batch, n_single)
+                results[f"intake postgresql x{replicas}"] = intake(url, replicas, n_batch, n_single, pg)
                 pg.drop_database(url)
                 print(json.dumps(results, indent=1), file=sys.stderr)
         results["listing sqlite"] = listing(f"sqlite:///{tmp}/listing.db", rows)
