@@ -1,4 +1,5 @@
-"""The issue ledger (issue 16). Run by hand: python -m bench.bench_ledger [--quick]
+"""The issue ledger (issue 16). Run by hand:
+python -m bench.bench_ledger [--quick] [--intake-only | --listing-only]
 
 - event intake through HTTP (classify + upsert, POST /v1/events as NDJSON batches of 100 from
   6 concurrent clients, and one event per request from 6 clients) into `syncdoctor serve` with
@@ -250,6 +251,8 @@ def listing(db_url: str, rows: int) -> dict[str, Any]:
 
 def main() -> None:
     quick = "--quick" in sys.argv
+    do_intake = "--listing-only" not in sys.argv
+    do_listing = "--intake-only" not in sys.argv
     n_batch, n_single, rows = (3000, 600, 100_000) if quick else (12_000, 3000, 1_000_000)
     results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="minutes"), "cpus": os.cpu_count()}
     pg: PostgresServer | None = None
@@ -258,7 +261,7 @@ def main() -> None:
     except NoPostgres as exc:
         results["postgresql"] = f"not run: {exc}"
     with tempfile.TemporaryDirectory() as tmp:
-        for replicas in (1, 3):
+        for replicas in (1, 3) if do_intake else ():
             results[f"intake sqlite x{replicas}"] = intake(f"sqlite:///{tmp}/intake{replicas}.db", replicas,
                                                            n_batch, n_single)
             print(json.dumps(results, indent=1), file=sys.stderr)
@@ -267,9 +270,12 @@ def main() -> None:
                 results[f"intake postgresql x{replicas}"] = intake(url, replicas, n_batch, n_single, pg)
                 pg.drop_database(url)
                 print(json.dumps(results, indent=1), file=sys.stderr)
-        results["listing sqlite"] = listing(f"sqlite:///{tmp}/listing.db", rows)
-        print(json.dumps(results, indent=1), file=sys.stderr)
-    if pg is not None:
+        if do_listing:
+            results["listing sqlite"] = listing(f"sqlite:///{tmp}/listing.db", rows)
+            print(json.dumps(results, indent=1), file=sys.stderr)
+    if pg is not None and not do_listing:
+        pg.stop()
+    elif pg is not None:
         url = pg.create_database()
         try:
             results["listing postgresql"] = listing(url, rows)
