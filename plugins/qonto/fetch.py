@@ -85,7 +85,7 @@ class Credentials:
 class FetchPlan:
     """Everything one fetch needs, read and checked from the options before any request."""
 
-    base_url: str
+    base_url: str = field(repr=False)  # may carry user:password@ (VendorClient strips it from what it shows)
     credentials: Credentials
     window: Window
     previous: dict[str, Any]

@@ -139,3 +139,15 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("SYNCDOCTOR_HTTP_MAX_BYTES", "lots")
     with pytest.raises(ValueError, match="SYNCDOCTOR_HTTP_MAX_BYTES"):
         Limits.from_env()
+
+
+def test_no_repr_on_the_fetch_path_shows_userinfo_or_secrets() -> None:
+    from pydantic import SecretStr
+    from syncdoctor_acd.api import AcdSession
+    from syncdoctor_qonto.fetch import plan_from
+
+    plan = plan_from({"base_url": "http://me:pa55w0rd-XYZ@127.0.0.1:9", "login": "me",
+                      "secret_key": SecretStr("s3cr3t-VALUE-123")})
+    session = AcdSession("http://me:pa55w0rd-XYZ@127.0.0.1:9", "me", "s3cr3t-VALUE-123")
+    for shown in (repr(plan), repr(session), repr(session.client)):
+        assert "pa55w0rd" not in shown and "s3cr3t" not in shown, shown
