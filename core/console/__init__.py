@@ -1,12 +1,24 @@
 """The support console: the tenant's issues, explained and actionable in a browser (design section 12).
 
 Server-rendered pages (Jinja2, plain CSS, no JavaScript) mounted by the service at ``/console``:
-``create_app(settings, mounts=[mount_console])``. Sign-in with an API key, then a signed
-session cookie; see :mod:`syncdoctor.console.session` for the security model.
+``create_app`` calls :func:`mount_console`. Sign-in with an API key, then a signed session
+cookie; see :mod:`syncdoctor.console.session` for the security model.
+
+Importing this package is cheap (the service imports it, and the command line imports the
+service's settings): Jinja2 and the pages load when the console is mounted.
 """
 
 from __future__ import annotations
 
-from .app import BASE, console_app, mount_console
+from typing import Any
 
-__all__ = ["BASE", "console_app", "mount_console"]
+__all__ = ["BASE", "mount_console"]
+
+BASE = "/console"
+
+
+def mount_console(parent: Any) -> None:
+    """Serve the console under ``/console`` of the service app ``parent``."""
+    from .app import console_app
+
+    parent.mount(BASE, console_app(parent, BASE))

@@ -19,9 +19,7 @@ from .pages import STATIC, Console, NotFound, Refused, SecurityHeaders, SignInFi
 from .session import SESSION_COOKIE
 from .views import auth, catalog, issues, paste
 
-__all__ = ["BASE", "console_app", "mount_console"]
-
-BASE = "/console"
+__all__ = ["console_app"]
 log = logging.getLogger("syncdoctor.console")
 
 
@@ -67,7 +65,7 @@ async def _home(request: Request) -> Response:
     return RedirectResponse(_console(request).base + "/issues", status_code=303)
 
 
-def console_app(parent: Any, base: str = BASE) -> Starlette:
+def console_app(parent: Any, base: str) -> Starlette:
     """The console's pages for the service app ``parent`` (whose ``state`` has the settings now,
     and the Host, Ledger and KeyStore once its lifespan has run)."""
     routes = [
@@ -92,7 +90,3 @@ def console_app(parent: Any, base: str = BASE) -> Starlette:
     app.state.console = Console(parent, base)
     return app
 
-
-def mount_console(parent: Any) -> None:
-    """Serve the console under ``/console`` of the service app (``create_app(mounts=[...])``)."""
-    parent.mount(BASE, console_app(parent))

@@ -58,8 +58,11 @@ def shoot(tab: Any, name: str) -> None:
 def sign_in(tab: Any, served: Console, tenant: str, role: str) -> None:
     tab.goto(served.console + "/issues")
     assert "/console/sign-in" in tab.url
-    # keyboard only: the key field has the focus, Enter sends the form
+    # keyboard only: the key field has the focus (autofocus), Enter sends the form
+    tab.wait_for_load_state("load")
+    tab.wait_for_function("document.activeElement && document.activeElement.id === 'key'", timeout=5_000)
     tab.keyboard.type(served.keys[(tenant, role)])
+    assert tab.get_by_label("API key", exact=True).input_value() == served.keys[(tenant, role)]
     tab.keyboard.press("Enter")
     tab.wait_for_url("**/console/issues")
 

@@ -37,8 +37,9 @@ async def issues_page(request: Request) -> Response:
     session = await console.session(request)
     filters = Filters.from_query(request.query_params)
     after = request.query_params.get("after") or None
+    raw_skip = request.query_params.get("skip", "")
+    skip = min(int(raw_skip), 10_000) if raw_skip.isdigit() else 0
     try:
-        skip = max(0, min(int(request.query_params.get("skip", "0") or 0), 10_000))
         listing = await run_in_threadpool(list_issues, console.ledger, session.tenant, filters, after, skip)
     except ValueError as exc:
         return _bad(console, request, str(exc), session)
