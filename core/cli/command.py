@@ -53,6 +53,8 @@ def add_command(subparsers: Any, name: str, help: str, examples: tuple[str, ...]
                    help="rule engine (e.g. --engine durable)")
     p.add_argument("--color", choices=COLORS, default=argparse.SUPPRESS,
                    help="colour: auto follows NO_COLOR, FORCE_COLOR and the terminal (e.g. --color never)")
+    p.add_argument("--trace", action="store_true", default=argparse.SUPPRESS,
+                   help="log plugin hook calls and each record's result to stderr (e.g. --trace)")
     return p
 
 

@@ -33,14 +33,15 @@ BATCH = 256
 def add_record_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("recording in the issue ledger")
     group.add_argument("--record", action="store_true",
-                       help="record the results in the issue ledger (needs --client)")
-    group.add_argument("--client", help="the client (firm folder, company) the records belong to")
+                       help="record the results in the issue ledger (needs --client) (e.g. --record --client acme-sarl)")
+    group.add_argument("--client", help="the client (firm folder, company) the records belong to (e.g. --client acme-sarl)")
     group.add_argument("--tenant", default=None,
-                       help="the ledger's tenant (default $SYNCDOCTOR_TENANT, else 'local')")
+                       help="the ledger's tenant (default $SYNCDOCTOR_TENANT, else 'local') (e.g. --tenant firm-42)")
     group.add_argument("--entity", dest="record_entity", metavar="ID",
-                       help="the rejected entity's id, for a report that does not name it (its 'record')")
+                       help="the rejected entity's id, for a report that does not name it (its 'record') (e.g. --entity inv-1781)")
     group.add_argument("--db", dest="record_db", metavar="URL",
-                       help="the ledger's database (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db)")
+                       help="the ledger's database (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db) "
+                            "(e.g. --db sqlite:///ledger.db)")
 
 
 class Recorder:

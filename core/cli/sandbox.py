@@ -33,8 +33,11 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    p = add_command(subparsers, "sandbox", "serve a local fake of a vendor's API")
-    p.add_argument("vendor")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--faults", help="comma-separated: 429,500,drop,duplicate-page,slow")
+    p = add_command(subparsers, "sandbox", "serve a local fake of a vendor's API",
+                    ("syncdoctor sandbox qonto --port 8765", "syncdoctor sandbox pos --faults 429,duplicate-page"),
+                    "Serve a local fake of a vendor's API on loopback, for trying fetch and push without an "
+                    "account, and for tests; --faults injects the failures real APIs show.")
+    p.add_argument("vendor", help="the sandbox to serve: a plugin's name (e.g. qonto)")
+    p.add_argument("--port", type=int, default=0, help="loopback port; 0 picks a free one (e.g. --port 8765)")
+    p.add_argument("--faults", help="comma-separated: 429,500,drop,duplicate-page,slow (e.g. --faults 429,500)")
     p.set_defaults(handler=cmd_sandbox)
