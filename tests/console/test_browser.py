@@ -43,8 +43,15 @@ def page(browser: Any, served: Console) -> Iterator[Any]:
     assert requests, "the browser made no request at all"
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+    .map(el => el.outerHTML)"""
+
+
 def shoot(tab: Any, name: str) -> None:
-    """The current page at each width, full length, into docs/console/<name>-<width>.png."""
+    """The current page at each width, full length, into docs/console/<name>-<width>.png; and
+    every control of the page has a label (or, for a button, its text)."""
+    assert tab.evaluate(UNLABELLED) == [], f"{name}: controls without a label"
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         tab.set_viewport_size({"width": width, "height": 900})
