@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .command import EXIT_OK, UsageError, add_command, json_line, open_host, out
 from ..model.labels import colon, label
+from .command import EXIT_OK, UsageError, add_command, json_line, open_host
 from .terminal import Terminal
 
 __all__ = ["register"]
@@ -51,7 +51,7 @@ def _detected_by(cp: Any, lang: str = "en") -> str:
 def cmd_problems(args: argparse.Namespace) -> int:
     host = open_host(args)
     lang = args.lang
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cp in host.catalog.problems.values():
         if args.plugin and cp.plugin != args.plugin:
             continue

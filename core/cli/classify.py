@@ -149,7 +149,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         notes = [note_of(d, number) for d in diags]
 
         def encode() -> bytes:
-            return b"".join(diagnosis_line(d, _GUESSED if n == "guessed" else None) for d, n in zip(diags, notes))
+            return b"".join(diagnosis_line(d, _GUESSED if n == "guessed" else None) for d, n in zip(diags, notes, strict=True))
         return (diags[0].vendor if diags else None), _hits(diags, catalog), encode
 
     if not args.input:

@@ -124,9 +124,7 @@ def script(shell: str, parser: argparse.ArgumentParser) -> str:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from .main import build_parser
-
-    out(script(args.shell, build_parser()).rstrip("\n"))
+    out(script(args.shell, args.root_parser).rstrip("\n"))  # main hands its parser over
     return EXIT_OK
 
 

@@ -83,5 +83,5 @@ def _checked(values: dict[str, Any], path: Path) -> Config:
         if not isinstance(value, str):
             raise UsageError(f"{path}: {key} must be a string, not {type(value).__name__}")
     if "context" in values:
-        values = {**values, "context": str((path.parent / values["context"]))}
+        values = {**values, "context": str(path.parent / values["context"])}
     return Config(dict(values), path)

@@ -118,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        args.root_parser = parser  # for commands that describe the command line (completion)
         _apply_config(args, find_config())
         if args.trace:
             os.environ[ENV_TRACE] = "1"

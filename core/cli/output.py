@@ -227,7 +227,7 @@ class SarifSink(Sink):
         super().__init__(opts)
         self.rules: dict[str, int] = {}
         self.first = True
-        sys.stdout.write('{"$schema": "%s", "version": "2.1.0", "runs": [{"results": [' % SARIF_SCHEMA)
+        sys.stdout.write(f'{{"$schema": "{SARIF_SCHEMA}", "version": "2.1.0", "runs": [{{"results": [')
 
     def record(self, line: int, ref: str | int | None, hits: list[Hit], data: Any) -> None:
         for h in hits:

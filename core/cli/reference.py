@@ -49,13 +49,14 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
     for action in parser._actions:
         if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) or action.help == argparse.SUPPRESS:
             continue
+        metavar = action.metavar if isinstance(action.metavar, str) else None
         if action.option_strings:
             name = ", ".join(action.option_strings)
             if action.nargs != 0:
-                name += " " + (action.metavar or "{" + ",".join(map(str, action.choices)) + "}" if action.choices
-                               else action.metavar or action.dest.upper())
+                choices = "{" + ",".join(map(str, action.choices)) + "}" if action.choices else None
+                name += " " + (metavar or choices or action.dest.upper())
         else:
-            name = action.metavar or action.dest
+            name = metavar or action.dest
         rows.append(f"| `{_cell(name)}` | {_cell(action.help or '')} |")
     return rows
 
