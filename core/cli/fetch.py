@@ -70,7 +70,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if value is not None and is_boolean(opt):
             value = boolean(value, f"${opt.env}" if opt.env and os.environ.get(opt.env) is not None else opt.flag)
         if value is not None:
-            options[key] = SecretStr(value) if opt.secret else value
+            options[key] = SecretStr(str(value)) if opt.secret else value
     every = max(1, args.checkpoint_every)
     result = host.fetch(args.source, options)
     stream, is_file = _open_output(args.output, offset, previous is not None)
