@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from syncdoctor import Host, __version__
 
+from ..console import mount_console
 from .deps import KeyCache
 from .metrics import Metrics
 from .middleware import ServiceMiddleware
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    for mount in mounts or ():
+    for mount in [mount_console, *(mounts or ())]:  # the support console (issue 17) at /console
         mount(app)
     component(ProblemDetail)
     _extend_openapi(app)

@@ -117,6 +117,8 @@ ROUTES: dict[tuple[str, str], Case] = {
         "admin", {"path": {"subscription_id": "whk_doesnotexist"}}, _other_tenants_webhook_is_404),
     ("GET", "/v1/webhooks/{subscription_id}/deliveries"): Case(
         "admin", {"path": {"subscription_id": "whk_doesnotexist"}}, _other_tenants_webhook_is_404),
+    # the support console (issue 17): sessions, CSRF, roles and tenant 404s in tests/console/
+    ("MOUNT", "/console"): Case(None, {}),
 }
 ROLES = ("read", "write", "admin")
 
@@ -209,12 +211,12 @@ def test_public_routes_answer_without_a_key(server: Server) -> None:
 
 
 def test_a_mounted_app_needs_an_entry_too() -> None:
-    """The console mounts its pages through create_app(mounts=[...]); the mount shows up in the
-    enumeration, so it cannot arrive without its own auth tests."""
+    """An app mounted through create_app(mounts=[...]) shows up in the enumeration, so it cannot
+    arrive without its own auth tests (the console's entry is in ROUTES)."""
     from starlette.responses import PlainTextResponse
 
     def console(app: Any) -> None:
-        app.mount("/console", PlainTextResponse("pages"))
+        app.mount("/another-console", PlainTextResponse("pages"))
 
     routes = _walk(create_app(Settings(db="sqlite:///:memory:"), mounts=[console]).routes)
-    assert ("MOUNT", "/console") in routes and ("MOUNT", "/console") not in ROUTES
+    assert ("MOUNT", "/another-console") in routes and ("MOUNT", "/another-console") not in ROUTES
