@@ -37,7 +37,7 @@ from syncdoctor import __version__
 
 from .database import Database
 from .schema import webhook_deliveries, webhook_outbox, webhook_subscriptions
-from .scope import TenantScope, claim_due_outbox
+from .scope import TenantScope, any_due_outbox, claim_due_outbox
 from .webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
 
 __all__ = ["WebhookDelivery"]
@@ -149,8 +149,12 @@ class WebhookDelivery:
     # ------------------------------------------------------------------ claiming
 
     def _claim(self, limit: int) -> list[Row[Any]]:
+        now = datetime.now(UTC)
+        with self.db.connect(readonly=True) as conn:
+            if not any_due_outbox(conn, now):
+                return []
         with self.db.connect() as conn:
-            return claim_due_outbox(conn, limit, datetime.now(UTC), timedelta(seconds=self.lease))
+            return claim_due_outbox(conn, limit, now, timedelta(seconds=self.lease))
 
     # ------------------------------------------------------------------ delivering
 

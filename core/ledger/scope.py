@@ -27,7 +27,7 @@ from .schema import (
     webhook_subscriptions,
 )
 
-__all__ = ["TENANT_TABLES", "TenantScope", "claim_due_outbox"]
+__all__ = ["TENANT_TABLES", "TenantScope", "any_due_outbox", "claim_due_outbox"]
 
 TENANT_TABLES: frozenset[Table] = frozenset({
     issues, occurrences, issue_actions, entity_failures, webhook_subscriptions, webhook_outbox,
@@ -107,6 +107,18 @@ class TenantScope:
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
+def _due(now: datetime) -> Any:
+    o = webhook_outbox.c
+    return or_(and_(o.state == "pending", o.next_attempt_at <= now),
+               and_(o.state == "delivering", o.claimed_until < now))
+
+
+def any_due_outbox(conn: Connection, now: datetime) -> bool:
+    """Whether a claim would find anything (a read: idle workers poll without taking SQLite's
+    write lock from the intake)."""
+    return conn.execute(select(webhook_outbox.c.id).where(_due(now)).limit(1)).first() is not None
+
+
 def claim_due_outbox(conn: Connection, limit: int, now: datetime, lease: timedelta) -> list[Row[Any]]:
     """The one statement across tenants: the delivery worker claims due outbox rows of every
     tenant (it answers no tenant's request; what it then does to a row goes through the row's
@@ -115,8 +127,7 @@ def claim_due_outbox(conn: Connection, limit: int, now: datetime, lease: timedel
     o = webhook_outbox.c
     due = (
         select(o.id)
-        .where(or_(and_(o.state == "pending", o.next_attempt_at <= now),
-                   and_(o.state == "delivering", o.claimed_until < now)))
+        .where(_due(now))
         .order_by(o.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)

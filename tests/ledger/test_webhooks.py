@@ -10,7 +10,7 @@ from sqlalchemy import update
 from syncdoctor.ledger import Database, SubscriptionNotFound
 from syncdoctor.ledger.delivery import WebhookDelivery
 from syncdoctor.ledger.ledger import Ledger
-from syncdoctor.ledger.schema import webhook_outbox
+from syncdoctor.ledger.schema import webhook_deliveries, webhook_outbox
 from syncdoctor.ledger.webhooks import sign, verify
 
 from .helpers import STALE, accepted, rejected
@@ -71,7 +71,9 @@ def test_backoff_grows_exponentially(ledger: Ledger, db: Database) -> None:
                 assert worker.run_once() == 1
                 with db.connect() as conn:
                     row = conn.execute(webhook_outbox.select()).one()
-                    delays.append((row.next_attempt_at - row.created_at).total_seconds())
+                    attempt = conn.execute(webhook_deliveries.select().order_by(webhook_deliveries.c.id.desc())).first()
+                    # the retry is scheduled from the moment the attempt was written down
+                    delays.append((row.next_attempt_at - attempt.at).total_seconds())
                     conn.execute(update(webhook_outbox).values(next_attempt_at=row.created_at))  # due again now
         assert 8 <= delays[0] <= 12 and 16 <= delays[1] <= 24 and 32 <= delays[2] <= 48
     finally:
