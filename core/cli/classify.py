@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,7 @@ from .command import (
 from .output import Hit
 from .recording import Recorder, add_record_flags
 from .render import plan_text
+from .terminal import Terminal
 
 __all__ = ["register"]
 
@@ -50,24 +52,48 @@ def _vendor_note(diag: dict[str, Any], given: bool) -> str | None:
 _GUESSED = {"vendor_guessed": True}
 
 
-def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None, note: str | None = None) -> None:
+def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None, note: str | None = None,
+                     terminal: Terminal | None = None) -> None:
     fr, c = lang == "fr", colon(lang)
     lang_key = "fr" if fr else "en"
-    out(f"{'Problème' if fr else 'Problem'}{c} {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""))
+    say = _Say(terminal or Terminal("never"))
+    say(f"{'Problème' if fr else 'Problem'}{c} {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""),
+        "bold")
     if diag.get("vendor") or note == "unknown":
         vendor = _VENDOR_NOTES["unknown"][lang_key] if note == "unknown" else diag["vendor"] + (
             _VENDOR_NOTES[note][lang_key] if note else "")
-        out(f"{'Éditeur' if fr else 'Vendor'}{c} {vendor}    "
+        say(f"{'Éditeur' if fr else 'Vendor'}{c} {vendor}    "
             f"{'Catégorie' if fr else 'Category'}{c} {category or diag.get('category') or '-'}")
     params = {k: v for k, v in diag.get("params", {}).items() if k not in ("pointer",)}
     if params:
-        out(f"{'Paramètres' if fr else 'Parameters'}{c} " + ", ".join(f"{k}={v}" for k, v in params.items()))
+        say(f"{'Paramètres' if fr else 'Parameters'}{c} " + ", ".join(f"{k}={v}" for k, v in params.items()))
     if diag.get("causes"):
-        out(f"Causes{c}")
+        say(f"Causes{c}", "bold")
         for cause in diag["causes"]:
-            out(f"  - {cause}")
-    out(f"{'Que faire' if fr else 'What to do'}{c}")
-    out(plan_text(diag.get("remediation", {}), lang))
+            say(f"  - {cause}")
+    say(f"{'Que faire' if fr else 'What to do'}{c}", "bold")
+    say(plan_text(diag.get("remediation", {}), lang))
+
+
+class _Say:
+    """Lines as they are in a pipe; at a terminal, wrapped to its width under their own
+    indentation (a step's text continues under its text, not under its number)."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+
+    def __call__(self, text: str, style: str = "") -> None:
+        t = self.terminal
+        for line in text.split("\n"):
+            if not t.is_tty:
+                out(line) if not t.rich else t.line((line, style))
+                continue
+            lead = len(line) - len(line.lstrip(" "))
+            body = line.lstrip(" ")
+            hang = 2 if body.startswith("- ") else (body.find(" ") + 1 if body[:1].isdigit() else 0)
+            wrapped = textwrap.fill(line, max(t.width, 40), subsequent_indent=" " * (lead + hang),
+                                    break_long_words=False, break_on_hyphens=False)
+            t.line((wrapped, style))
 
 
 def _hits(diags: list[Any], catalog: Any) -> list[Hit]:
@@ -120,15 +146,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
         fmt = args.format or "text"
         report = _one_report(args)
         if fmt == "text":  # one message: the whole explanation
-            bad = False
+            bad, terminal = False, Terminal(args.color)
             for number, diags in enumerate(classify_many([report])):
                 for diag in diags:
                     bad = bad or diag.problem == "core.invalid_input"
                     data = diag.model_dump(mode="json", exclude_none=True)
                     cp = host.catalog.problems.get(data["problem"])
                     _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None,
-                                     note_of(diag, number))
-                    out()
+                                     note_of(diag, number), terminal)
+                    terminal.line()
             return EXIT_USAGE if bad else EXIT_OK
         reader: Any = None
         records: Any = [report]

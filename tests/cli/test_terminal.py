@@ -105,3 +105,14 @@ def test_french_at_a_terminal() -> None:
     text = "\n".join(fits(shown, 80))
     assert "erreur" in text and "ligne 1" in text and "5 entités vérifiées, 4 constats" in text
     assert " error " not in text and "line 1" not in text
+
+
+def test_one_diagnosis_wraps_under_its_own_indentation() -> None:
+    message = ("Duplicate Document Number Error : You must specify a different number. This number has already "
+               "been used. DocNumber=1781 is assigned to TxnType=Invoice with TxnId=3188")
+    code, shown, _ = run_in_pty(["classify", "--vendor", "quickbooks", message], cwd=ROOT)
+    assert code == 0
+    lines = fits(shown, 80)
+    step = next(i for i, line in enumerate(lines) if line.startswith("  1. [taxdome"))
+    assert lines[step + 1].startswith("     ") and not lines[step + 1].startswith("      ")  # under the text
+    assert "quickbooks.duplicate_document_number" in lines[0]
