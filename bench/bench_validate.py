@@ -26,8 +26,7 @@ def parse_and_validate_times(host: Host, records: list[Any], repeat: int) -> tup
 
 
 def run(n: int = 50_000, n_durable: int = 5_000, repeat: int = 3) -> dict[str, Any]:
-    """Best of ``repeat`` runs of each measure (the machine is shared: the best run is the one
-    least disturbed)."""
+    """Median CPU time of ``repeat`` runs of each measure (durable's includes its worker's)."""
     host = Host.from_entry_points()
     raw = example_entities(host)
     records = list(cycle(raw, n))
