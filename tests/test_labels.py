@@ -68,3 +68,13 @@ def test_the_catalog_in_french(lang: str) -> None:
     header = text.splitlines()[0].split()
     assert header == ["id", "catégorie", "gravité", "détection", "titre"]
     assert "avant l'envoi" in text and "before sending" not in text
+
+
+def test_the_pack_schema_lets_editors_accept_a_category_pair() -> None:
+    """`syncdoctor rules schema` (what editors validate packs with) allows `category: {en, fr}`."""
+    from syncdoctor.rules.schema import RulePack
+
+    schema = RulePack.model_json_schema()["$defs"]["Problem"]["properties"]["category"]
+    kinds = [option.get("type") for option in schema["anyOf"]]
+    assert kinds == ["string", "object"]
+    assert schema["anyOf"][1]["required"] == ["en", "fr"]

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 from ..model.plans import Action, SystemName
 from ..model.text import Text
@@ -325,13 +325,22 @@ class Examples(_Frozen):
     clean: list[EntityExample] = Field(default_factory=list)
 
 
+# what a pack may write for a category (the model itself keeps the name and the French label apart)
+_CATEGORY_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "string"},
+    {"type": "object", "properties": {"en": {"type": "string"}, "fr": {"type": "string"}},
+     "required": ["en", "fr"], "additionalProperties": False},
+]}
+
+
 class Problem(_Frozen):
     """One real-world cause of a failed sync, with one stable public id."""
 
     id: str
     title: Text
-    category: str = Field(description="the vendor's own grouping; in a pack either a name, or {en, fr} to give "
-                                      "its French label too (the English name stays the key, e.g. in JSON)")
+    category: Annotated[str, WithJsonSchema(_CATEGORY_SCHEMA)] = Field(
+        description="the vendor's own grouping; in a pack either a name, or {en, fr} to give "
+                    "its French label too (the English name stays the key, e.g. in JSON)")
     category_fr: str | None = Field(default=None, description="the category's French label, when the pack gives one")
     severity: Literal["error", "warning"] = "error"
     causes: list[Text] = Field(min_length=1)
