@@ -321,4 +321,4 @@ def test_the_code_decides_missing_account_or_bad_prefix(host: Host, message: str
     assert d.problem == problem
     if problem == "acd.third_party_account_missing":
         assert d.params["account"] in d.title and "F or C" not in d.causes[0][:20]
-        assert d.remediation["steps"][0]["action"] == "create"
+        assert d.remediation.steps[0].action == "create"
