@@ -4,20 +4,24 @@ A rejection upserts one issue per diagnosis, adds an occurrence to each, queues 
 of what changed, and lengthens the entity's failure streak (escalating from the third). An
 acceptance resolves the entity's issues and ends its streak.
 
-**No deadlocks between replicas.** A transaction may record a batch of events, and two
-replicas may record the same events in different orders. Before touching a row, a transaction
-on PostgreSQL takes an advisory lock per entity it will touch (and per client connection, for
-connection problems and acceptances), in one global order: every row an event writes belongs to
-one of those keys, so two transactions wait for each other at most once, never in a circle.
+**No deadlocks between replicas, short waits.** A transaction may record a batch of events, and
+two replicas may record the same events in different orders. On PostgreSQL a transaction first
+takes an advisory lock per entity it will write, sorted; every row of an entity's issues and
+streak belongs to that key. A client's *connection* issues are shared by all its entities and
+every acceptance may resolve them: that work is deferred to the end of the transaction, where
+the connection keys are locked (sorted, always after the entity keys) and the deferred steps run
+in their input order. Every transaction takes its locks in one global order, so none waits in a
+circle, and the hot connection rows are held only for the last moments before the commit.
 SQLite needs none of this: one writer at a time (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import text
@@ -59,17 +63,30 @@ _LOCKS = text("SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(CAST(:
 
 @dataclass
 class Batch:
-    """What the events of one transaction write together at its end (one round trip each)."""
+    """What the events of one transaction do at its end: the deferred connection steps, then
+    the occurrences and webhook rows, written together (one round trip each)."""
 
     now: datetime
     host: Any = None  # renders the finding's message in the request's language
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    deferred: list[Callable[[TenantScope], None]] = field(default_factory=list)
+    connections: set[tuple[str, str]] = field(default_factory=set)  # (client, vendor)
+
+    def later(self, client: str, vendor: str, step: Callable[[TenantScope], None]) -> None:
+        self.connections.add((client, vendor))
+        self.deferred.append(step)
 
     def flush(self, scope: TenantScope) -> None:
+        if self.deferred:
+            if scope.conn.dialect.name == "postgresql":
+                keys = sorted({_lock_key(scope.tenant, c, v, CONNECTION) for c, v in self.connections})
+                scope.conn.execute(_LOCKS, {"keys": keys})
+            for step in self.deferred:
+                step(scope)
         add_occurrences(scope, self.occurrences)
         enqueue_many(scope, self.notices, self.now)
-        self.occurrences, self.notices = [], []
+        self.occurrences, self.notices, self.deferred, self.connections = [], [], [], set()
 
 
 def _lock_key(tenant: str, client: str, vendor: str, entity: str) -> int:
@@ -78,15 +95,12 @@ def _lock_key(tenant: str, client: str, vendor: str, entity: str) -> int:
 
 
 def lock_entities(scope: TenantScope, events: Sequence[tuple[Event, list[dict[str, Any]] | None]]) -> None:
-    """Take, in sorted order, the advisory locks of every entity and connection these events
-    (with their diagnoses; None for an acceptance) will write (PostgreSQL only)."""
+    """Take, in sorted order, the advisory locks of every entity these events (with their
+    diagnoses; None for an acceptance) will write (PostgreSQL only)."""
     if scope.conn.dialect.name != "postgresql" or not events:
         return
-    keys = set()
-    for event, diagnoses in events:
-        keys.add(_lock_key(scope.tenant, event.client, event.vendor, event.entity_ref or UNKNOWN_ENTITY))
-        if diagnoses is None or any(is_connection_problem(d.get("category")) for d in diagnoses):
-            keys.add(_lock_key(scope.tenant, event.client, event.vendor, CONNECTION))
+    keys = {_lock_key(scope.tenant, event.client, event.vendor, event.entity_ref or UNKNOWN_ENTITY)
+            for event, _ in events}
     scope.conn.execute(_LOCKS, {"keys": sorted(keys)})
 
 
@@ -103,29 +117,30 @@ def rejected(scope: TenantScope, batch: Batch, event: Event, diagnoses: list[dic
     # the usual case on PostgreSQL (one diagnosis, about a known record): one round trip, not two
     together = (scope.conn.dialect.name == "postgresql" and len(diagnoses) == 1 and event.entity_ref is not None
                 and not is_connection_problem(diagnoses[0].get("category")))
+    answer: dict[str, Any] = {"issues": [], "resolved": [], "findings": []}
+    occurrence = {"at": at, "received_at": now, "report": report, "truncated": truncated,
+                  "request_id": request_id[:100] if request_id else None}
     for diagnosis in diagnoses:
-        connection = is_connection_problem(diagnosis.get("category"))
-        ref = CONNECTION if connection else entity
-        fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], ref,
+        if is_connection_problem(diagnosis.get("category")):
+            batch.later(event.client, event.vendor, partial(_connection_issue, batch=batch, answer=answer,
+                                                            event=event, diagnosis=diagnosis, at=at,
+                                                            occurrence=occurrence))
+            continue
+        fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], entity,
                          diagnosis.get("params") or {})
         if together:
             up, failures = upsert_issue_counting_failure(
-                scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor, entity=ref,
+                scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor, entity=entity,
                 at=at, now=now)
         else:
             up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client,
-                              vendor=event.vendor, entity=ref, at=at, now=now)
-        batch.occurrences.append({"issue_id": up.row.id, "at": at, "received_at": now, "report": report,
-                                  "request_id": request_id[:100] if request_id else None, "truncated": truncated})
+                              vendor=event.vendor, entity=entity, at=at, now=now)
+        batch.occurrences.append({"issue_id": up.row.id, **occurrence})
         rows[up.row.id] = up.row
-        if up.opened:
-            batch.notices.append(("issue.opened", issue_json(up.row)))
-        elif up.regressed:
-            batch.notices.append(("issue.regressed", issue_json(up.row)))
-        if not connection:
-            entity_issues.append(up.row.id)
-            if not up.row.escalated:  # once escalated, an issue stays so: no statement to say it again
-                to_escalate.append(up.row.id)
+        _notice_upsert(batch, up)
+        entity_issues.append(up.row.id)
+        if not up.row.escalated:  # once escalated, an issue stays so: no statement to say it again
+            to_escalate.append(up.row.id)
     findings = []
     if entity_issues and event.entity_ref is not None:
         if failures is None:
@@ -142,17 +157,47 @@ def rejected(scope: TenantScope, batch: Batch, event: Event, diagnoses: list[dic
                 "message": repeated_message(batch.host, lang, {"failures": failures, "entity": entity}),
                 "params": {"entity": entity, "failures": failures, "issues": entity_issues},
             })
-    return {"issues": [issue_json(r) for r in rows.values()], "resolved": [], "findings": findings}
+    # the connection issues (deferred) are added to the same answer when they are recorded
+    answer["issues"][:0] = [issue_json(r) for r in rows.values()]
+    answer["findings"] = findings
+    return answer
+
+
+def _notice_upsert(batch: Batch, up: Any) -> None:
+    if up.opened:
+        batch.notices.append(("issue.opened", issue_json(up.row)))
+    elif up.regressed:
+        batch.notices.append(("issue.regressed", issue_json(up.row)))
+
+
+def _connection_issue(scope: TenantScope, *, batch: Batch, answer: dict[str, Any], event: Event,
+                      diagnosis: dict[str, Any], at: datetime, occurrence: dict[str, Any]) -> None:
+    """A connection problem's issue (deferred: see the module doc)."""
+    fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], CONNECTION,
+                     diagnosis.get("params") or {})
+    up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor,
+                      entity=CONNECTION, at=at, now=batch.now)
+    batch.occurrences.append({"issue_id": up.row.id, **occurrence})
+    _notice_upsert(batch, up)
+    answer["issues"].append(issue_json(up.row))
 
 
 def accepted(scope: TenantScope, batch: Batch, event: Event) -> dict[str, Any]:
-    now = batch.now
     entity = event.entity_ref
     assert entity is not None
-    resolved = resolve_entity(scope, client=event.client, vendor=event.vendor, entity=entity,
-                              actor="syncdoctor:accepted-event", now=now)
+    answer: dict[str, Any] = {"issues": [], "resolved": [], "findings": []}
+    _resolve(scope, batch, answer, event, entity)
     reset_failures(scope, client=event.client, vendor=event.vendor, entity=entity)
+    # an accepted record proves the connection works: its connection issues are resolved too (deferred)
+    batch.later(event.client, event.vendor, partial(_resolve, batch=batch, answer=answer, event=event,
+                                                    entity=CONNECTION))
+    return answer
+
+
+def _resolve(scope: TenantScope, batch: Batch, answer: dict[str, Any], event: Event, entity: str) -> None:
+    resolved = resolve_entity(scope, client=event.client, vendor=event.vendor, entity=entity,
+                              actor="syncdoctor:accepted-event", now=batch.now)
     for before, row in resolved:
         if before != "muted":  # muted: no notifications
             batch.notices.append(("issue.resolved", issue_json(row)))
-    return {"issues": [], "resolved": [row.id for _, row in resolved], "findings": []}
+    answer["resolved"].extend(row.id for _, row in resolved)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, literal, select, true
 from sqlalchemy.engine import Row
 
-from .fingerprint import CONNECTION, entity_key
+from .fingerprint import entity_key
 from .schema import entity_failures, issue_actions, issues, occurrences
 from .scope import TenantScope
 
@@ -184,7 +184,7 @@ def _live_issues(scope: TenantScope) -> Any:
         .where(
             issues.c.client == bindparam("client"),
             issues.c.vendor == bindparam("vendor"),
-            issues.c.entity.in_([bindparam("entity"), bindparam("connection")]),
+            issues.c.entity == bindparam("entity"),
             issues.c.status.in_(["open", "muted", "skipped"]),
         )
         .order_by(issues.c.id)  # lock in one order: two acceptances cannot deadlock
@@ -194,10 +194,10 @@ def _live_issues(scope: TenantScope) -> Any:
 
 def resolve_entity(scope: TenantScope, *, client: str, vendor: str, entity: str, actor: str,
                    now: datetime) -> list[tuple[str, Row[Any]]]:
-    """Resolve the entity's live issues, and the client's connection issues with that vendor
-    (an accepted record proves the connection works); each resolved row with its status before."""
+    """Resolve the live issues of one entity (or, with ``entity="connection"``, the client's
+    connection issues with that vendor); each resolved row with its status before."""
     rows = scope.execute(scope.cached("live_issues", _live_issues),
-                         {"client": client, "vendor": vendor, "entity": entity, "connection": CONNECTION}).all()
+                         {"client": client, "vendor": vendor, "entity": entity}).all()
     resolve = scope.cached("resolve_issue", lambda s: (
         s.update(issues)
         .where(issues.c.id == bindparam("issue_id"), issues.c.status == bindparam("before"))

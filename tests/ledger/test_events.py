@@ -212,3 +212,15 @@ def test_record_many_answers_every_event_across_chunks(ledger: Ledger) -> None:
     answers = list(ledger.record_many("t1", [rejected(entity=f"e{n % 4}") for n in range(10)], chunk=3))
     assert [a["issues"][0]["count"] for a in answers] == [1, 1, 1, 1, 2, 2, 2, 2, 3, 3]
     assert [bool(a["findings"]) for a in answers] == [False] * 8 + [True, True]
+
+
+def test_connection_steps_keep_their_order_inside_a_batch(ledger: Ledger) -> None:
+    auth = rejected(entity="i1", message=EXPIRED, http_status=401)
+    answers = ledger.record_batch("t1", [auth, accepted("i2"), rejected(entity="i3", message=EXPIRED,
+                                                                         http_status=401), rejected("i4")])
+    issue_id = answers[0]["issues"][0]["id"]
+    assert answers[0]["issues"][0]["entity"] == "connection"
+    assert answers[1]["resolved"] == [issue_id]  # the acceptance came after the first failure
+    assert answers[2]["issues"][0]["regressed"] == 1 and answers[2]["issues"][0]["status"] == "open"
+    assert answers[3]["issues"][0]["entity"] == "i4"
+    assert ledger.issue("t1", issue_id)["count"] == 2
