@@ -153,7 +153,9 @@ def load_pack_text(text: str, file: str) -> RulePack:
 def load_pack(source: Path | Traversable | str) -> RulePack:
     path = source if not isinstance(source, str) else Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:  # bounded: a pack path may be /dev/zero or a huge file
+            raw = fh.read(MAX_PACK_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(str(path), None, None, f"cannot read the file: {exc}") from None
     return load_pack_text(text, str(path))

@@ -33,6 +33,7 @@ __all__ = ["Limits", "OutcomeUnknown", "RetryPolicy", "VendorClient", "parse_ret
 
 log = logging.getLogger("syncdoctor.http")
 
+LONG_WAIT = 5.0
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: failures that prove the request never reached the server's handler
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -178,6 +179,9 @@ class VendorClient:
                                 f"{self.limits.total_deadline:g}s deadline", "total_deadline")
         self._waited += seconds
         self.stats["waited_ms"] += int(seconds * 1000)
+        if seconds >= LONG_WAIT:  # a long wait is said, not silent (the CLI shows warnings)
+            log.warning("%s: %s; waiting %.0fs before trying again (%.0fs of %gs of retry waits used)", self.vendor,
+                        why, seconds, self._waited, self.limits.max_retry_wait)
         self.retry.sleep(seconds)
 
     def _send(self, method: str, path: str, params: Any, json: Any, headers: dict[str, str]) -> httpx.Response:

@@ -80,7 +80,7 @@ def test_an_endless_body_stops_at_the_byte_cap() -> None:
         assert client.stats["bytes"] <= 2_000_000
 
 
-def test_retry_after_waits_are_bounded_in_total_and_said() -> None:
+def test_retry_after_waits_are_bounded_in_total_and_said(caplog: pytest.LogCaptureFixture) -> None:
     def throttled(request: SandboxRequest) -> SandboxResponse:
         return SandboxResponse(429, {"error": "slow down"}, {"Retry-After": "100"})
 
@@ -92,6 +92,8 @@ def test_retry_after_waits_are_bounded_in_total_and_said() -> None:
             client.get_json("/x")
     assert sum(sleeps) <= 90
     assert client.stats["waited_ms"] == int(sum(sleeps) * 1000)
+    assert any("waiting 60s before trying again" in r.getMessage() and r.levelname == "WARNING"
+               for r in caplog.records)
 
 
 def test_the_total_deadline_covers_retries() -> None:

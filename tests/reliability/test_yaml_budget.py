@@ -77,3 +77,8 @@ def test_rules_lint_says_it(tmp_path: Path) -> None:
     done = run_cli("rules", "lint", str(pack), timeout=60)
     assert done.returncode == 1, done.stderr  # lint's "this pack has errors"
     assert "hostile.yaml" in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_pack_path_to_an_endless_file_is_read_bounded() -> None:
+    with pytest.raises(PackError, match="split it|cannot read"):
+        load_pack(Path("/dev/zero"))
