@@ -76,3 +76,26 @@ hangs_on_register = HangsOnRegister()
 claims_acd = ClaimsAcd()
 first = Sample("twin")
 second = Sample("twin")
+
+
+class BadSource:
+    """A source whose stream fails after one entity: SystemExit, or a plain bug."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    @hookimpl
+    def register_plugin(self) -> PluginSpec:
+        return PluginSpec(name=f"bad_{type(self.error).__name__.lower()}")
+
+    @hookimpl
+    def fetch_transactions(self, source: str, options: Any) -> Any:
+        from syncdoctor import FetchResult, JournalEntry
+
+        if source != "bad":
+            return None
+
+        def items() -> Any:
+            yield JournalEntry(id="j1", journal="AC", lines=[])
+            raise self.error
+        return FetchResult(items(), state={"at": 1})

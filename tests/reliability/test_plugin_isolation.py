@@ -103,3 +103,17 @@ def test_two_entry_points_with_one_name_are_both_named(monkeypatch: pytest.Monke
     assert f"{MODULE}:first" in broken.reason and f"{MODULE}:second" in broken.reason
     with pytest.raises(PluginLoadError, match="claims the name"):
         Host.from_entry_points(strict=True)
+
+
+@pytest.mark.parametrize("error", [SystemExit(5), TypeError("'NoneType' object is not subscriptable")])
+def test_a_source_failing_mid_stream_is_a_vendor_error(error: BaseException) -> None:
+    from syncdoctor import VendorError
+
+    host = Host([hostile_plugins.BadSource(error)])
+    result = host.fetch("bad", {})
+    got = []
+    with pytest.raises(VendorError, match=type(error).__name__) as caught:
+        for entity in result:
+            got.append(entity.id)
+    assert got == ["j1"] and "bad" in str(caught.value)
+    assert result.state == {"at": 1}
