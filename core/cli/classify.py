@@ -122,13 +122,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
     host = open_host(args)
     if args.vendor and host.catalog.plugin_for(args.vendor) is None:
         raise UsageError(f"unknown vendor {args.vendor!r}; known: " + ", ".join(sorted(host.catalog.plugin_of_vendor)))
-    given: list[bool] = []  # per input: did it name its vendor (or --vendor name it for all)?
+    given: list[str | None] = []  # per input: the vendor it named (or --vendor named for all)
 
     recorder = Recorder.from_args(args, host)  # --record: rejections go to the issue ledger too
 
     def noting(items: Any) -> Iterator[Any]:
         for item in items:
-            given.append(bool(args.vendor) or (isinstance(item, dict) and bool(item.get("vendor"))))
+            named = args.vendor or (item.get("vendor") if isinstance(item, dict) else None)
+            given.append(str(named) if named else None)
             yield item
         if recorder is not None:
             recorder.close()  # the input is over: record the last batch
@@ -140,7 +141,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
                                                       lang=args.lang))
 
     def note_of(diag: Any, number: int) -> str | None:
-        return _vendor_note(diag.__dict__, given[number] if number < len(given) else True)
+        named = given[number] if number < len(given) else diag.vendor
+        # a report naming a vendor no plugin knows (xero) and diagnosed under another (acd): a guess, said
+        plugin_for = host.catalog.plugin_for
+        same = named is not None and (diag.vendor in (None, named) or plugin_for(named) == plugin_for(diag.vendor)
+                                      and plugin_for(named) is not None)
+        return _vendor_note(diag.__dict__, same)
 
     if not args.input:
         fmt = args.format or "text"

@@ -126,3 +126,18 @@ def test_userinfo_in_the_base_url_does_not_show(capsys: pytest.CaptureFixture[st
     code, err = run(capsys, "fetch", "qonto", "--base-url", "http://admin:hunter2secret@127.0.0.1:9",
                     "--login", "a", "--secret-key", "b", "--max-retry-wait", "0.5")
     assert code == 2 and "hunter2secret" not in err
+
+
+def test_an_unknown_vendor_in_classify_input_is_said(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A report naming a vendor no plugin knows, diagnosed under another vendor: a guess,
+    marked as such (before: shown as if the report had named ACD)."""
+    import json
+
+    reports = tmp_path / "reports.jsonl"
+    message = "The account 40100000 does not exist"
+    reports.write_text("\n".join(json.dumps(r) for r in (
+        {"vendor": "xero", "message": message}, {"vendor": "acd", "message": message}, {"message": message})) + "\n")
+    main(["classify", "--format", "jsonl", "--input", str(reports)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["vendor"] for d in lines] == ["acd", "acd", "acd"]
+    assert [bool(d.get("vendor_guessed")) for d in lines] == [True, False, True]
