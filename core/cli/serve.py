@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register", "run", "settings_env"]
@@ -101,10 +104,18 @@ def run(args: argparse.Namespace) -> int:
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **common)
     else:
-        # workers import the app by name: they read the settings back from the environment
-        os.environ.update(settings_env(settings))
+        # workers import the app by name: they read the settings back from the environment;
+        # they add up their metrics through a directory of their own
+        shared = settings.metrics_dir or tempfile.mkdtemp(prefix="syncdoctor-metrics-")
+        for stale in Path(shared).glob("*.json"):  # an earlier run's counts would be added again
+            stale.unlink()
+        os.environ.update(settings_env(settings.model_copy(update={"metrics_dir": shared})))
         os.environ.pop("SYNCDOCTOR_CONFIG", None)
-        _serve_workers(uvicorn, settings, common)
+        try:
+            _serve_workers(uvicorn, settings, common)
+        finally:
+            if settings.metrics_dir is None:
+                shutil.rmtree(shared, ignore_errors=True)
     return EXIT_OK
 
 

@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
         delivery = WebhookDelivery(database) if settings.webhooks_deliver else None
         if delivery is not None:
             delivery.start()
+        app.state.metrics.start_sharing()
         for broken in app.state.host.broken:
             log.warning("plugin not loaded", extra={"plugin": broken.name, "reason": broken.reason})
         if settings.insecure_no_auth:
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
         try:
             yield
         finally:
+            app.state.metrics.stop_sharing()
             if delivery is not None:
                 delivery.stop()
             database.dispose()
@@ -85,7 +87,7 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
                      description="Explains and fixes accounting-sync rejections over HTTP. "
                      "Every /v1 route needs `Authorization: Bearer <key>`.")
     app.state.settings = settings
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(settings.metrics_dir)
     app.state.key_cache = KeyCache(settings.auth_cache_seconds)
     install_handlers(app)
     for router in ROUTERS:

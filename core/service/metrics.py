@@ -1,25 +1,33 @@
 """Prometheus metrics in the text exposition format (version 0.0.4), written here.
 
 Written rather than taken from prometheus_client: the service needs two counters and one
-histogram with fixed label sets, and a dependency for that would also bring its global registry
-into every host that mounts :func:`create_app`. Each app has its own :class:`Metrics`.
+histogram with fixed label sets (plus counters other parts add), and a dependency for that
+would also bring its global registry into every host that mounts :func:`create_app`. Each app
+has its own :class:`Metrics`.
 
-Per process: with several uvicorn workers each worker counts its own requests and a scrape sees
-the worker that answers it (the ``worker`` label tells them apart); run one worker per
-container when exact totals per scrape matter (docs/service.md, "Deployment").
+Several workers: `serve --workers N` gives them one directory (``metrics_dir``). Each worker
+writes its counts there as a JSON snapshot every second, and /metrics, whichever worker
+answers it, adds up its own live counts and the others' snapshots: one set of totals per
+process group, at most a second behind for the other workers. Without a directory (one
+worker, or an app mounted elsewhere) the counts are the process's own.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import json
 import os
 import threading
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 __all__ = ["Metrics"]
 
 # seconds; a single classification answers in well under a millisecond, a batch in seconds
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+SHARE_EVERY = 1.0  # seconds between a worker's snapshots
 
 
 def _escape(value: str) -> str:
@@ -33,15 +41,19 @@ def _labels(names: tuple[str, ...], values: tuple[str, ...]) -> str:
 class Metrics:
     """Counters of requests, diagnoses and findings, and a latency histogram."""
 
-    def __init__(self) -> None:
+    def __init__(self, share_dir: str | None = None) -> None:
         self._lock = threading.Lock()
-        self.requests: dict[tuple[str, str, str], int] = {}
-        self.latency: dict[tuple[str, str], list[float]] = {}  # bucket counts..., sum, count
+        self.requests: dict[tuple[str, ...], int] = {}
+        self.latency: dict[tuple[str, ...], list[float]] = {}  # bucket counts..., +Inf, sum, count
         self.diagnoses: dict[str, int] = {}
         self.findings: dict[str, int] = {}
-        # counters other parts add (the ledger's writes, webhook deliveries): name -> help, counts
+        # counters other parts add (the ledger's writes, webhook deliveries): name -> help, label names, counts
         self.extra: dict[str, tuple[str, tuple[str, ...], dict[tuple[str, ...], int]]] = {}
-        self.worker = str(os.getpid())
+        self.share_dir = Path(share_dir) if share_dir else None
+        self._stop = threading.Event()
+        self._sharer: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ counting
 
     def count(self, name: str, help: str, amount: int = 1, **labels: str) -> None:
         """Add to a counter ``syncdoctor_<name>_total`` with these labels (created on first use)."""
@@ -61,7 +73,7 @@ class Metrics:
             self.requests[key] = self.requests.get(key, 0) + 1
             hist = self.latency.get((method, route))
             if hist is None:
-                hist = self.latency[(method, route)] = [0.0] * (len(BUCKETS) + 3)  # +Inf, sum, count
+                hist = self.latency[(method, route)] = [0.0] * (len(BUCKETS) + 3)
             hist[bisect.bisect_left(BUCKETS, seconds)] += 1
             hist[-2] += seconds
             hist[-1] += 1
@@ -80,29 +92,107 @@ class Metrics:
             for p in problems:
                 table[p] = table.get(p, 0) + 1
 
-    def render(self) -> str:
+    # ------------------------------------------------------------------ sharing between workers
+
+    def snapshot(self) -> dict[str, Any]:
+        """The counts as JSON-able data (what a worker shares with the others)."""
         with self._lock:
-            requests = dict(self.requests)
-            latency = {k: list(v) for k, v in self.latency.items()}
-            diagnoses = dict(self.diagnoses)
-            findings = dict(self.findings)
-            extra = {name: (help, names, dict(counts)) for name, (help, names, counts) in self.extra.items()}
-        w = ("worker",), (self.worker,)
+            return {
+                "requests": [[*k, n] for k, n in self.requests.items()],
+                "latency": [[*k, h] for k, h in self.latency.items()],
+                "diagnoses": dict(self.diagnoses),
+                "findings": dict(self.findings),
+                "extra": {name: [text, list(names), [[*k, n] for k, n in counts.items()]]
+                          for name, (text, names, counts) in self.extra.items()},
+            }
+
+    def start_sharing(self) -> None:
+        """Write this worker's snapshot to ``share_dir`` every second (no-op without a directory)."""
+        if self.share_dir is None or self._sharer is not None:
+            return
+        self.share_dir.mkdir(parents=True, exist_ok=True)
+
+        def loop() -> None:
+            while not self._stop.wait(SHARE_EVERY):
+                self.share()
+
+        self._sharer = threading.Thread(target=loop, name="syncdoctor-metrics", daemon=True)
+        self._sharer.start()
+
+    def stop_sharing(self) -> None:
+        self._stop.set()
+        if self._sharer is not None:
+            self._sharer.join(timeout=2)
+            self._sharer = None
+        self.share()  # the last counts of a worker that stops still add up (counters never go down)
+
+    def share(self) -> None:
+        if self.share_dir is None:
+            return
+        target = self.share_dir / f"{os.getpid()}.json"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.snapshot()))
+        os.replace(temporary, target)  # readers see the old snapshot or the new one, never half
+
+    def _others(self) -> list[dict[str, Any]]:
+        if self.share_dir is None:
+            return []
+        out = []
+        for path in self.share_dir.glob("*.json"):
+            if path.stem == str(os.getpid()):
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                out.append(json.loads(path.read_text()))
+        return out
+
+    # ------------------------------------------------------------------ exposition
+
+    def render(self) -> str:
+        """This process's counts, plus the other workers' latest snapshots when they share."""
+        total = _Totals()
+        for snapshot in (self.snapshot(), *self._others()):
+            total.add(snapshot)
+        return total.render()
+
+
+class _Totals:
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, ...], int] = {}
+        self.latency: dict[tuple[str, ...], list[float]] = {}
+        self.diagnoses: dict[str, int] = {}
+        self.findings: dict[str, int] = {}
+        self.extra: dict[str, tuple[str, tuple[str, ...], dict[tuple[str, ...], int]]] = {}
+
+    def add(self, snapshot: dict[str, Any]) -> None:
+        for *key, n in snapshot.get("requests", ()):
+            self.requests[tuple(key)] = self.requests.get(tuple(key), 0) + int(n)
+        for *key, hist in snapshot.get("latency", ()):
+            mine = self.latency.setdefault(tuple(key), [0.0] * len(hist))
+            for i, value in enumerate(hist):
+                mine[i] += value
+        for table, theirs in ((self.diagnoses, snapshot.get("diagnoses", {})),
+                              (self.findings, snapshot.get("findings", {}))):
+            for problem, n in theirs.items():
+                table[problem] = table.get(problem, 0) + int(n)
+        for name, (text, names, counts) in snapshot.get("extra", {}).items():
+            entry = self.extra.setdefault(name, (text, tuple(names), {}))
+            for *key, n in counts:
+                entry[2][tuple(key)] = entry[2].get(tuple(key), 0) + int(n)
+
+    def render(self) -> str:
         out: list[str] = [
             "# HELP syncdoctor_http_requests_total HTTP requests answered, by route template and status.",
             "# TYPE syncdoctor_http_requests_total counter",
         ]
-        request_names: tuple[str, ...] = ("method", "route", "status", *w[0])
-        for key, n in sorted(requests.items()):
-            out.append(f"syncdoctor_http_requests_total{{{_labels(request_names, (*key, *w[1]))}}} {n}")
+        for key, n in sorted(self.requests.items()):
+            out.append(f"syncdoctor_http_requests_total{{{_labels(('method', 'route', 'status'), key)}}} {n}")
         out += [
             "# HELP syncdoctor_http_request_duration_seconds Time from request start to the last byte "
             "of the answer.",
             "# TYPE syncdoctor_http_request_duration_seconds histogram",
         ]
-        latency_names: tuple[str, ...] = ("method", "route", *w[0])
-        for route_key, hist in sorted(latency.items()):
-            base = _labels(latency_names, (*route_key, *w[1]))
+        for route_key, hist in sorted(self.latency.items()):
+            base = _labels(("method", "route"), route_key)
             cumulative = 0.0
             for bound, count in zip((*BUCKETS, float("inf")), hist[:-2], strict=True):
                 cumulative += count
@@ -111,15 +201,15 @@ class Metrics:
             out.append(f"syncdoctor_http_request_duration_seconds_sum{{{base}}} {hist[-2]:.6f}")
             out.append(f"syncdoctor_http_request_duration_seconds_count{{{base}}} {int(hist[-1])}")
         for metric, table, text in (
-            ("syncdoctor_diagnoses_total", diagnoses, "Diagnoses answered, by problem id."),
-            ("syncdoctor_findings_total", findings, "Findings answered, by problem id."),
+            ("syncdoctor_diagnoses_total", self.diagnoses, "Diagnoses answered, by problem id."),
+            ("syncdoctor_findings_total", self.findings, "Findings answered, by problem id."),
         ):
             out += [f"# HELP {metric} {text}", f"# TYPE {metric} counter"]
             for problem, n in sorted(table.items()):
-                out.append(f"{metric}{{{_labels(('problem', *w[0]), (problem, *w[1]))}}} {n}")
-        for name, (text, names, counts) in sorted(extra.items()):
+                out.append(f"{metric}{{{_labels(('problem',), (problem,))}}} {n}")
+        for name, (text, names, counts) in sorted(self.extra.items()):
             metric = f"syncdoctor_{name}_total"
             out += [f"# HELP {metric} {text}", f"# TYPE {metric} counter"]
             for values, n in sorted(counts.items()):
-                out.append(f"{metric}{{{_labels((*names, *w[0]), (*values, *w[1]))}}} {n}")
+                out.append(f"{metric}{{{_labels(names, values)}}} {n}")
         return "\n".join(out) + "\n"

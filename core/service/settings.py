@@ -58,6 +58,8 @@ class Settings(BaseModel):
     escalate_after: int = Field(default=3, ge=2, description="failures of one entity that make an escalation")
     webhooks_deliver: bool = Field(default=True, description="this process sends webhook deliveries from the outbox")
     migrate: bool = Field(default=True, description="`serve` upgrades the database schema before starting")
+    metrics_dir: str | None = Field(default=None, description="directory where workers share their counts "
+                                    "(`serve --workers N` makes one)")
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="log level")
 
     @field_validator("db")
@@ -153,7 +155,7 @@ def settings_table() -> str:
     for name, info in Settings.model_fields.items():
         default = info.default
         if default is None:
-            shown = "every installed" if name == "plugins" else "none"
+            shown = {"plugins": "every installed", "metrics_dir": "a temporary one"}.get(name, "none")
         else:
             shown = str(default).lower() if isinstance(default, bool) else default
         flag = "--" + name.replace("_", "-")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -92,18 +93,19 @@ def test_keys_create_list_revoke(tmp_path: Path) -> None:
 
 def test_two_workers_from_a_config_file(tmp_path: Path) -> None:
     config = tmp_path / "serve.toml"
-    config.write_text("[serve]\nworkers = 2\nmax_batch = 3\nlog_level = 'warning'\n")
+    config.write_text("[serve]\nworkers = 2\nmax_batch = 3\n")
     srv = start_server(tmp_path, "--config", str(config), "--auth-cache-seconds", "0")
     try:
-        workers = set()
-        with srv.client() as c:
-            for _ in range(20):
-                body = c.post("/v1/classify", content=b'{"message": "x"}\n' * 4,
-                              headers={"content-type": "application/x-ndjson"})
-                assert body.status_code == 422  # max_batch 3 reached every worker through the environment
-                text = httpx.get(srv.url + "/metrics").text
-                workers |= set(re.findall(r'worker="(\d+)"', text))
-        assert len(workers) == 2, "both workers answer"
+        headers = {"content-type": "application/x-ndjson", "Authorization": f"Bearer {srv.key()}"}
+        for _ in range(30):  # a new connection each: either worker may accept it
+            body = httpx.post(srv.url + "/v1/classify", content=b'{"message": "x"}\n' * 4, headers=headers)
+            assert body.status_code == 422  # max_batch 3 reached every worker through the environment
+        access = [json.loads(line) for line in srv.logs().splitlines() if '"syncdoctor.access"' in line]
+        assert len({e["pid"] for e in access if e["route"] == "/v1/classify"}) == 2, "both workers answer"
+        time.sleep(1.5)  # each worker shares its counts every second
+        for _ in range(4):  # whichever worker answers, the totals are the server's
+            text = httpx.get(srv.url + "/metrics").text
+            assert 'syncdoctor_http_requests_total{method="POST",route="/v1/classify",status="422"} 30' in text
     finally:
         stop_server(srv)
 
