@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from ..vendors.sandbox import FAULTS
 from .command import EXIT_OK, UsageError, add_command, err, open_host
 
 __all__ = ["register"]
@@ -39,5 +40,6 @@ def register(subparsers: Any) -> None:
                     "account, and for tests; --faults injects the failures real APIs show.")
     p.add_argument("vendor", help="the sandbox to serve: a plugin's name (e.g. qonto)")
     p.add_argument("--port", type=int, default=0, help="loopback port; 0 picks a free one (e.g. --port 8765)")
-    p.add_argument("--faults", help="comma-separated: 429,500,drop,duplicate-page,slow (e.g. --faults 429,500)")
+    p.add_argument("--faults", help="comma-separated: " + ",".join(FAULTS) + " (e.g. --faults 429,500; "
+                   "docs/reliability.md)")
     p.set_defaults(handler=cmd_sandbox)
