@@ -34,9 +34,9 @@ from .loading import (
     ENV_TRACE,
     BrokenPlugin,
     LoadedPlugin,
-    enable_trace,
     describe,
     discover,
+    enable_trace,
     env_flag,
     installed_names,
 )

@@ -27,8 +27,7 @@ from functools import partial
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from syncdoctor import (
     Attachment,
     EntityBase,
@@ -43,6 +42,7 @@ from syncdoctor import (
 from syncdoctor.vendors.limits import Limits
 
 from .checks import is_booked
+from .paging import _items, _json, _next_page
 from .records import attachment, bank_transaction, client_invoice
 from .window import UTC, Window, integration_window, parse_instant, to_api
 
@@ -377,41 +377,6 @@ class QontoFetch(FetchResult):
             state["last_integration"] = end.isoformat()  # an explicit older window never moves it back
         state["last_window"] = self.plan.window.to_json()
         return state
-
-
-def _json(client: VendorClient, path: str, params: Any) -> dict[str, Any]:
-    response = client.request("GET", path, params=params)
-    body = client.json_of(response, path)  # Decimal, never float: these are amounts
-    if not isinstance(body, dict):
-        raise VendorError("qonto", f"{path} answered {type(body).__name__}, expected an object", response.status_code)
-    return body
-
-
-def _items(body: dict[str, Any], key: str, path: str) -> list[Any]:
-    """The listing's records: a 200 whose list is missing or not a list is an error, never
-    "no records" (which would move the saved state past records never read)."""
-    items = body.get(key)
-    if not isinstance(items, list):
-        shown = "missing" if items is None else f"a {type(items).__name__}, not a list"
-        raise VendorError("qonto", f"{path} answered 200 but its {key!r} is {shown}; the state was not moved")
-    return items
-
-
-def _next_page(body: dict[str, Any], current: int) -> int | None:
-    found = body.get("meta")
-    meta: dict[str, Any] = found if isinstance(found, dict) else {}
-    raw = meta.get("next_page")
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.isascii() and raw.isdigit()
-                                                             and len(raw) < 10)):
-        raise VendorError("qonto", f"meta.next_page is not a page number: {str(raw)[:60]!r}")
-    following = int(raw)
-    if following == 0:
-        return None
-    if following <= current:
-        raise VendorError("qonto", f"pagination went backwards (page {current} -> {following})")
-    return following
 
 
 def fetch(options: Mapping[str, Any]) -> QontoFetch:

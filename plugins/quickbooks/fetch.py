@@ -22,7 +22,6 @@ from syncdoctor import (
     VendorClient,
     VendorError,
 )
-
 from syncdoctor.vendors.limits import Limits
 
 from .client import MINOR_VERSION, answer, make_client, quote, secret

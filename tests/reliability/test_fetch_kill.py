@@ -23,12 +23,11 @@ from typing import Any
 
 import pytest
 from syncdoctor import Faults, SandboxRequest, SandboxResponse, SandboxServer
+from syncdoctor.cli.main import main
 from syncdoctor_pos_pennylane.sandbox import SANDBOX_LOCATION, SANDBOX_TOKEN
 from syncdoctor_pos_pennylane.sandbox import factory as pos_factory
 from syncdoctor_qonto.sandbox import QontoSandbox
 from syncdoctor_qonto.sandbox_data import build_data
-
-from syncdoctor.cli.main import main
 
 from .conftest import run_cli, start_cli
 
