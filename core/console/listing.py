@@ -74,6 +74,7 @@ class Listing:
     by_problem: list[tuple[str, int]] = field(default_factory=list)
     by_client: list[tuple[str, int]] = field(default_factory=list)
     total: int = 0
+    scanned: int = 0
     capped: bool = False
 
 
@@ -127,6 +128,7 @@ def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = 
         if not after and not skip and issue.get("escalated") and issue["status"] in LIVE \
                 and len(listing.escalated) < 10:
             listing.escalated.append(issue)
+    listing.scanned = scanned
     listing.capped = scanned >= SCAN_LIMIT
     listing.by_problem = problems.most_common(15)
     listing.by_client = clients.most_common(15)

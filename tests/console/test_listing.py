@@ -67,7 +67,7 @@ def test_the_text_filter_pages_through_matches_only(ledger: Any) -> None:
 
 def test_counts_by_problem_and_client(ledger: Any) -> None:
     listing = list_issues(ledger, "acme", Filters())
-    assert listing.total == 71 and not listing.capped
+    assert listing.total == 71 and listing.scanned == 71 and not listing.capped
     assert dict(listing.by_client) == {"firm-0": 24, "firm-1": 23, "firm-2": 23, "other": 1}
     assert sum(n for _, n in listing.by_problem) == 71
     only = list_issues(ledger, "acme", Filters(client="firm-1"))
@@ -83,3 +83,12 @@ def test_filters_from_a_query_are_bounded() -> None:
     filters = Filters.from_query({"status": "weird", "client": " c " * 200, "text": "x"})
     assert filters.status == "open" and len(filters.client) <= 200
     assert Filters.from_query({"status": "any"}).ledger_args()["status"] is None
+
+
+def test_counts_stop_at_the_scan_limit_and_say_so(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import syncdoctor.console.listing as listing_module
+
+    monkeypatch.setattr(listing_module, "SCAN_LIMIT", 30)
+    listing = list_issues(ledger, "acme", Filters())
+    assert listing.capped and listing.scanned == 30 and listing.total == 30
+    assert len(listing.items) == PAGE_SIZE
