@@ -36,6 +36,7 @@ def _open_output(path: str | None, offset: int | None, resuming: bool) -> tuple[
     resumed fetch writes what a killed one wrote after its last save exactly once."""
     if path is None:
         return sys.stdout.buffer, False
+    fh: IO[bytes]
     try:
         if resuming and offset is not None and os.path.exists(path):
             fh = open(path, "r+b")  # noqa: SIM115 - closed by the caller

@@ -185,7 +185,7 @@ class _Pos:
                 raise VendorError("pos", f"_links.nextPage is not a valid URL: {nxt[:80]!r}") from None
             if target.scheme and target[:2] != self.origin:
                 # never send the bearer token to another host: resume with the token instead
-                token = (parse_qs(target.query).get("nextPageToken") or [None])[0]
+                token = (parse_qs(target.query).get("nextPageToken") or [""])[0]
                 if not token:
                     raise VendorError("pos", f"nextPage points to another host ({target.netloc}) without a token")
                 params = {"pageSize": self.page_size, "nextPageToken": token}
@@ -269,7 +269,8 @@ def fetch_orders(options: Mapping[str, Any]) -> FetchResult:
     # where a killed or failed fetch stopped: closed days already delivered after the first
     # open one, and the orders delivered of the day in progress (ignored for an explicit --since)
     done_days = set() if explicit else {str(d) for d in state_in.get("done_days") or [] if isinstance(d, str)}
-    partial = state_in.get("partial") if not explicit and isinstance(state_in.get("partial"), dict) else {}
+    found = state_in.get("partial")
+    partial: dict[str, Any] = found if not explicit and isinstance(found, dict) else {}
     client = VendorClient(
         "pos",
         str(opts.get("base_url") or DEFAULT_BASE_URL),
