@@ -221,9 +221,9 @@ class _Single:
 
 EXAMPLES = (
     'syncdoctor classify --vendor acd "The account FOO does not exist"',
-    "syncdoctor classify --vendor quickbooks --payload fault.json",
+    "syncdoctor classify --vendor quickbooks --payload docs/examples/fault.json",
     "syncdoctor classify --input docs/examples/errors.jsonl --format text",
-    "syncdoctor classify --input errors.jsonl | syncdoctor remediate -",
+    "syncdoctor classify --input docs/examples/errors.jsonl | syncdoctor remediate -",
 )
 
 

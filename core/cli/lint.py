@@ -247,7 +247,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 EXAMPLES = (
     "syncdoctor rules lint plugins/acd/rules",
-    "syncdoctor rules lint --json my_plugin/rules/",
+    "syncdoctor rules lint --json plugins/qonto/rules",
     "syncdoctor rules schema > rule-pack.schema.json",
 )
 

@@ -51,7 +51,7 @@ COMMANDS: tuple[ModuleType, ...] = (
 def build_parser(host_for_sources: Host | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="syncdoctor", description="Explain and fix accounting-sync rejections.",
-        epilog="examples:\n  syncdoctor validate entries.jsonl\n  syncdoctor --lang fr classify --vendor acd "
+        epilog="examples:\n  syncdoctor validate docs/examples/entries.jsonl\n  syncdoctor --lang fr classify --vendor acd "
                "\"The account FOO does not exist\"\n\nexit codes: 0 clean, 1 findings at the --fail-on level, "
                "2 bad input or usage.\nconfiguration: syncdoctor.toml or [tool.syncdoctor] in pyproject.toml "
                "(see docs/cli.md).",

@@ -124,6 +124,7 @@ def cli_markdown(parser: argparse.ArgumentParser) -> str:
             out += ["| argument | what |", "|---|---|", *rows, ""]
         examples = _examples(sub)
         if examples and examples != _examples(parser):
-            out += ["```console", *(f"$ {e}" for e in examples), "```", ""]
+            # a sh block: tests/cli/test_commands.py runs each of them with bash (pipes, redirections)
+            out += ["```sh", *examples, "```", ""]
     out += ["## JSON shapes", "", guide.JSON_SHAPES, "", "## Environment", "", guide.ENVIRONMENT, ""]
     return "\n".join(out).rstrip() + "\n"

@@ -34,8 +34,8 @@ __all__ = ["register"]
 
 EXAMPLES = (
     "syncdoctor remediate --problem acd.auxiliary_code_invalid --params '{\"account\": \"40100000\"}'",
-    "syncdoctor classify --input errors.jsonl | syncdoctor remediate -",
-    "syncdoctor validate --json entries.jsonl | syncdoctor remediate - --json",
+    "syncdoctor classify --input docs/examples/errors.jsonl | syncdoctor remediate -",
+    "syncdoctor validate --json docs/examples/entries.jsonl | syncdoctor remediate - --json",
     "syncdoctor remediate --apply --entity docs/examples/entry.json --context docs/examples/context.json",
 )
 

@@ -17,8 +17,8 @@ __all__ = ["register"]
 EXAMPLES = (
     "syncdoctor validate --context docs/examples/context.json docs/examples/entries.jsonl",
     "syncdoctor validate docs/examples/entry.json",
-    "syncdoctor validate --format sarif entries.jsonl > syncdoctor.sarif",
-    "syncdoctor validate --json entries.jsonl | syncdoctor remediate -",
+    "syncdoctor validate --format sarif docs/examples/entries.jsonl > syncdoctor.sarif",
+    "syncdoctor validate --json docs/examples/entries.jsonl | syncdoctor remediate -",
 )
 
 

@@ -234,3 +234,25 @@ def test_the_text_table_streams_with_flat_memory(tmp_path: Path) -> None:
     # must cost no more than JSON Lines, which holds nothing (rows held cost ~1 KB each)
     lines_kb, table_kb = peak("--json"), peak("--format", "text")
     assert table_kb - lines_kb < 2_500, f"peak RSS: JSON Lines {lines_kb} KB, text table {table_kb} KB"
+
+
+def _examples() -> list[tuple[str, str]]:
+    found = []
+    for path, sub, _ in reference.walk(build_parser()):
+        if path[0] in OTHERS | {"sandbox"}:  # sandbox serves until stopped (tests/test_docs.py starts them)
+            continue
+        found += [(" ".join(path), example) for example in reference._examples(sub)]
+    return found
+
+
+@pytest.mark.parametrize(("command", "example"), _examples())
+def test_every_example_runs_as_written(command: str, example: str, tmp_path: Path) -> None:
+    for folder in ("docs", "plugins", "core"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    (tmp_path / ".config" / "fish" / "completions").mkdir(parents=True)
+    env = {"PATH": f"{SCRIPT.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "SYNCDOCTOR_CONFIG": "",
+           "SYNCDOCTOR_LANG": "en"}
+    proc = subprocess.run(["bash", "-c", f"set -o pipefail; {example}"], capture_output=True, text=True, timeout=180,
+                          cwd=tmp_path, env=env)
+    assert proc.returncode in (0, 1), f"{example}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}"
+    assert "Traceback" not in proc.stderr
