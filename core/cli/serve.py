@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import shutil
 import socket
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 __all__ = ["register", "run", "settings_env"]
 
@@ -109,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
         shared = settings.metrics_dir or tempfile.mkdtemp(prefix="syncdoctor-metrics-")
         for stale in Path(shared).glob("*.json"):  # an earlier run's counts would be added again
             stale.unlink()
-        os.environ.update(settings_env(settings.model_copy(update={"metrics_dir": shared})))
+        # one console secret for all the workers, so a session signed by one is valid on the others
+        secret = settings.console_secret or SecretStr(secrets.token_urlsafe(32))
+        os.environ.update(settings_env(settings.model_copy(update={"metrics_dir": shared, "console_secret": secret})))
         os.environ.pop("SYNCDOCTOR_CONFIG", None)
         try:
             _serve_workers(uvicorn, settings, common)

@@ -102,6 +102,7 @@ def test_two_workers_from_a_config_file(tmp_path: Path) -> None:
             assert body.status_code == 422  # max_batch 3 reached every worker through the environment
         access = [json.loads(line) for line in srv.logs().splitlines() if '"syncdoctor.access"' in line]
         assert len({e["pid"] for e in access if e["route"] == "/v1/classify"}) == 2, "both workers answer"
+        assert "CONSOLE_SECRET" not in srv.logs(), "serve gives its workers one console secret"
         time.sleep(1.5)  # each worker shares its counts every second
         for _ in range(4):  # whichever worker answers, the totals are the server's
             text = httpx.get(srv.url + "/metrics").text
