@@ -12,6 +12,7 @@ from typing import Any
 
 from ..host.host import Host
 from ..host.loading import ENV_TRACE
+from ..model.labels import label
 from ..model.records import RecordReader, open_input
 from .command import UsageError, version
 from .output import Hit, Options, Sink, exit_code, make_sink
@@ -40,7 +41,8 @@ def make_output(args: argparse.Namespace, command: str, host: Host, fmt: str) ->
 def run_batch(args: argparse.Namespace, sink: Sink, reader: RecordReader, results: Iterable[Any],
               convert: Callable[[Any], tuple[str | int | None, list[Hit], Any]], noun: str) -> int:
     """Feed each result (one per input record, in order) to the sink with its line number."""
-    progress = Progress.for_input(args.source_name, noun, enabled=False if args.quiet else None)
+    progress = Progress.for_input(args.source_name, label(noun, args.lang), enabled=False if args.quiet else None,
+                                  lang=args.lang)
     lines = reader.lines
     trace = bool(os.environ.get(ENV_TRACE))  # rule packs run inside the engine: no hook call to log
     try:

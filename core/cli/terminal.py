@@ -137,8 +137,9 @@ class Progress:
     """A progress bar on stderr for a batch that runs longer than :data:`PROGRESS_AFTER`
     seconds: records done, their rate, and the time left when the input's size is known."""
 
-    def __init__(self, label: str, total_bytes: int | None, enabled: bool | None = None) -> None:
+    def __init__(self, label: str, total_bytes: int | None, enabled: bool | None = None, lang: str = "en") -> None:
         self.label = label
+        self.left = "restant" if lang == "fr" else "left"
         self.total = total_bytes
         self.enabled = (bool(getattr(sys.stderr, "isatty", lambda: False)()) and not os.environ.get("CI")
                         if enabled is None else enabled)
@@ -147,14 +148,14 @@ class Progress:
         self._task: Any = None
 
     @classmethod
-    def for_input(cls, name: str, label: str, enabled: bool | None = None) -> Progress:
+    def for_input(cls, name: str, label: str, enabled: bool | None = None, lang: str = "en") -> Progress:
         total = None
         if name != "-":
             try:
                 total = os.stat(name).st_size or None
             except OSError:
                 total = None
-        return cls(label, total, enabled)
+        return cls(label, total, enabled, lang)
 
     def update(self, records: int, consumed: int) -> None:
         if not self.enabled or records & 255:
@@ -174,7 +175,7 @@ class Progress:
 
         columns: list[Any] = [TextColumn("{task.description}"), BarColumn(bar_width=24),
                               TextColumn("{task.fields[records]:,} ({task.fields[rate]:,.0f}/s)")]
-        columns += [TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()] if self.total else [TimeElapsedColumn()]
+        columns += [TimeElapsedColumn(), TextColumn(self.left), TimeRemainingColumn()] if self.total else [TimeElapsedColumn()]
         self._bar = Bar(*columns, console=Console(stderr=True), transient=True,
                         redirect_stdout=bool(getattr(sys.stdout, "isatty", lambda: False)()), redirect_stderr=False)
         self._task = self._bar.add_task(self.label, total=self.total, records=0, rate=0.0)

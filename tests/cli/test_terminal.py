@@ -98,6 +98,9 @@ def test_a_long_batch_shows_progress_with_rate_and_time_left_on_stderr(tmp_path:
     _, quiet, _ = run_in_pty(["validate", "-q", "--json", "--context", str(ROOT / CONTEXT), str(path)], cwd=ROOT,
                              stdout_pipe=True, env={"SYNCDOCTOR_PROGRESS_AFTER": "0"})
     assert "/s)" not in quiet
+    _, french, _ = run_in_pty(["--lang", "fr", "validate", "--json", "--context", str(ROOT / CONTEXT), str(path)],
+                              cwd=ROOT, stdout_pipe=True, env={"SYNCDOCTOR_PROGRESS_AFTER": "0"})
+    assert "contrôle" in ANSI.sub("", french) and "restant" in ANSI.sub("", french)
 
 
 def test_french_at_a_terminal() -> None:
