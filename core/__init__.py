@@ -38,7 +38,7 @@ from .model.entities import (
     Service,
 )
 from .model.money import Money, dumps, loads
-from .model.plans import ACTIONS, SYSTEMS, RemediationPlan, Step
+from .model.plans import ACTIONS, SYSTEMS, DiagnosisPlan, RemediationPlan, Step
 from .model.reports import Diagnosis, ErrorReport, Finding
 from .model.text import Text
 from .rules.conditions.batch import BatchState
@@ -67,6 +67,7 @@ __all__ = [
     "DemoEvent",
     "DemoSection",
     "Diagnosis",
+    "DiagnosisPlan",
     "dumps",
     "EngineUnavailable",
     "EntityBase",

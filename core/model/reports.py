@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_serializer
+
+from .plans import DiagnosisPlan, plain_step
 
 __all__ = [
     "Diagnosis",
@@ -46,7 +48,8 @@ class Finding(BaseModel):
 class Diagnosis(BaseModel):
     """What a vendor's rejection means and what to do about it."""
 
-    model_config = ConfigDict(extra="forbid")
+    # its JSON has one schema: the plan's serializer below only leaves out null optional keys
+    model_config = ConfigDict(extra="forbid", json_schema_mode_override="validation")
 
     problem: str
     vendor: str | None = None
@@ -55,6 +58,16 @@ class Diagnosis(BaseModel):
     severity: Literal["error", "warning"] = "error"
     params: dict[str, Any] = Field(default_factory=dict)
     causes: list[str] = Field(default_factory=list)
-    remediation: dict[str, Any] = Field(default_factory=lambda: {"steps": [], "alternatives": []})
+    remediation: DiagnosisPlan = Field(default_factory=DiagnosisPlan)
     input: int | None = Field(default=None, description="index of the input record in a batch")
     record: str | None = None
+
+    @field_serializer("remediation", mode="wrap")
+    def _plan_as_published(self, plan: DiagnosisPlan, handler: SerializerFunctionWrapHandler) -> Any:
+        # The JSON contract (design 7) writes a step's ``patch`` and ``role`` only when given, as
+        # diagnoses always did; the typed Step writes them as null (Host.remediate()'s answers)
+        data = handler(plan)
+        if isinstance(data, dict):
+            for alternative in (data, *data.get("alternatives", ())):
+                alternative["steps"] = [plain_step(s) for s in alternative.get("steps", ())]
+        return data

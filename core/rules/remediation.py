@@ -9,10 +9,11 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from ..model.plans import RemediationPlan
+from ..model.plans import DiagnosisPlan, RemediationPlan, Step
 from ..model.text import FIELD as _FIELD
 from ..model.text import SEGMENT as _SEGMENT
 from ..model.text import given, keep, render
+from ..model.trusted import share, trusted
 from .schema import PatchOp, Problem, StepSpec
 
 __all__ = ["CompiledPlan", "render_plan"]
@@ -96,12 +97,16 @@ class _PatchTemplate:
 def render_plan(problem: Problem, params: Mapping[str, Any], lang: str) -> RemediationPlan:
     """A problem's plan for one language and its params, as a model (see :class:`CompiledPlan`)."""
     plan = CompiledPlan(problem, lang)
-    return RemediationPlan.model_validate(
-        {"problem": problem.id, "title": plan.render_title(params), **plan.remediation(params)}
-    )
+    steps = plan.remediation(params)
+    return trusted(RemediationPlan, _NAMED_PLAN, {"steps": steps.steps, "alternatives": steps.alternatives,
+                                                  "problem": problem.id, "title": plan.render_title(params)})
 
 
-_Step = tuple[dict[str, Any], str | None, "_PatchTemplate | None"]
+# a step: its Step fields (in the model's order), its instructions when they hold
+# placeholders, its patch template, and the fields a validated Step would count as given
+_Step = tuple[dict[str, Any], str | None, "_PatchTemplate | None", frozenset[str]]
+_PLAN = frozenset(("steps", "alternatives"))
+_NAMED_PLAN = frozenset(("steps", "alternatives", "problem", "title"))
 _FORMAT_ERRORS = (ValueError, IndexError, AttributeError, KeyError, TypeError)
 
 
@@ -136,14 +141,14 @@ class CompiledPlan:
 
     def _step(self, spec: StepSpec) -> _Step:
         base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
-                                "instructions": spec.instructions.get(self.lang), "confirm": spec.confirm}
-        if spec.role:
-            base["role"] = spec.role
+                                "instructions": spec.instructions.get(self.lang), "patch": None,
+                                "confirm": spec.confirm, "role": spec.role or None}
+        given = frozenset(k for k, v in base.items() if k not in ("patch", "role") or v is not None)
         template = base["instructions"] if _templated(base["instructions"]) else None
-        return base, template, _PatchTemplate(spec.patch) if spec.patch else None
+        return base, template, _PatchTemplate(spec.patch) if spec.patch else None, given
 
-    def _render_step(self, step: _Step, params: Mapping[str, Any]) -> dict[str, Any]:
-        base, template, patch = step
+    def _render_step(self, step: _Step, params: Mapping[str, Any]) -> Step:
+        base, template, patch, given = step
         out = dict(base)
         if template is not None:
             out["instructions"] = render(template, params, self.lang)
@@ -153,7 +158,8 @@ class CompiledPlan:
                 out["automatic"] = False
             else:
                 out["patch"] = ops
-        return out
+                given = given | {"patch"}
+        return trusted(Step, given, out)
 
     def render_title(self, params: Mapping[str, Any]) -> str:
         return self.title if self._title_fixed else render(self.title, params, self.lang)
@@ -161,17 +167,18 @@ class CompiledPlan:
     def render_causes(self, params: Mapping[str, Any]) -> list[str]:
         return list(self.causes) if self._causes_fixed else [render(c, params, self.lang) for c in self.causes]
 
-    def remediation(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The plan as plain data; every call returns fresh dicts and lists (callers may edit them)."""
+    def remediation(self, params: Mapping[str, Any]) -> DiagnosisPlan:
+        """The plan for these params; every call returns fresh models (callers may edit them)."""
         render_step = self._render_step
-        return {
+        return trusted(DiagnosisPlan, _PLAN, {
             "steps": [render_step(s, params) for s in self.steps],
             "alternatives": [
-                {"problem": self.problem.id, "title": render(title, params, self.lang),
-                 "steps": [render_step(s, params) for s in alt_steps], "alternatives": []}
+                trusted(RemediationPlan, _NAMED_PLAN, {
+                    "steps": [render_step(s, params) for s in alt_steps], "alternatives": [],
+                    "problem": self.problem.id, "title": render(title, params, self.lang)})
                 for title, alt_steps in self.alternatives
             ],
-        }
+        })
 
     def _build_values(self, params: dict[str, Any], index: int | None, record: str | None) -> dict[str, Any]:
         # the first call writes the function and puts it in its own place
@@ -205,7 +212,8 @@ class _FillBuilder:
         self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": partial(keep, lang=plan.lang),
                                       "render": partial(render, lang=plan.lang),
                                       "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text,
-                                      "G": given}
+                                      "G": given, "T": trusted, "Step": Step, "Plan": DiagnosisPlan,
+                                      "Alternative": RemediationPlan, "PLAN": _PLAN, "NAMED": _NAMED_PLAN}
         self.uses_params = False
 
     def const(self, value: Any) -> str:
@@ -271,31 +279,60 @@ class _FillBuilder:
             return f"{self.const(template)}.format_map(k)"
         return 'f"' + "".join(parts) + '"'
 
+    @staticmethod
+    def fixed_step(step: _Step) -> Step | None:
+        """The step, built once and shared read-only by every diagnosis (model/trusted.py), when
+        it depends on no param; else None."""
+        base, template, patch, given = step
+        return share(trusted(Step, given, dict(base))) if template is None and patch is None else None
+
+    @classmethod
+    def fixed_plan(cls, model: type[DiagnosisPlan], steps: list[_Step], **values: Any) -> Any:
+        """A plan depending on no param, built once and shared; else None."""
+        fixed = [cls.fixed_step(s) for s in steps]
+        if any(s is None for s in fixed) or any(v is None for v in values.values()):
+            return None
+        given = _NAMED_PLAN if model is RemediationPlan else _PLAN
+        return share(trusted(model, given, {"steps": fixed, **values}))
+
     def step(self, step: _Step) -> str:
-        base, template, patch = step
+        """An expression for the step's Step (trusted: the pack was validated)."""
+        base, template, patch, given = step
         if patch:
             self.uses_params = True
             return f"render_step({self.const(step)}, p)"
+        fixed = self.fixed_step(step)
+        if fixed is not None:
+            return self.const(fixed)
         items = [f"{self.const(key)}: {self.text(template) if key == 'instructions' and template else self.const(value)}"
                  for key, value in base.items()]
-        return "{" + ", ".join(items) + "}"
+        return f"T(Step, {self.const(given)}, {{" + ", ".join(items) + "})"
 
     def build(self) -> _ValuesFn:
         plan = self.plan
         problem = plan.problem
         causes = "[" + ", ".join(self.text(c) for c in plan.causes) + "]"
         steps = "[" + ", ".join(self.step(s) for s in plan.steps) + "]"
+        fixed_alts = [self.fixed_plan(RemediationPlan, alt_steps, alternatives=[], problem=problem.id,
+                                      title=None if _templated(title) or "}" in title else title)
+                      for title, alt_steps in plan.alternatives]
         alternatives = ", ".join(
-            f"{{'problem': {self.const(problem.id)}, 'title': {self.text(title)}, "
-            f"'steps': [{', '.join(self.step(s) for s in alt_steps)}], 'alternatives': []}}"
-            for title, alt_steps in plan.alternatives
+            self.const(fixed) if fixed is not None else
+            f"T(Alternative, NAMED, {{'steps': [{', '.join(self.step(s) for s in alt_steps)}], 'alternatives': [], "
+            f"'problem': {self.const(problem.id)}, 'title': {self.text(title)}}})"
+            for fixed, (title, alt_steps) in zip(fixed_alts, plan.alternatives, strict=True)
         )
+        remediation = f"T(Plan, PLAN, {{'steps': {steps}, 'alternatives': [{alternatives}]}})"
+        if all(a is not None for a in fixed_alts):
+            fixed = self.fixed_plan(DiagnosisPlan, plan.steps, alternatives=fixed_alts)
+            if fixed is not None:  # the whole plan: one shared object
+                remediation = self.const(fixed)
         # the keys in the order of Diagnosis's fields, as a validated model would hold them
         body = (
             f"{{'problem': {self.const(problem.id)}, 'vendor': {self.const(plan.vendor)}, "
             f"'category': {self.const(problem.category)}, 'title': {self.text(plan.title)}, "
             f"'severity': {self.const(problem.severity)}, 'params': p, 'causes': {causes}, "
-            f"'remediation': {{'steps': {steps}, 'alternatives': [{alternatives}]}}, "
+            f"'remediation': {remediation}, "
             "'input': index, 'record': record}"
         )
         if not self.uses_params:

@@ -116,9 +116,9 @@ class Fuzzer:
                                                    "a classify_error hook must not replace the diagnoses with nothing"))
                 for diag in diags:
                     known = diag.problem in ("unknown", "core.invalid_input") or diag.problem in host.catalog.problems
-                    steps = [*diag.remediation.get("steps", []),
-                             *(s for alt in diag.remediation.get("alternatives", []) for s in alt.get("steps", []))]
-                    bad = [s for s in steps if s.get("action") not in ACTIONS or s.get("system") not in host.systems()]
+                    steps = [*diag.remediation.steps, *(s for alt in diag.remediation.alternatives for s in alt.steps)]
+                    bad = [s.model_dump(exclude_none=True) for s in steps
+                           if s.action not in ACTIONS or s.system not in host.systems()]
                     if not known or bad:
                         raise Found(ConformanceFailure(
                             check, diag.problem, f"input {short(report)}",

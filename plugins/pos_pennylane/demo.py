@@ -168,7 +168,7 @@ def run(host: Host, lang: str = "en") -> DemoSection:
             error = finding.params.get("error")
             if reason == "execution_error" and error:
                 diagnosis = host.classify(str(error), vendor="pos_pennylane", lang=lang)[0]
-                first = diagnosis.remediation["steps"][0]["instructions"] if diagnosis.remediation["steps"] else ""
+                first = diagnosis.remediation.steps[0].instructions if diagnosis.remediation.steps else ""
                 section.add("classify", "needs_person", _t("classified", lang, day=day, error=error,
                                                              problem=diagnosis.problem, step=first),
                             entity=f"day-{day}", problem=diagnosis.problem, automatic=False, system="pos")

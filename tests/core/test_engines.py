@@ -53,9 +53,9 @@ def test_classify_params_and_plan(sample_host: Host) -> None:
     diag = sample_host.classify("Error: The account XAARO does not exist.")[0]
     assert diag.problem == "sample.bad_prefix" and diag.params == {"code": "XAARO"}
     assert diag.vendor == "sample" and diag.category == "Accounts"
-    assert [s["action"] for s in diag.remediation["steps"]] == ["fix_entity", "mark_verified"]
+    assert [s.action for s in diag.remediation.steps] == ["fix_entity", "mark_verified"]
     # without an entity the patch cannot be rendered: the step is for a person
-    assert diag.remediation["steps"][0]["automatic"] is False
+    assert diag.remediation.steps[0].automatic is False
 
 
 def test_code_only_signature_and_vendor_alias(sample_host: Host) -> None:
@@ -67,7 +67,7 @@ def test_unknown_and_empty_messages(sample_host: Host) -> None:
     for text in ["", "nothing known here", "x" * 100_000]:
         diag = sample_host.classify(text)[0]
         assert diag.problem == "unknown"
-        assert diag.remediation["steps"]
+        assert diag.remediation.steps
 
 
 def test_apply_fixes_is_idempotent(sample_host: Host) -> None:

@@ -80,7 +80,7 @@ def test_fallback_texts_are_honest_and_in_both_languages() -> None:
         (fr,) = host.classify(ErrorReport(http_status=status), lang="fr")
         assert en.problem == fr.problem and en.causes and fr.causes != en.causes
         assert str(status) in en.causes[0] or "5xx" in en.causes[0]
-        assert en.remediation["steps"] and fr.remediation["steps"]
+        assert en.remediation.steps and fr.remediation.steps
 
 
 def test_both_engines_answer_alike_on_a_grid() -> None:

@@ -190,7 +190,7 @@ def test_classification_in_french(native_host: Host) -> None:
     [d] = native_host.classify("The account XAARO does not exist", vendor="acd", lang="fr")
     assert d.title == "Le code auxiliaire XAARO ne respecte pas les règles d'ACD"
     assert d.causes[0].startswith("Non-respect des règles")
-    assert d.remediation["steps"][-1]["instructions"].startswith("Qonto renvoie l'écriture")
+    assert d.remediation.steps[-1].instructions.startswith("Qonto renvoie l'écriture")
 
 
 def test_the_seed_entry_is_flagged_before_sending(host: Host, seed_entry: dict[str, Any],

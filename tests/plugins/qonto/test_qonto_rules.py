@@ -198,7 +198,7 @@ def test_a_refused_fetch_is_diagnosed_as_connection_failed_in_both_languages(hos
         diag = host.classify({"vendor": "qonto", "message": "qonto: credentials refused: Invalid authentication "
                               "credentials; stopped at once (HTTP 401)", "http_status": 401}, lang=lang)[0]
         assert diag.problem == "qonto.connection_failed"
-        assert [s["action"] for s in diag.remediation["steps"]] == ["verify", "reconnect", "retry_later",
+        assert [s.action for s in diag.remediation.steps] == ["verify", "reconnect", "retry_later",
                                                                     "contact_support"]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from syncdoctor import ErrorReport, Host
+from syncdoctor import Diagnosis, ErrorReport, Host, Step
 
 # TaxDome's "Common errors & fixes", as the errors list shows them (seed 001, rows 1-10).
 SEED_ROWS = [
@@ -42,7 +42,7 @@ def test_seed_rows_classify_from_text(qbo_host: Host, text: str, pid: str, categ
     assert diagnosis.vendor == "quickbooks"
     for key, value in params.items():
         assert diagnosis.params[key] == value
-    assert diagnosis.remediation["steps"]
+    assert diagnosis.remediation.steps
 
 
 @pytest.mark.parametrize(("text", "pid", "category", "params"), SEED_ROWS, ids=[r[1] for r in SEED_ROWS])
@@ -51,7 +51,7 @@ def test_seed_rows_classify_in_french(qbo_host: Host, text: str, pid: str, categ
     (fr,) = qbo_host.classify(text, vendor="taxdome", lang="fr")
     assert en.problem == fr.problem == pid
     assert fr.title != en.title and fr.causes != en.causes
-    assert [s["instructions"] for s in fr.remediation["steps"]] != [s["instructions"] for s in en.remediation["steps"]]
+    assert [s.instructions for s in fr.remediation.steps] != [s.instructions for s in en.remediation.steps]
 
 
 def test_duplicate_name_causes_include_the_payment_method_type(qbo_host: Host) -> None:
@@ -138,8 +138,8 @@ def test_no_vendor_still_finds_quickbooks_texts(qbo_host: Host) -> None:
     assert d.problem == "quickbooks.income_account_missing"
 
 
-def _steps(d: object) -> list[dict]:
-    return d.remediation["steps"]  # type: ignore[attr-defined]
+def _steps(d: Diagnosis) -> list[Step]:
+    return d.remediation.steps
 
 
 def test_plans_follow_the_seed(qbo_host: Host) -> None:
@@ -165,6 +165,6 @@ def test_plans_follow_the_seed(qbo_host: Host) -> None:
 def test_string_too_long_from_text_keeps_both_manual_steps(qbo_host: Host) -> None:
     (d,) = qbo_host.classify("String length is either shorter or longer than supported by specification: "
                              "Min:0 Max:21 supported. Supplied length:45")
-    fixes = [s for s in _steps(d) if s["action"] == "fix_entity"]
-    assert len(fixes) == 2 and not any(s["automatic"] or s.get("patch") for s in fixes)
-    assert "21" in fixes[0]["instructions"]
+    fixes = [s for s in _steps(d) if s.action == "fix_entity"]
+    assert len(fixes) == 2 and not any(s.automatic or s.patch for s in fixes)
+    assert "21" in fixes[0].instructions
