@@ -243,7 +243,7 @@ class SarifSink(Sink):
                 "partialFingerprints": {"syncdoctor/v1": hashlib.sha256(
                     f"{h.problem}|{h.entity}|{h.path}".encode("utf-8", "backslashreplace")).hexdigest()[:32]},
             }
-            sys.stdout.write(("\n" if self.first else ",\n") + dumps(result))
+            sys.stdout.write(("\n" if self.first else ",\n") + _encode(result))
             self.first = False
 
     def finish(self) -> None:
@@ -273,6 +273,17 @@ class SarifSink(Sink):
             "defaultConfiguration": {"level": "error" if p.severity == "error" else "warning"},
             "properties": {"tags": [p.category, cp.plugin]},
         }
+
+
+def _encode(value: dict[str, Any]) -> str:
+    """orjson for the hot path (a result holds only text and integers); the standard encoder
+    for what orjson refuses (a lone surrogate in a message)."""
+    try:
+        import orjson
+
+        return orjson.dumps(value).decode("utf-8")
+    except (ImportError, TypeError, ValueError):
+        return dumps(value)
 
 
 def _camel(pid: str) -> str:
