@@ -14,7 +14,7 @@ from ..engines.choice import ENGINES
 from ..errors import UsageError
 from ..host.host import Host
 from ..model.money import dumps, loads
-from ..model.records import open_input
+from ..model.records import MAX_RECORD_BYTES, open_input
 from ..model.text import LANGS
 
 __all__ = [
@@ -114,7 +114,10 @@ def open_host(args: argparse.Namespace) -> Host:
 def load_json_file(name: str, what: str) -> Any:
     try:
         with open_input(name) as fh:
-            return loads(fh.read())
+            data = fh.read(MAX_RECORD_BYTES + 1)  # bounded: `--context /dev/zero` is an error, not a MemoryError
+        if len(data) > MAX_RECORD_BYTES:
+            raise UsageError(f"{what} {name} is larger than {MAX_RECORD_BYTES // (1024 * 1024)} MB")
+        return loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UsageError(f"{what} {name} is not valid JSON: {str(exc)[:200]}") from None
     except RecursionError:

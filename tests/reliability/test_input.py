@@ -156,3 +156,16 @@ def test_memory_stays_flat_on_a_large_input(tmp_path: Path, shape: str) -> None:
     count, growth_kb = map(int, proc.stdout.split())
     assert count == n
     assert growth_kb < 40_000, f"peak RSS grew by {growth_kb} KB reading {path.stat().st_size // 1_000_000} MB"
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "--context", "/dev/zero", str(ROOT / "docs" / "examples" / "entry.json")],
+    ["classify", "--payload", "/dev/zero"],
+    ["remediate", "/dev/zero"],
+    ["remediate", "--apply", "--entity", "/dev/zero"],
+    ["rules", "lint", "/dev/zero"],
+])
+def test_every_file_option_is_bounded(args: list[str]) -> None:
+    proc = _cli(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr
+    assert "16 MB" in proc.stderr or "not a file" in proc.stderr
