@@ -120,7 +120,7 @@ def test_an_echoing_server_does_not_leak_the_authorization_header() -> None:
 
 
 def test_userinfo_in_the_base_url_never_shows() -> None:
-    client = VendorClient("acme", "http://user:pa55w0rd-XYZ@127.0.0.1:9")
+    client = VendorClient("acme", "http://user:pa55w0rd-XYZ@127.0.0.1:9", retry=RetryPolicy(attempts=2, backoff=0.01))
     assert "pa55w0rd" not in repr(client) and "pa55w0rd" not in client.base_url
     with pytest.raises(VendorError) as caught:
         client.get_json("/x")  # nothing listens on port 9: refused
