@@ -1,38 +1,13 @@
-"""Human output: plain tables that read well in a terminal and in a support ticket."""
+"""Human output of remediation plans: numbered steps that read well in a terminal and in a ticket
+(tables and terminal layout are in terminal.py)."""
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-from collections.abc import Sequence
 from typing import Any
 
 from ..model.labels import colon, label
 
-__all__ = ["plan_text", "table"]
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int | None = None) -> str:
-    """A left-aligned table; the last column wraps to the terminal width."""
-    width = max_width or shutil.get_terminal_size((120, 20)).columns
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for i, c in enumerate(row[:-1]):
-            widths[i] = min(max(widths[i], len(c)), 40)
-    fixed = sum(widths[:-1]) + 2 * (len(headers) - 1)
-    last = max(20, width - fixed)
-    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers[:-1])) + ("  " if len(headers) > 1 else "")
-             + headers[-1], ""]
-    lines[1] = "-" * min(width, fixed + max(len(headers[-1]), 10))
-    for row in cells:
-        head = "  ".join((c[: widths[i] - 1] + "…" if len(c) > widths[i] else c).ljust(widths[i])
-                         for i, c in enumerate(row[:-1]))
-        wrapped = textwrap.wrap(row[-1], last) or [""]
-        prefix = head + ("  " if len(row) > 1 else "")
-        lines.append(prefix + wrapped[0])
-        lines.extend(" " * len(prefix) + w for w in wrapped[1:])
-    return "\n".join(lines)
+__all__ = ["plan_text"]
 
 
 def _step_lines(step: dict[str, Any], n: int, indent: str, lang: str) -> list[str]:
