@@ -12,9 +12,9 @@ Design (recorded in docs/console.md, "Security model"):
 - CSRF: every form carries a token derived from the session's nonce (HMAC with a separate
   key), checked on every POST in constant time. Before sign-in, a pre-session nonce cookie
   plays the same part for the sign-in form.
-- The signing secret is ``console_secret`` from the settings or ``SYNCDOCTOR_CONSOLE_SECRET``;
-  without one, each process makes its own at start-up, which is right for one process but
-  signs users out when another worker answers, so set it with ``--workers`` > 1 or replicas.
+- The signing secret is ``console_secret`` from the settings or ``SYNCDOCTOR_CONSOLE_SECRET``.
+  Without one, ``serve --workers N`` draws one for all its workers; a lone process draws its own.
+  Either way a restart signs everyone out, and replicas on several machines need the setting.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def console_secret(settings: Any) -> bytes:
                              "\"import secrets; print(secrets.token_urlsafe(32))\"`)")
         return hashlib.sha256(configured.encode()).digest()
     if getattr(settings, "workers", 1) > 1:
+        # `serve` hands its workers one secret; an ASGI server started otherwise does not
         log.warning("console: no %s set; each worker signs its own sessions, so users are signed out when "
                     "another worker answers. Set it to share sessions across workers and replicas.", SECRET_ENV)
     return secrets.token_bytes(32)
