@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import PluginTimeout, SyncdoctorError, VendorError
+from .plugins import FetchResult
 
 __all__ = ["Guard", "contained", "guard_fetch"]
 
@@ -64,6 +65,9 @@ def guard_fetch(result: Any, source: str) -> None:
     """Make a fetch's stream raise only syncdoctor errors: a plugin bug met while iterating
     (a TypeError on a vendor's odd field, a RecursionError) becomes a VendorError naming the
     source, which the command line shows as a message, never as a traceback."""
+    if not isinstance(result, FetchResult):
+        raise VendorError(source, f"the plugin answered fetch_transactions with a {type(result).__name__}, "
+                          "not a syncdoctor.FetchResult")
     inner = result._items
 
     def guarded() -> Any:

@@ -230,6 +230,9 @@ class VendorClient:
                 sent[self.idempotency_header] = idempotency_key
             try:
                 response = self._send(method, path, params, json, sent)
+            except httpx.DecodingError as exc:  # a body that says gzip and is not: not worth a retry
+                raise VendorError(self.vendor, f"{method} {path}: the answer could not be decoded "
+                                  f"({type(exc).__name__})") from None
             except httpx.TransportError as exc:
                 self.stats["dropped"] += 1
                 last = f"{type(exc).__name__} talking to {self._shown_url}"

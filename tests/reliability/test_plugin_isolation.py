@@ -117,3 +117,20 @@ def test_a_source_failing_mid_stream_is_a_vendor_error(error: BaseException) -> 
             got.append(entity.id)
     assert got == ["j1"] and "bad" in str(caught.value)
     assert result.state == {"at": 1}
+
+
+def test_a_source_answering_something_else_than_a_fetch_result() -> None:
+    from syncdoctor import VendorError, hookimpl
+
+    class ListSource:
+        @hookimpl
+        def register_plugin(self) -> object:
+            from syncdoctor import PluginSpec
+            return PluginSpec(name="lister")
+
+        @hookimpl
+        def fetch_transactions(self, source: str, options: object) -> object:
+            return [1, 2] if source == "lists" else None
+
+    with pytest.raises(VendorError, match="not a syncdoctor.FetchResult"):
+        Host([ListSource()]).fetch("lists", {})

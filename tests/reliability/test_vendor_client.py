@@ -153,3 +153,14 @@ def test_no_repr_on_the_fetch_path_shows_userinfo_or_secrets() -> None:
     session = AcdSession("http://me:pa55w0rd-XYZ@127.0.0.1:9", "me", "s3cr3t-VALUE-123")
     for shown in (repr(plan), repr(session), repr(session.client)):
         assert "pa55w0rd" not in shown and "s3cr3t" not in shown, shown
+
+
+def test_a_body_that_claims_gzip_and_is_not_is_a_vendor_error() -> None:
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all")
+
+    client = VendorClient("acme", "https://api.example.test", transport=httpx.MockTransport(handler))
+    with pytest.raises(VendorError, match="could not be decoded"):
+        client.get_json("/x")
