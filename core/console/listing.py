@@ -20,7 +20,7 @@ from typing import Any
 __all__ = ["PAGE_SIZE", "SCAN_LIMIT", "Filters", "Listing", "list_issues"]
 
 PAGE_SIZE = 25
-SCAN_LIMIT = 5_000
+SCAN_LIMIT = 2_000
 _LEDGER_PAGE = 200
 STATUSES = ("open", "resolved", "muted", "skipped")
 LIVE = ("open", "muted", "skipped")
