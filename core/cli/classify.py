@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +18,6 @@ from .command import (
     add_output_options,
     load_json_file,
     open_host,
-    out,
 )
 from .output import Hit
 from .recording import Recorder, add_record_flags
@@ -56,7 +54,7 @@ def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = Non
                      terminal: Terminal | None = None) -> None:
     fr, c = lang == "fr", colon(lang)
     lang_key = "fr" if fr else "en"
-    say = _Say(terminal or Terminal("never"))
+    say = (terminal or Terminal("never")).lines
     say(f"{'Problème' if fr else 'Problem'}{c} {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""),
         "bold")
     if diag.get("vendor") or note == "unknown":
@@ -73,27 +71,6 @@ def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = Non
             say(f"  - {cause}")
     say(f"{'Que faire' if fr else 'What to do'}{c}", "bold")
     say(plan_text(diag.get("remediation", {}), lang))
-
-
-class _Say:
-    """Lines as they are in a pipe; at a terminal, wrapped to its width under their own
-    indentation (a step's text continues under its text, not under its number)."""
-
-    def __init__(self, terminal: Terminal) -> None:
-        self.terminal = terminal
-
-    def __call__(self, text: str, style: str = "") -> None:
-        t = self.terminal
-        for line in text.split("\n"):
-            if not t.is_tty:
-                out(line) if not t.rich else t.line((line, style))
-                continue
-            lead = len(line) - len(line.lstrip(" "))
-            body = line.lstrip(" ")
-            hang = 2 if body.startswith("- ") else (body.find(" ") + 1 if body[:1].isdigit() else 0)
-            wrapped = textwrap.fill(line, max(t.width, 40), subsequent_indent=" " * (lead + hang),
-                                    break_long_words=False, break_on_hyphens=False)
-            t.line((wrapped, style))
 
 
 def _hits(diags: list[Any], catalog: Any) -> list[Hit]:

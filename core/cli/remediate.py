@@ -29,6 +29,7 @@ from .command import (
     out,
 )
 from .render import plan_text
+from .terminal import Terminal
 
 __all__ = ["register"]
 
@@ -79,7 +80,7 @@ def cmd_remediate(args: argparse.Namespace) -> int:
     extra = _extra_params(args)
     entity_file = load_json_file(args.entity, "entity") if args.entity else None
     context = load_json_file(args.context, "context") if args.context else None
-    worst = EXIT_OK
+    worst, terminal = EXIT_OK, Terminal(args.color)
     for line, doc in _documents(args):
         where = f"line {line}: " if line else ""
         problem = args.problem or doc.get("problem")
@@ -102,8 +103,8 @@ def cmd_remediate(args: argparse.Namespace) -> int:
             if args.json:
                 json_line(data)
             else:
-                out(f"{data['problem']}: {data['title']}")
-                out(plan_text(data, args.lang))
+                terminal.lines(f"{data['problem']}: {data['title']}", "bold")
+                terminal.lines(plan_text(data, args.lang))
     return worst
 
 

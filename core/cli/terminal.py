@@ -87,6 +87,21 @@ class Terminal:
         text.overflow = "fold"
         self.console.print(Padding(text, (0, 0, 0, indent), expand=False) if indent else text)
 
+    def lines(self, text: str, style: str = "") -> None:
+        """Lines as they are in a pipe; at a terminal, each wrapped to its width under its own
+        indentation (a "- cause" or "1. step" continues under its text, not under its mark)."""
+        import textwrap
+
+        for line in text.split("\n"):
+            if not self.is_tty:
+                self.line((line, style)) if self.rich else sys.stdout.write(line + "\n")
+                continue
+            lead = len(line) - len(line.lstrip(" "))
+            body = line.lstrip(" ")
+            hang = 2 if body.startswith("- ") else (body.find(" ") + 1 if body[:1].isdigit() else 0)
+            self.line((textwrap.fill(line, max(self.width, 40), subsequent_indent=" " * (lead + hang),
+                                     break_long_words=False, break_on_hyphens=False), style))
+
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, keep: Sequence[int] = (0,),
               styles: Sequence[str] = ()) -> None:
         """A table: on a terminal it fits the width (text cells wrap; the ``keep`` columns,

@@ -119,3 +119,11 @@ def test_one_diagnosis_wraps_under_its_own_indentation() -> None:
     step = next(i for i, line in enumerate(lines) if line.startswith("  1. [taxdome"))
     assert lines[step + 1].startswith("     ") and not lines[step + 1].startswith("      ")  # under the text
     assert "quickbooks.duplicate_document_number" in lines[0]
+
+
+def test_a_plan_wraps_at_the_terminal_and_stays_one_line_per_step_in_a_pipe() -> None:
+    code, shown, piped = run_in_pty(["remediate", "--problem", "acd.journal_missing"], cwd=ROOT)
+    lines = fits(shown, 80)
+    assert code == 0 and lines[0].startswith("acd.journal_missing: ") and len(lines) > 6
+    _, _, piped = run_in_pty(["remediate", "--problem", "acd.journal_missing"], cwd=ROOT, stdout_pipe=True)
+    assert any(len(line) > 80 for line in piped.splitlines())  # a pipe gets each step whole on its line
