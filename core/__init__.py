@@ -3,7 +3,7 @@
 The public API is what ``__all__`` lists; everything else lives in private modules.
 """
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from .errors import (
     ContextError,
@@ -48,7 +48,7 @@ from .rules.paths import value_of
 from .rules.schema import Problem, RulePack
 from .vendors.sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
 
-if TYPE_CHECKING:  # loaded on first use: see __getattr__ below
+if _typing.TYPE_CHECKING:  # loaded on first use: see __getattr__ below
     from .vendors.client import RetryPolicy, VendorClient
 
 __version__ = "0.1.0"
