@@ -99,7 +99,8 @@ def test_zsh_and_fish_completion(shell: str, tmp_path: Path) -> None:
 
 
 def test_configuration_file_sets_defaults_and_the_command_line_wins(tmp_path: Path) -> None:
-    (tmp_path / "syncdoctor.toml").write_text(f'lang = "fr"\ncontext = "{CONTEXT}"\nformat = "jsonl"\n')
+    shutil.copy(CONTEXT, tmp_path / "ctx.json")  # a relative path is relative to the file that names it
+    (tmp_path / "syncdoctor.toml").write_text('lang = "fr"\ncontext = "ctx.json"\nformat = "jsonl"\n')
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
 
