@@ -19,21 +19,22 @@ import hashlib
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import SecretStr
 from syncdoctor import (
     EntityBase,
     ErrorReport,
     JournalEntry,
-    RetryPolicy,
     VendorAuthError,
-    VendorClient,
     VendorError,
 )
 
 from .envelope import is_accepted, report_from_envelope
+
+if TYPE_CHECKING:  # httpx and the client load when a session opens, not with the plugin (start-up time)
+    import httpx
+    from syncdoctor import RetryPolicy
 
 __all__ = ["DEFAULT_FOLDER", "AcdSession", "idempotency_key", "push", "to_body"]
 
@@ -121,6 +122,8 @@ class AcdSession:
         self._password = password if isinstance(password, SecretStr) else SecretStr(password)
         self.cnx = cnx
         self._token: SecretStr | None = None
+        from syncdoctor.vendors.client import RetryPolicy, VendorClient
+
         self.client = VendorClient("acd", base_url, headers=self._headers, transport=transport,
                                    retry=retry or RetryPolicy(attempts=4, backoff=0.05, max_wait=2.0))
 

@@ -29,22 +29,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-import httpx
 from pydantic import SecretStr, ValidationError
 from syncdoctor import (
     FetchResult,
     InputError,
     PosLine,
     PosOrder,
-    RetryPolicy,
-    VendorClient,
     VendorError,
 )
 from syncdoctor.vendors.limits import Limits
+
+if TYPE_CHECKING:  # the HTTP client loads when a fetch starts, not with the plugin (start-up time)
+    from syncdoctor import VendorClient
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "SALE_TYPES", "fetch_orders", "order_from_sale"]
 
@@ -271,6 +271,9 @@ def fetch_orders(options: Mapping[str, Any]) -> FetchResult:
     done_days = set() if explicit else {str(d) for d in state_in.get("done_days") or [] if isinstance(d, str)}
     found = state_in.get("partial")
     partial: dict[str, Any] = found if not explicit and isinstance(found, dict) else {}
+    import httpx
+    from syncdoctor.vendors.client import RetryPolicy, VendorClient
+
     client = VendorClient(
         "pos",
         str(opts.get("base_url") or DEFAULT_BASE_URL),

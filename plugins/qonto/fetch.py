@@ -24,18 +24,15 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import SecretStr, ValidationError
 from syncdoctor import (
     Attachment,
     EntityBase,
     FetchResult,
     InputError,
-    RetryPolicy,
     VendorAuthError,
-    VendorClient,
     VendorError,
     loads,
 )
@@ -45,6 +42,10 @@ from .checks import is_booked
 from .paging import _items, _json, _next_page
 from .records import attachment, bank_transaction, client_invoice
 from .window import UTC, Window, integration_window, parse_instant, to_api
+
+if TYPE_CHECKING:  # httpx and the client load when a fetch starts, not with the plugin (start-up time)
+    import httpx
+    from syncdoctor import RetryPolicy, VendorClient
 
 __all__ = ["DEFAULT_BASE_URL", "Credentials", "FetchPlan", "QontoAuthError", "QontoFetch", "fetch", "plan_from"]
 
@@ -143,6 +144,8 @@ def _option(options: Mapping[str, Any], name: str, env: str | None = None) -> An
 
 def plan_from(options: Mapping[str, Any]) -> FetchPlan:
     """Read the options of ``syncdoctor fetch qonto`` (and of a host's ``host.fetch``)."""
+    from syncdoctor.vendors.client import RetryPolicy  # with httpx, only when a fetch starts
+
     token = _secret(_option(options, "token", "QONTO_TOKEN"))
     login = _option(options, "login", "QONTO_LOGIN")
     secret = _secret(_option(options, "secret_key", "QONTO_SECRET_KEY"))
@@ -220,6 +223,8 @@ class QontoFetch(FetchResult):
         plan = self.plan
         if plan.window.empty:
             return
+        from syncdoctor.vendors.client import VendorClient
+
         client = VendorClient("qonto", plan.base_url, plan.credentials.headers, retry=plan.retry,
                               transport=plan.transport, limits=plan.limits)
         try:

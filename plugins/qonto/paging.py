@@ -4,9 +4,12 @@ that is not a list, a next page that is not a page number are errors, never "no 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncdoctor import VendorClient, VendorError
+from syncdoctor import VendorError
+
+if TYPE_CHECKING:
+    from syncdoctor import VendorClient
 
 __all__ = ["_items", "_json", "_next_page"]
 

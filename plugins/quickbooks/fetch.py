@@ -11,7 +11,7 @@ inserted while paging) is de-duplicated by Id.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncdoctor import (
     EntityBase,
@@ -19,7 +19,6 @@ from syncdoctor import (
     FetchResult,
     InputError,
     VendorAuthError,
-    VendorClient,
     VendorError,
 )
 from syncdoctor.vendors.limits import Limits
@@ -27,6 +26,9 @@ from syncdoctor.vendors.limits import Limits
 from .client import MINOR_VERSION, answer, make_client, quote, secret
 from .faults import split_faults
 from .mapping import from_qbo
+
+if TYPE_CHECKING:
+    from syncdoctor import VendorClient
 
 __all__ = ["ENTITIES", "MAX_RESULTS", "fetch", "query_pages"]
 
