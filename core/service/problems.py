@@ -8,6 +8,7 @@ request validation errors, HTTP errors and the core's :class:`InputError` into t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,8 @@ __all__ = [
     "problem_body",
     "problem_response",
 ]
+
+log = logging.getLogger("syncdoctor.service")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://syncdoctor.dev/problems/"
@@ -184,9 +187,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         # the traceback goes to the log (with the request id), never to the client
-        import logging
-
-        logging.getLogger("syncdoctor.service").exception(
+        log.exception(
             "unhandled error", extra={"request_id": request.scope.get("state", {}).get("request_id")})
         return problem_response(500, "the service failed to answer; the log has the details under this "
                                 "request id", request=request)
