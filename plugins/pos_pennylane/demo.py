@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from syncdoctor import DemoSection, Faults, Host, PosOrder, RetryPolicy, SandboxServer, apply_patch
+from syncdoctor import DemoSection, Faults, Host, PosOrder, SandboxServer, apply_patch
 
 from .daily_entry import daily_entry
 from .sandbox import SANDBOX_LOCATION, SANDBOX_TOKEN, TODAY, PosSandbox
@@ -89,13 +89,21 @@ def demo_context(open_days: list[str]) -> dict[str, Any]:
     }
 
 
+def _retry() -> Any:
+    # the vendor client (and httpx with it) loads when the demo runs, not with the plugin:
+    # importing httpx is ~90 ms of every command's start-up (issue 19)
+    from syncdoctor import RetryPolicy
+
+    return RetryPolicy(backoff=0.01, max_wait=0.05)
+
+
 def _fetch(host: Host) -> tuple[list[PosOrder], dict[str, Any], dict[str, int]]:
     faults = Faults("429,500,duplicate-page", retry_after=0)
     with SandboxServer(PosSandbox(faults), faults=faults, name="pos") as server:
         result = host.fetch("pos", {
             "base_url": server.url, "token": SANDBOX_TOKEN, "business_location_id": SANDBOX_LOCATION,
             "since": FIRST_DAY.isoformat(), "until": TODAY.isoformat(), "start_date": START_DATE.isoformat(),
-            "page_size": 3, "retry": RetryPolicy(backoff=0.01, max_wait=0.05),
+            "page_size": 3, "retry": _retry(),
         })
         orders = [o for o in result if isinstance(o, PosOrder)]
     return orders, result.state, result.stats

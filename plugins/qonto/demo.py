@@ -15,7 +15,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from syncdoctor import DemoSection, ErrorReport, Faults, Host, RetryPolicy, SyncdoctorError
+from syncdoctor import DemoSection, ErrorReport, Faults, Host, SyncdoctorError
 
 from .fetch import QontoAuthError
 from .sandbox import factory
@@ -60,11 +60,19 @@ def _t(lang: str, key: str, **params: Any) -> str:
     return TEXT[key]["fr" if lang == "fr" else "en"].format(**params)
 
 
+def _retry() -> Any:
+    # the vendor client (and httpx with it) loads when the demo runs, not with the plugin:
+    # importing httpx is ~90 ms of every command's start-up (issue 19)
+    from syncdoctor import RetryPolicy
+
+    return RetryPolicy(backoff=0.01, max_wait=0.05)
+
+
 def _fetch(host: Host, url: str, now: dt.datetime, **extra: Any) -> tuple[list[Any], dict[str, int]]:
     # 25 per page: several pages, so that the duplicated page shows
     options = {"base_url": url, "login": "sandbox", "secret_key": "sandbox", "now": now, "invoices": True, "per_page": 25,
                "invoice_statuses": "draft,unpaid,paid,canceled",
-               "retry": RetryPolicy(backoff=0.01, max_wait=0.05), **extra}
+               "retry": _retry(), **extra}
     result = host.fetch("qonto", options)
     entities = list(result)
     return entities, dict(result.stats)
