@@ -11,6 +11,7 @@ from .database import Database, default_url
 from .delivery import WebhookDelivery
 from .keys import ROLES, ApiKey, KeyStore, role_allows
 from .ledger import Ledger, LedgerConfig, ledger_config
+from .retention import Pruner
 
 __all__ = [
     "ActionNotAllowed",
@@ -24,6 +25,7 @@ __all__ = [
     "LedgerConfig",
     "ledger_config",
     "LedgerError",
+    "Pruner",
     "ROLES",
     "role_allows",
     "SubscriptionNotFound",

@@ -224,3 +224,24 @@ def test_connection_steps_keep_their_order_inside_a_batch(ledger: Ledger) -> Non
     assert answers[2]["issues"][0]["regressed"] == 1 and answers[2]["issues"][0]["status"] == "open"
     assert answers[3]["issues"][0]["entity"] == "i4"
     assert ledger.issue("t1", issue_id)["count"] == 2
+
+
+def test_the_service_prunes_on_a_schedule(ledger: Ledger) -> None:
+    import time
+
+    from syncdoctor.ledger import Pruner
+
+    class Short(Ledger):
+        def prune(self, **kw):  # type: ignore[no-untyped-def]
+            return super().prune(older_than=timedelta(0))
+
+    ledger.record("t1", rejected())
+    pruner = Pruner(Short(ledger.db, ledger.host), interval=0.05)
+    pruner.start()
+    deadline = time.monotonic() + 10
+    while pruner.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pruner.stop()
+    assert pruner.runs >= 1
+    with ledger.db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(occurrences)).scalar() == 0
