@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from syncdoctor import Host, RulePackPlugin
 
 from ._common import cpu_time, cycle, example_messages

@@ -28,8 +28,8 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
-from syncdoctor.ledger import Database, KeyStore, Ledger
 
+from syncdoctor.ledger import Database, KeyStore, Ledger
 from tests.pg import NoPostgres, PostgresServer, start_server
 from tests.service.conftest import free_port, syncdoctor_command
 

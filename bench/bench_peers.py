@@ -161,6 +161,7 @@ def durable_facts(entry: dict[str, Any], index: int, accounts: dict[str, Any]) -
 def _three_problem_host(folder: Path) -> Any:
     """A host whose ACD plugin carries only the three problems (with the plugin's own functions)."""
     import yaml
+
     from syncdoctor import Host
     from syncdoctor.rules.loader import _Loader
     from syncdoctor_acd import Acd

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from syncdoctor import Host
 
 from ._common import example_messages

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from syncdoctor import Host
 
 ROOT = Path(__file__).resolve().parents[1]

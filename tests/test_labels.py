@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from syncdoctor.model.labels import colon, counted, form, label, number
 from syncdoctor.model.plans import ACTIONS
 

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+
 from syncdoctor import ErrorReport, Host
 
 LANGS = ("en", "fr")

@@ -52,6 +52,7 @@ def add_setting_flags(p: argparse.ArgumentParser) -> None:
 def settings_env(settings: Any) -> dict[str, str]:
     """The settings as the ``SYNCDOCTOR_*`` variables a worker process reads them back from."""
     from pydantic import SecretStr
+
     from syncdoctor.service.settings import _env_name
 
     env = {}
@@ -74,6 +75,7 @@ def settings_env(settings: Any) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
+
         from syncdoctor.ledger import Database
         from syncdoctor.service import SettingsError, create_app, load_settings
         from syncdoctor.service.logs import configure_logging

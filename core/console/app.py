@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
 from syncdoctor.ledger import DatabaseNotCurrent
 
 from .i18n import translate

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from syncdoctor.model.labels import label
 
 from .i18n import LANG_COOKIE, negotiate, show_value, text_params, translate, when

@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.engine import Row
+
 from syncdoctor import __version__
 
 from .database import Database

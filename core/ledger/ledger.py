@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import DBAPIError
+
 from syncdoctor import Host, InputError
 
 from ..errors import IssueNotFound

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+
 from syncdoctor import Host, __version__
 
 from ..console import mount_console

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
 from syncdoctor import Host
 
 from .problems import HTTPProblem

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from syncdoctor import Diagnosis, ErrorReport, Finding, RemediationPlan
 
 __all__ = [

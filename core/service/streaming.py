@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio
 from fastapi import Request
+
 from syncdoctor import InputError, loads
 
 from .middleware import deadline_of

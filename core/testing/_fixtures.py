@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from syncdoctor import Faults, Host, SandboxServer
 from syncdoctor.errors import EngineUnavailable
 

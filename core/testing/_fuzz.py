@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, FlakyFailure
+
 from syncdoctor import ACTIONS, Host
 from syncdoctor.engines.engine import Engine
 from syncdoctor.errors import InputError

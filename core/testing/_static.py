@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
 from syncdoctor import ACTIONS, SYSTEMS, Host
 from syncdoctor.engines.engine import Engine
 from syncdoctor.errors import InputError, PatchError

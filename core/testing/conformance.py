@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from syncdoctor import Host
 from syncdoctor.engines.durable import durable_available
 from syncdoctor.engines.engine import Engine

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
+
 from syncdoctor import (
     EntityBase,
     ErrorReport,
@@ -34,6 +35,7 @@ from .envelope import is_accepted, report_from_envelope
 
 if TYPE_CHECKING:  # httpx and the client load when a session opens, not with the plugin (start-up time)
     import httpx
+
     from syncdoctor import RetryPolicy
 
 __all__ = ["DEFAULT_FOLDER", "AcdSession", "idempotency_key", "push", "to_body"]

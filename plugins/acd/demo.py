@@ -17,6 +17,7 @@ from importlib.resources import files
 from typing import Any
 
 from pydantic import SecretStr
+
 from syncdoctor import DemoSection, Diagnosis, EntityBase, ErrorReport, Host, RemediationPlan, SandboxServer
 
 from .api import AcdSession

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import Field
+
 from syncdoctor import EntityBase, Money
 
 __all__ = ["PosDay", "PosSync"]

@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr, ValidationError
+
 from syncdoctor import (
     FetchResult,
     InputError,
@@ -272,6 +273,7 @@ def fetch_orders(options: Mapping[str, Any]) -> FetchResult:
     found = state_in.get("partial")
     partial: dict[str, Any] = found if not explicit and isinstance(found, dict) else {}
     import httpx
+
     from syncdoctor.vendors.client import RetryPolicy, VendorClient
 
     client = VendorClient(

@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
 from syncdoctor import EntityBase, Money
 
 __all__ = ["ClientFolder", "Company", "Manager", "SupplierPayment", "parse_french_date"]

@@ -27,6 +27,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
+
 from syncdoctor import (
     Attachment,
     EntityBase,
@@ -45,6 +46,7 @@ from .window import UTC, Window, integration_window, parse_instant, to_api
 
 if TYPE_CHECKING:  # httpx and the client load when a fetch starts, not with the plugin (start-up time)
     import httpx
+
     from syncdoctor import RetryPolicy, VendorClient
 
 __all__ = ["DEFAULT_BASE_URL", "Credentials", "FetchPlan", "QontoAuthError", "QontoFetch", "fetch", "plan_from"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
+
 from syncdoctor import InputError, RetryPolicy, VendorClient, VendorError, loads
 from syncdoctor.vendors.limits import Limits
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from syncdoctor import EntityBase, Money
 
 __all__ = ["ExistingDocument", "QuickBooksContext", "SyncedTransaction"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import SecretStr
+
 from syncdoctor import DemoSection, EntityBase, Faults, Host
 
 from .context import QuickBooksContext

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import Field
+
 from syncdoctor import EntityBase
 
 __all__ = ["SyncFailure"]

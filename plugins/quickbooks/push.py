@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
+
 from syncdoctor import (
     Customer,
     EntityBase,

@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from syncdoctor.cli import completion, reference
 from syncdoctor.cli.main import build_parser
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from syncdoctor import Host
 
 from .sample_plugin import Sample

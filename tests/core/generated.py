@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
+
 from syncdoctor import Host, InputError
 from syncdoctor.testing import strategies as sds
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+
 from syncdoctor import RulePackPlugin
 
 PACKS = Path(__file__).parent / "packs"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from syncdoctor.cli import main as _cli
 from syncdoctor.host.host import Host
 

@@ -8,6 +8,7 @@ import json
 import sys
 
 import pytest
+
 from syncdoctor.cli import main as _cli
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
+
 from syncdoctor.rules.conditions.calls import PluginCallError
 from syncdoctor.rules.conditions.compiler import Compiler
 from syncdoctor.rules.conditions.tree import to_closure

@@ -6,6 +6,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from syncdoctor.rules.conditions.calls import PluginCallError
 from syncdoctor.rules.conditions.decide import compile_fires, compile_truth
 from syncdoctor.rules.conditions.tree import Leaf, Node, to_closure

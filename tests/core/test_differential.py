@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from syncdoctor import BatchState, Host
 from syncdoctor.engines.durable import durable_available
 from syncdoctor.model.parsing import parse_report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from syncdoctor import BatchState, ErrorReport, Host
 from syncdoctor.host.examples import run_examples
 from syncdoctor.rules.catalog import normalize_code

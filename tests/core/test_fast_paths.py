@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from syncdoctor import Diagnosis, Finding, Host
 from syncdoctor.model.jsonio import LineSink, diagnosis_line, entity_result_line, loads
 from syncdoctor.rules.remediation import CompiledPlan

@@ -5,6 +5,7 @@ from importlib.metadata import EntryPoint
 from typing import Any
 
 import pytest
+
 from syncdoctor import Host, PluginLoadError
 from syncdoctor.host import loading as _loading
 

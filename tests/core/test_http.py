@@ -6,6 +6,7 @@ from decimal import Decimal
 import httpx
 import pytest
 from pydantic import SecretStr
+
 from syncdoctor import (
     Faults,
     RetryPolicy,

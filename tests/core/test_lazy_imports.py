@@ -29,6 +29,7 @@ def test_the_vendor_client_still_loads_on_first_use() -> None:
 
 def test_unknown_names_still_raise_attribute_error() -> None:
     import pytest
+
     import syncdoctor
 
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):

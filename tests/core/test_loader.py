@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from syncdoctor import PackError, load_pack, load_pack_text
 from syncdoctor.cli.lint import lint_paths, schema_json
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
+
 from syncdoctor import Host, InputError, JournalEntry, PosOrder, loads
 from syncdoctor.model.money import dumps
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from syncdoctor.errors import PackError
 from syncdoctor.rules import loader, pack_cache
 

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from syncdoctor.rules.paths import MISSING, PathSyntaxError, Scope, compile_path
 
 ENTITY = {"journal": "AC", "lines": [{"account": "606", "amount": 1}, {"account": "401", "amount": 2}], "note": None}
@@ -80,6 +81,7 @@ def test_read_looks_at_extras_only_for_a_name_no_field_holds() -> None:
     """A validated model can hold a field set to None and an extra of the same name (an alias
     on the field): generated code's ``read`` answers as path resolution does."""
     from pydantic import BaseModel, ConfigDict, Field
+
     from syncdoctor.rules.paths import read
 
     class Ctx(BaseModel):

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+
 from syncdoctor import Diagnosis, DiagnosisPlan, Host, RemediationPlan, Step
 from syncdoctor.model.jsonio import diagnosis_line
 from syncdoctor.model.trusted import is_shared

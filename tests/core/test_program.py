@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from syncdoctor import BatchState, Host, RulePackPlugin
 from syncdoctor.engines.engine import Engine
 

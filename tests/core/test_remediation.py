@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from syncdoctor import PatchError, apply_patch
 
 DOC = {"lines": [{"auxiliary": "XAARO"}, {"auxiliary": None}], "name": "a/b~c"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from syncdoctor import SYSTEMS, Host, RulePackPlugin, load_pack_text
 
 XERO_PACK = """\

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from syncdoctor import Host, RetryPolicy, SandboxServer
 
 FAST = RetryPolicy(attempts=6, backoff=0.001, sleep=lambda s: None)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from syncdoctor import Host, JournalEntry, PosOrder, RetryPolicy, SandboxServer, dumps, loads
 
 START = "2026-09-01"

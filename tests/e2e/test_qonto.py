@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+
 from syncdoctor import Faults, Host, RetryPolicy, VendorAuthError, dumps
 from syncdoctor_qonto.sandbox import factory
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from pydantic import SecretStr
+
 from syncdoctor import Faults, Host, RetryPolicy
 from syncdoctor_quickbooks.context import QuickBooksContext
 from syncdoctor_quickbooks.sandbox_company import REALM_ID

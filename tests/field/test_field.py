@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from syncdoctor import EngineUnavailable, ErrorReport, Host
 
 HERE = Path(__file__).parent

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+
 from syncdoctor import Faults, RulePackPlugin, SandboxRequest, SandboxResponse, SandboxServer
 
 PACKS = Path(__file__).parent / "packs"

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from syncdoctor.testing import Conformance, ConformanceFailure
 
 from .kit_plugins import BrokenPlugin, FlakyPlugin, GoodPlugin, InvalidPackPlugin

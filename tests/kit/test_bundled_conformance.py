@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from syncdoctor.testing import CHECKS, Conformance
 
 BUNDLED = ("acd", "quickbooks", "pos_pennylane", "qonto")

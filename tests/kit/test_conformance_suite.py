@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import syncdoctor.testing.conformance as conformance_module
 from syncdoctor import Host
 from syncdoctor.model.money import to_decimal

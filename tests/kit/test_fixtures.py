@@ -8,6 +8,7 @@ from importlib import metadata
 
 import httpx
 import pytest
+
 from syncdoctor import Faults
 from syncdoctor.testing._fixtures import HostFactory, SandboxFactory
 

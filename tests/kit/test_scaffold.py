@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from syncdoctor.cli import main as _cli
 from syncdoctor.testing import CHECKS, Conformance
 from syncdoctor.testing.scaffold import ScaffoldError, plugin_files, write_plugin

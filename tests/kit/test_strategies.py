@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
+
 from syncdoctor import Host
 from syncdoctor.testing import strategies as sds
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from syncdoctor.testing import CHECKS, Conformance
 
 from .loading import imported

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from syncdoctor import Host
 from syncdoctor.ledger import Database
 from syncdoctor.ledger.ledger import Ledger
-
 from tests.pg import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 

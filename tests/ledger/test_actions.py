@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from syncdoctor.ledger import ActionNotAllowed, IssueNotFound
 from syncdoctor.ledger.ledger import Ledger
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from syncdoctor.ledger import Database
 from syncdoctor.ledger.ledger import Ledger
 

@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+
 from syncdoctor.ledger import Database, DatabaseNotCurrent
 from syncdoctor.ledger.database import default_url
 from syncdoctor.ledger.schema import metadata

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+
 from syncdoctor import InputError
 from syncdoctor.ledger.ledger import Ledger, LedgerConfig
 from syncdoctor.ledger.schema import occurrences

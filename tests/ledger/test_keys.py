@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 from sqlalchemy import select
+
 from syncdoctor.ledger import Database, KeyStore, role_allows
 from syncdoctor.ledger.schema import api_keys
 

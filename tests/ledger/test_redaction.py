@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
+
 from syncdoctor.ledger.ledger import Ledger
 from syncdoctor.ledger.redact import REDACTED, cap_report, redact
 from syncdoctor.ledger.schema import issues, occurrences

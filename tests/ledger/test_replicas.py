@@ -16,10 +16,10 @@ import httpx
 import orjson
 import pytest
 from sqlalchemy import func, select
+
 from syncdoctor.ledger import Database, KeyStore
 from syncdoctor.ledger.ledger import Ledger
 from syncdoctor.ledger.schema import issues, occurrences, webhook_outbox
-
 from tests.service.conftest import Server, free_port, stop_server, syncdoctor_command, wait_ready
 
 from .helpers import DUPLICATE, STALE, rejected

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+
 from syncdoctor.ledger import Database, KeyStore
 from syncdoctor.service import Settings, create_app
 

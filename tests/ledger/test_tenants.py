@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 import syncdoctor.ledger
 from syncdoctor.ledger import IssueNotFound
 from syncdoctor.ledger.ledger import Ledger

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import update
+
 from syncdoctor.ledger import Database, SubscriptionNotFound
 from syncdoctor.ledger.delivery import WebhookDelivery
 from syncdoctor.ledger.ledger import Ledger

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from syncdoctor import SandboxRequest, SandboxResponse, SandboxServer
 from syncdoctor.cli.main import main
 from syncdoctor.rules.regex import CompileError, compile_regex

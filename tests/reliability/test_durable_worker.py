@@ -12,6 +12,7 @@ import signal
 from typing import Any
 
 import pytest
+
 from syncdoctor import EngineUnavailable, Host
 from syncdoctor.engines import durable
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from syncdoctor import Faults, SandboxRequest, SandboxResponse, SandboxServer
 from syncdoctor.cli.main import main
 from syncdoctor_pos_pennylane.sandbox import SANDBOX_LOCATION, SANDBOX_TOKEN

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from syncdoctor import Faults, Host, RetryPolicy, SandboxRequest, SandboxResponse, SandboxServer, VendorError
 from syncdoctor_pos_pennylane.sandbox import SANDBOX_LOCATION, SANDBOX_TOKEN
 from syncdoctor_pos_pennylane.sandbox import factory as pos_factory

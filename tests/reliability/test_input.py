@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from syncdoctor.errors import InputError
 from syncdoctor.model.records import MAX_RECORD_BYTES, RecordReader
 

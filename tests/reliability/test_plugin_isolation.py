@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 
 import pytest
+
 from syncdoctor import Host, PluginLoadError
 from syncdoctor.host import loading
 

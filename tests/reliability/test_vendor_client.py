@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+
 from syncdoctor import (
     Faults,
     InputError,
@@ -145,6 +146,7 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_no_repr_on_the_fetch_path_shows_userinfo_or_secrets() -> None:
     from pydantic import SecretStr
+
     from syncdoctor_acd.api import AcdSession
     from syncdoctor_qonto.fetch import plan_from
 

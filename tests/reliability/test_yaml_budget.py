@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from syncdoctor import Host, PackError, PluginSpec, hookimpl
 from syncdoctor.cli.main import main
 from syncdoctor.rules.loader import MAX_PACK_BYTES, load_pack, load_pack_text

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from starlette.routing import Mount
+
 from syncdoctor.service import Settings, create_app
 
 from .conftest import Server

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from syncdoctor.service import SettingsError, load_settings
 from syncdoctor.service.settings import settings_table
 
@@ -124,6 +125,7 @@ def test_insecure_no_auth_embedded_answers_loopback_only(tmp_path: Path) -> None
     """Mounted in someone else's server, the app still refuses keyless calls that did not arrive
     on a loopback address (TestClient's requests arrive on "testserver")."""
     from fastapi.testclient import TestClient
+
     from syncdoctor.service import Settings, create_app
 
     app = create_app(Settings(db=f"sqlite:///{tmp_path / 'e.db'}", insecure_no_auth=True, webhooks_deliver=False))

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+
 from syncdoctor.ledger import ActionNotAllowed, IssueNotFound
 from syncdoctor.ledger.lifecycle import LIFECYCLE_ACTIONS, STEP_ACTIONS, transition
 from syncdoctor.model.labels import label

@@ -12,6 +12,7 @@ from typing import Any
 
 from alembic import context
 from sqlalchemy import create_engine
+
 from syncdoctor.ledger.schema import metadata
 
 config = context.config

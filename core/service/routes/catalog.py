@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
+
 from syncdoctor import dumps
 
 from ..deps import HostDep, principal

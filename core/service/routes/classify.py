@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
+
 from syncdoctor import Diagnosis, Host
 
 from ..deps import HostDep, principal

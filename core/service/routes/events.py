@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from starlette.responses import Response
+
 from syncdoctor import Finding, InputError, dumps
 
 from ...ledger.events import Event

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
+
 from syncdoctor import dumps
 
 from ...ledger import ActionNotAllowed, IssueNotFound

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
+
 from syncdoctor import dumps
 
 from ..deps import Admin

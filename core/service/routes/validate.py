@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
+
 from syncdoctor import EntityResult, dumps
 
 from ..deps import HostDep, principal

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
+
 from syncdoctor import dumps
 
 from ...ledger import SubscriptionNotFound

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+
 from syncdoctor import ErrorReport, Host, JournalEntry, RetryPolicy, VendorAuthError, VendorError
 from syncdoctor_acd.api import AcdSession, push, to_body
 from syncdoctor_acd.envelope import errors_of, is_accepted, report_from_envelope, split_report

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from syncdoctor import JournalLine
 from syncdoctor_acd.checks import (
     FUNCTIONS,

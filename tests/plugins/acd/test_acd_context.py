@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import syncdoctor_acd.context as context_module
 from pydantic import ValidationError
+
+import syncdoctor_acd.context as context_module
 from syncdoctor import ContextError, Host
 from syncdoctor_acd import AcdContext
 from syncdoctor_acd.context import AccountSettings, JournalSettings, OpenPeriod

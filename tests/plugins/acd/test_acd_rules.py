@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import syncdoctor_acd
 from syncdoctor import ErrorReport, Host, loads
 from syncdoctor.host.examples import run_examples

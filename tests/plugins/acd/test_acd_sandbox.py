@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from syncdoctor import Faults, RetryPolicy, SandboxServer
 from syncdoctor_acd.api import AcdSession, to_body
 from syncdoctor_acd.sandbox import AcdSandbox, sandbox

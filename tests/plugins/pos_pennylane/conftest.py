@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from syncdoctor import Faults, Host, SandboxServer
 from syncdoctor_pos_pennylane.sandbox import PosSandbox
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
+
 from syncdoctor import ContextError, Host
 from syncdoctor_pos_pennylane.context import AccountMapping, PosPennylaneContext, rate_key
 

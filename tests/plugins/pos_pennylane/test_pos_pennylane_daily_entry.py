@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from syncdoctor import Host, JournalEntry, JournalLine
 from syncdoctor_pos_pennylane.context import rate_key
 from syncdoctor_pos_pennylane.daily_entry import cents, daily_entry, day_totals, to_pennylane_payload

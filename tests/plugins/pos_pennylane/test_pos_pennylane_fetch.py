@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+
 from syncdoctor import Host, InputError, PosOrder, RetryPolicy, SandboxServer, VendorAuthError, dumps
 from syncdoctor_pos_pennylane.fetch import fetch_orders, order_from_sale
 from syncdoctor_pos_pennylane.sandbox import SANDBOX_LOCATION, SANDBOX_TOKEN

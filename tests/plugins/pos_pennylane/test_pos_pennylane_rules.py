@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from syncdoctor import EngineUnavailable, Host
 from syncdoctor.host.examples import run_examples
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+
 from syncdoctor import Faults, Host, SandboxRequest, SandboxServer, loads
 from syncdoctor_pos_pennylane.fetch import order_from_sale
 from syncdoctor_pos_pennylane.sandbox import SANDBOX_LOCATION, SANDBOX_TOKEN, PosSandbox, factory, sales_of

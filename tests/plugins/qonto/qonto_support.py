@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
 from syncdoctor import Host, RetryPolicy, SandboxRequest, dumps
 from syncdoctor_qonto.sandbox import QontoSandbox
 from syncdoctor_qonto.sandbox_data import build_data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from qonto_support import host as make_host
+
 from syncdoctor import ContextError
 from syncdoctor_qonto.context import ATTACHMENT_LIMIT_BYTES, QontoContext
 from syncdoctor_qonto.mapping import settings_from

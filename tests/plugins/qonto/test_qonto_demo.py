@@ -6,6 +6,7 @@ import time
 
 import pytest
 from qonto_support import host as make_host
+
 from syncdoctor import DemoSection
 
 

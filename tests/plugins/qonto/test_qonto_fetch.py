@@ -11,6 +11,7 @@ import httpx
 import pytest
 from qonto_support import ANCHOR, LOGIN, NOW, SECRET, TOKEN, ids, no_sleep, options, sandbox_transport
 from qonto_support import host as make_host
+
 from syncdoctor import Faults, InputError, VendorAuthError, VendorError, dumps
 from syncdoctor_qonto.checks import is_booked
 from syncdoctor_qonto.sandbox import QontoSandbox

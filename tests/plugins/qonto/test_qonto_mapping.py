@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from qonto_support import host as make_host
+
 from syncdoctor import BankTransaction, ClientInvoice, JournalEntry
 from syncdoctor_qonto.mapping import auxiliary_code
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from qonto_support import host as make_host
+
 from syncdoctor import ErrorReport
 from syncdoctor.host.examples import run_examples
 from syncdoctor_qonto.checks import is_booked, missing_fields, missing_prerequisites, siret_valid

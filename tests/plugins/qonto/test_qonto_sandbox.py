@@ -9,6 +9,7 @@ import httpx
 import pytest
 from qonto_support import ANCHOR
 from qonto_support import host as make_host
+
 from syncdoctor import Faults, SandboxServer, loads
 from syncdoctor_qonto.sandbox import factory
 from syncdoctor_qonto.sandbox_data import ACCOUNT_IBAN, build_data

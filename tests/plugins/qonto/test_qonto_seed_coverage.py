@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from qonto_support import host as make_host
+
 from syncdoctor_qonto.checks import before_history_limit, history_start, paris_day
 
 

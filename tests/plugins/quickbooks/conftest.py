@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from syncdoctor import Faults, Host, SandboxServer
 from syncdoctor_quickbooks.sandbox import make_sandbox
 

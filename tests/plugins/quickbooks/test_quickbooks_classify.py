@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from syncdoctor import Diagnosis, ErrorReport, Host, Step
 
 # TaxDome's "Common errors & fixes", as the errors list shows them (seed 001, rows 1-10).

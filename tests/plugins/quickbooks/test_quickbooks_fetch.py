@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+
 from syncdoctor import Faults, Host, InputError, Invoice, RetryPolicy, VendorAuthError, VendorError
 from syncdoctor_quickbooks.context import QuickBooksContext
 from syncdoctor_quickbooks.sandbox import make_sandbox

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 import syncdoctor_quickbooks
 from syncdoctor import EngineUnavailable, Host
 from syncdoctor.host.examples import run_examples

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from syncdoctor import Host, SandboxServer, loads
 from syncdoctor_quickbooks.push import push, push_batch
 from syncdoctor_quickbooks.sandbox import SANDBOX_TOKEN, make_sandbox, parse_where

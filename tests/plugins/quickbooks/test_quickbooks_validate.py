@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from syncdoctor import ContextError, Customer, Host, Invoice, Payment, Service
 from syncdoctor_quickbooks.context import QuickBooksContext
 from syncdoctor_quickbooks.fields import FIELD_LIMITS, clean_name, shorten
