@@ -142,3 +142,15 @@ def test_concurrent_processes_share_one_entry(tmp_path: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(pack)], env=env) for _ in range(4)]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"{pack_cache._key(PACK)}.pickle"]
+
+
+def test_a_pack_file_edited_on_disk_is_read_anew(cache: tuple[Path, list[str]], tmp_path: Path) -> None:
+    _, parsed = cache
+    pack = tmp_path / "sample.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    assert loader.load_pack(pack).problems[0].title.en == "Bad prefix"
+    assert loader.load_pack(pack).problems[0].title.en == "Bad prefix" and len(parsed) == 1
+    stat = pack.stat()
+    pack.write_text(PACK.replace("Bad prefix", "Edited"), encoding="utf-8")
+    os.utime(pack, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime: content decides, not time
+    assert loader.load_pack(pack).problems[0].title.en == "Edited" and len(parsed) == 2
