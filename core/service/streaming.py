@@ -19,6 +19,7 @@ import anyio
 from fastapi import Request
 
 from syncdoctor import InputError, loads
+from syncdoctor.model.jsonio import loads as loads_text
 
 from .middleware import deadline_of
 from .problems import HTTPProblem, problem_body
@@ -53,7 +54,7 @@ class Line:
 
 def parse_line(raw: bytes, number: int, line: int) -> Any:
     try:
-        return loads(raw)
+        return loads_text(raw.decode("utf-8"))  # one shared Decimal-aware decoder (model/jsonio.py)
     except UnicodeDecodeError as exc:
         return InputError(number, None, f"line {line}: not valid UTF-8 (byte {exc.start})")
     except RecursionError:
