@@ -34,3 +34,11 @@ def test_unknown_names_still_raise_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         syncdoctor.Nope  # noqa: B018
+
+
+def test_building_the_parser_imports_no_service_stack() -> None:
+    # serve's flags come from syncdoctor.service.settings on every command; the app (FastAPI,
+    # SQLAlchemy, the ledger, the console) must load only when serve runs or create_app is asked
+    heavy = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "jinja2"}
+    assert heavy.isdisjoint(_loaded("from syncdoctor.cli.main import build_parser\nbuild_parser()"))
+    assert "fastapi" in _loaded("from syncdoctor.service import create_app\nassert create_app")
