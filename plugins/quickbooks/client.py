@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import SecretStr
 
-from syncdoctor import InputError, RetryPolicy, VendorClient, VendorError, loads
+from syncdoctor import InputError, VendorError, loads
 from syncdoctor.vendors.limits import Limits
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syncdoctor import RetryPolicy, VendorClient
 
 __all__ = ["MINOR_VERSION", "PRODUCTION", "answer", "body_of", "jsonable", "make_client", "quote", "secret"]
 
@@ -47,6 +51,8 @@ def make_client(
 
     def headers() -> Mapping[str, str]:  # the token is materialised here only, per request
         return {"Authorization": f"Bearer {bearer.get_secret_value()}", "Accept": "application/json"}
+
+    from syncdoctor import VendorClient  # httpx loads with the first client, not with the plugin
 
     return VendorClient("quickbooks", base_url or PRODUCTION, headers, retry=retry, transport=transport,
                         limits=limits)

@@ -16,26 +16,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from syncdoctor import (
-    Customer,
-    EntityBase,
-    ErrorReport,
-    Expense,
-    Invoice,
-    Payment,
-    RetryPolicy,
-    Service,
-    VendorClient,
-)
+from syncdoctor import Customer, EntityBase, ErrorReport, Expense, Invoice, Payment, Service
 
 from .checks import is_credit_card_method
 from .client import MINOR_VERSION, answer, jsonable, make_client, quote
 from .faults import split_faults
 from .mapping import ENTITY_OF_KIND, Refs, to_qbo
+
+if TYPE_CHECKING:  # httpx and the vendor client load when a push starts, not with the plugin
+    import httpx
+
+    from syncdoctor import RetryPolicy, VendorClient
 
 __all__ = ["BATCH_SIZE", "push", "push_batch"]
 

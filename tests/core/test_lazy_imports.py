@@ -42,3 +42,10 @@ def test_building_the_parser_imports_no_service_stack() -> None:
     heavy = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "jinja2"}
     assert heavy.isdisjoint(_loaded("from syncdoctor.cli.main import build_parser\nbuild_parser()"))
     assert "fastapi" in _loaded("from syncdoctor.service import create_app\nassert create_app")
+
+
+def test_loading_the_bundled_plugins_imports_no_http_client() -> None:
+    # every command loads the plugins; httpx (and the rich, click, pygments it pulls in) waits
+    # for the first fetch or push
+    loaded = _loaded("from syncdoctor import Host\nHost.from_entry_points()")
+    assert {"httpx", "rich", "click", "pygments"}.isdisjoint(loaded), loaded
