@@ -38,15 +38,18 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_command(subparsers: Any, name: str, help: str, examples: tuple[str, ...] = (),
-                description: str | None = None) -> argparse.ArgumentParser:
+                description: str | None = None, common: bool = True) -> argparse.ArgumentParser:
     """A subcommand's parser with its one-line ``help``, a longer ``description`` and examples
-    (shown by ``--help`` and in docs/cli.md); ``--lang``, ``--engine`` and ``--color`` work
-    after the command name too."""
+    (shown by ``--help`` and in docs/cli.md); ``--lang``, ``--engine``, ``--color`` and
+    ``--trace`` work after the command name too, unless ``common`` is false (``serve`` has
+    settings of those names; the database commands and nested subcommands have no use for them)."""
     epilog = ("examples:\n" + "\n".join(f"  {e}" for e in examples)) if examples else None
     p: argparse.ArgumentParser = subparsers.add_parser(
         name, help=help, description=description or help[:1].upper() + help[1:] + ".", epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(examples=examples)
+    if not common:
+        return p
     p.add_argument("--lang", choices=list(LANGS), default=argparse.SUPPRESS,
                    help="language of human output (e.g. --lang fr)")
     p.add_argument("--engine", choices=list(ENGINES), default=argparse.SUPPRESS,

@@ -11,21 +11,31 @@ import argparse
 import sys
 from typing import Any
 
+from .command import add_command
+
 __all__ = ["register", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("db", help="upgrade the ledger's database schema",
-                              description="The database of the ledger and the API keys (SQLite or PostgreSQL).")
+    p = add_command(subparsers, "db", "upgrade the ledger's database schema",
+                    ("syncdoctor db upgrade", "syncdoctor db current --db sqlite:///syncdoctor.db"),
+                    "The database of the ledger and the API keys (SQLite or PostgreSQL).", common=False)
     sub = p.add_subparsers(dest="db_command", metavar="upgrade|current")
-    upgrade = sub.add_parser("upgrade", help="apply the shipped migrations up to the newest")
-    current = sub.add_parser("current", help="the migration the database is at, and the newest; exit 1 if behind")
+    upgrade = add_command(sub, "upgrade", "apply the shipped migrations up to the newest",
+                          ("syncdoctor db upgrade",
+                           "SYNCDOCTOR_DB=sqlite:///ledger.db syncdoctor db upgrade"),
+                          "Apply the shipped migrations up to the newest; safe while other replicas run it "
+                          "too (one migrates, the others find the schema current).", common=False)
+    current = add_command(sub, "current", "the migration the database is at, and the newest; exit 1 if behind",
+                          ("syncdoctor db current", "syncdoctor db current --db sqlite:///syncdoctor.db"),
+                          common=False)
     for q in (upgrade, current):
         q.add_argument("--db", metavar="URL",
                        help="database URL (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db; "
-                       "postgresql+psycopg://user@host/db for PostgreSQL)")
+                       "postgresql+psycopg://user@host/db for PostgreSQL) "
+                       "(e.g. --db postgresql+psycopg://sd@db.internal/sd)")
     p.set_defaults(handler=run)
     return p
 

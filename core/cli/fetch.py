@@ -115,7 +115,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    p = add_command(subparsers, "fetch", "fetch transactions from a source as JSON Lines")
+    p = add_command(subparsers, "fetch", "fetch transactions from a source as JSON Lines",
+                    ("syncdoctor fetch qonto --base-url http://127.0.0.1:8765 --since 2026-11-01 > transactions.jsonl",
+                     "syncdoctor fetch pos --base-url http://127.0.0.1:8766 --state pos-state.json --output sales.jsonl"),
+                    "Fetch transactions from a source (one per installed plugin that fetches: "
+                    "`syncdoctor fetch --help` lists them) as JSON Lines on stdout or in --output; --state "
+                    "resumes a killed fetch where it stopped (docs/reliability.md).")
     p.set_defaults(handler=cmd_fetch, source=None, sources_host=None)
 
 
@@ -137,33 +142,61 @@ def boolean(value: Any, name: str) -> bool:
     raise UsageError(f"{name}: expected yes or no, not {value!r}")
 
 
+def _option_help(opt: Any) -> str:
+    """A plugin option's help, with its variable and an example: the plugin's own, else one
+    made from what the option says of itself (a flag, its variable, its default)."""
+    help_text = opt.help + (f" (or ${opt.env})" if opt.env else "")
+    if is_boolean(opt):
+        help_text = help_text.replace(" (yes/no)", "").replace("yes/no; ", "")
+    example = getattr(opt, "example", None)
+    if example:
+        shown = example if example.startswith("-") else f"{opt.flag} {example}"
+    elif is_boolean(opt):
+        shown = "--no-" + opt.flag[2:] if boolean(opt.default or "no", opt.flag) else opt.flag
+    elif opt.env:
+        shown = f'{opt.flag} "${opt.env}"'
+    elif opt.default is not None:
+        shown = f"{opt.flag} {opt.default}"
+    else:
+        return help_text  # nothing to show: tests/cli/test_commands.py names the option
+    return f"{help_text} (e.g. {shown})"
+
+
 def add_sources(fetch: argparse.ArgumentParser, host: Host) -> None:
     """One subcommand per source the loaded plugins fetch from, with their options."""
     fetch_sub = fetch.add_subparsers(dest="source", metavar="SOURCE")
     for source, opts in sorted(host.sources().items()):
-        sp = fetch_sub.add_parser(source, help=f"fetch from {source}")
-        sp.add_argument("--base-url", required=True, help="API base URL (a sandbox's URL to try things)")
-        sp.add_argument("--since", help="ISO date or datetime")
-        sp.add_argument("--until", help="ISO date or datetime")
+        sp = add_command(fetch_sub, source, f"fetch from {source}",
+                         (f"syncdoctor fetch {source} --base-url http://127.0.0.1:8765 --since 2026-11-01 "
+                          f"> {source}.jsonl",
+                          f"syncdoctor fetch {source} --base-url http://127.0.0.1:8765 --state {source}-state.json "
+                          f"--output {source}.jsonl"),
+                         f"Fetch from {source} as JSON Lines; its own options are read from their variables "
+                         "when not given.", common=False)
+        sp.add_argument("--base-url", required=True, help="API base URL (a sandbox's URL to try things) "
+                        "(e.g. --base-url http://127.0.0.1:8765)")
+        sp.add_argument("--since", help="ISO date or datetime (e.g. --since 2026-11-01)")
+        sp.add_argument("--until", help="ISO date or datetime (e.g. --until 2026-11-30T23:59:59+01:00)")
         sp.add_argument("--state", help="JSON file: read to resume; saved atomically after every batch "
-                        "delivered, so a killed fetch resumes where it stopped")
+                        f"delivered, so a killed fetch resumes where it stopped (e.g. --state {source}-state.json)")
         sp.add_argument("--output", help="write the JSON Lines to this file instead of standard output; with "
-                        "--state, a resumed fetch continues it exactly once (see docs/reliability.md)")
+                        "--state, a resumed fetch continues it exactly once (see docs/reliability.md) "
+                        f"(e.g. --output {source}.jsonl)")
         sp.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
-                        help="save the state after every N entities written (default 100)")
+                        help="save the state after every N entities written (default 100) "
+                        "(e.g. --checkpoint-every 1000)")
         sp.add_argument("--max-bytes", type=int, help="largest vendor answer read, in bytes "
-                        "($SYNCDOCTOR_HTTP_MAX_BYTES, default 64 MiB)")
+                        "($SYNCDOCTOR_HTTP_MAX_BYTES, default 64 MiB) (e.g. --max-bytes 16777216)")
         sp.add_argument("--call-deadline", type=float, help="seconds for one vendor call, body included "
-                        "($SYNCDOCTOR_HTTP_CALL_DEADLINE, default 120)")
+                        "($SYNCDOCTOR_HTTP_CALL_DEADLINE, default 120) (e.g. --call-deadline 30)")
         sp.add_argument("--deadline", type=float, help="seconds for the whole fetch "
-                        "($SYNCDOCTOR_HTTP_TOTAL_DEADLINE, default 3600)")
+                        "($SYNCDOCTOR_HTTP_TOTAL_DEADLINE, default 3600) (e.g. --deadline 600)")
         sp.add_argument("--max-retry-wait", type=float, help="seconds of waiting between retries in total, "
-                        "Retry-After included ($SYNCDOCTOR_HTTP_MAX_RETRY_WAIT, default 120)")
+                        "Retry-After included ($SYNCDOCTOR_HTTP_MAX_RETRY_WAIT, default 120) "
+                        "(e.g. --max-retry-wait 300)")
         for opt in opts:
-            help_text = opt.help + (f" (or ${opt.env})" if opt.env else "")
             if is_boolean(opt):  # a real flag: --invoices / --no-invoices, never "--invoices maybe"
-                sp.add_argument(opt.flag, help=help_text.replace(" (yes/no)", "").replace("yes/no; ", ""),
-                                action=argparse.BooleanOptionalAction, default=None)
+                sp.add_argument(opt.flag, help=_option_help(opt), action=argparse.BooleanOptionalAction, default=None)
             else:
-                sp.add_argument(opt.flag, help=help_text, default=None)
+                sp.add_argument(opt.flag, help=_option_help(opt), default=None)
     fetch.set_defaults(sources_host=host)

@@ -11,26 +11,47 @@ import json
 import sys
 from typing import Any
 
+from .command import add_command
+
 __all__ = ["register", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+_DB_HELP = ("database URL (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db) "
+            "(e.g. --db postgresql+psycopg://sd@db.internal/sd)")
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("keys", help="create, list and revoke API keys of the service",
-                              description="API keys of the HTTP service: one tenant and one role each.")
+    p = add_command(subparsers, "keys", "create, list and revoke API keys of the service",
+                    ("syncdoctor keys create --tenant acme --role write --name billing-sync",
+                     "syncdoctor keys list --tenant acme"),
+                    "API keys of the HTTP service: one tenant and one role each, stored hashed in the "
+                    "service's database (created there if it is new).", common=False)
     sub = p.add_subparsers(dest="keys_command", metavar="create|list|revoke")
-    create = sub.add_parser("create", help="a new key; printed alone on stdout, once")
-    create.add_argument("--tenant", required=True, help="the tenant (integrator or firm) the key acts for")
-    create.add_argument("--role", required=True, choices=["read", "write", "admin"])
-    create.add_argument("--name", help="a label to recognise the key by")
-    listing = sub.add_parser("list", help="keys (never their secrets)")
-    listing.add_argument("--tenant", help="only this tenant's keys")
-    listing.add_argument("--json", action="store_true")
-    revoke = sub.add_parser("revoke", help="revoke a key by its id")
-    revoke.add_argument("key_id", metavar="ID")
+    create = add_command(sub, "create", "a new key; printed alone on stdout, once",
+                         ("syncdoctor keys create --tenant acme --role write --name billing-sync",
+                          "syncdoctor keys create --tenant globex --role admin > globex-admin.key"),
+                         "Create an API key. The key is printed alone on stdout, once: it is stored hashed "
+                         "and cannot be shown again.", common=False)
+    create.add_argument("--tenant", required=True, help="the tenant (integrator or firm) the key acts for "
+                        "(e.g. --tenant acme)")
+    create.add_argument("--role", required=True, choices=["read", "write", "admin"],
+                        help="read: look; write: also post events and act on issues; admin: also keys "
+                        "and webhooks (e.g. --role write)")
+    create.add_argument("--name", help="a label to recognise the key by (e.g. --name billing-sync)")
+    listing = add_command(sub, "list", "keys (never their secrets)",
+                          ("syncdoctor keys list", "syncdoctor keys list --tenant acme --json"),
+                          "List API keys: id, tenant, role, state and name; never their secrets.", common=False)
+    listing.add_argument("--tenant", help="only this tenant's keys (e.g. --tenant acme)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per key (e.g. --json)")
+    revoke = add_command(sub, "revoke", "revoke a key by its id",
+                         ("syncdoctor keys revoke k7m2q9x4hp",),
+                         "Revoke a key by its id (the part between the underscores of sdk_<id>_<secret>, as "
+                         "`keys list` shows it); exit 1 if no active key has it.", common=False)
+    revoke.add_argument("key_id", metavar="ID", help="the key's id, as `keys list` shows it (e.g. k7m2q9x4hp)")
     for q in (create, listing, revoke):
-        q.add_argument("--db", help="database URL (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db)")
+        q.add_argument("--db", metavar="URL", help=_DB_HELP)
     p.set_defaults(handler=run)
     return p
 

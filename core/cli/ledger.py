@@ -14,47 +14,81 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
+from .command import add_command
+
 __all__ = ["register", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ACTIONS = ("resolve", "reopen", "mute", "unmute", "skip", "note")
 
 
+_ISSUE = "iss_7kq2m9x4hp3tva8c"  # the shape of an issue id, for the examples
+_ACTION_HELP = {
+    "resolve": "mark an issue fixed (it reopens, as regressed, if it fails again)",
+    "reopen": "open a resolved or skipped issue again (unmute a muted one)",
+    "mute": "silence an issue: still counted, no notifications",
+    "unmute": "open a muted issue again (notifications resume)",
+    "skip": "stop retrying an issue's record, and keep it",
+    "note": "add a note to an issue's audit trail without changing its status",
+}
+
+
 def _db_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help="database URL (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db)")
+    p.add_argument("--db", metavar="URL", help="database URL (default $SYNCDOCTOR_DB, else sqlite:///syncdoctor.db) "
+                   "(e.g. --db postgresql+psycopg://sd@db.internal/sd)")
+
+
+def _command(sub: Any, name: str, help: str, examples: tuple[str, ...], description: str | None = None) -> Any:
+    return add_command(sub, name, help, examples, description, common=False)
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("ledger", help="list, show and act on recorded issues",
-                              description="The issue ledger: failed syncs, deduplicated, with their status.")
+    p = add_command(subparsers, "ledger", "list, show and act on recorded issues",
+                    ("syncdoctor ledger list --tenant acme --status open",
+                     f"syncdoctor ledger resolve {_ISSUE} --tenant acme --note 'account created'"),
+                    "The issue ledger: failed syncs, deduplicated, with their status. Every command but "
+                    "prune works inside one tenant (--tenant), as an API key does.", common=False)
     sub = p.add_subparsers(dest="ledger_command", metavar="list|show|" + "|".join(ACTIONS) + "|export|prune")
-    listing = sub.add_parser("list", help="issues, most recently seen first")
-    export = sub.add_parser("export", help="every issue as JSON Lines (with the same filters as list)")
+    listing = _command(sub, "list", "issues, most recently seen first",
+                       ("syncdoctor ledger list --tenant acme --status open --vendor qonto",
+                        "syncdoctor ledger list --tenant acme --since 2026-11-01T00:00Z --json"))
+    export = _command(sub, "export", "every issue as JSON Lines (with the same filters as list)",
+                      ("syncdoctor ledger export --tenant acme -o acme-issues.jsonl",
+                       "syncdoctor ledger export --tenant acme --status open --problem acd.journal_missing"))
     for q in (listing, export):
         q.add_argument("--status", action="append", choices=["open", "resolved", "muted", "skipped"],
-                       help="repeat for several")
-        q.add_argument("--vendor")
-        q.add_argument("--client")
-        q.add_argument("--problem")
-        q.add_argument("--since", help="last seen at or after this ISO time (with its zone)")
-    listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--cursor", help="next page: the cursor the previous page printed")
-    listing.add_argument("--json", action="store_true", help='{"items": [...], "next_cursor": ...}')
-    export.add_argument("--output", "-o", metavar="FILE", help="write there instead of stdout")
-    show = sub.add_parser("show", help="one issue: occurrences, actions, plan")
-    show.add_argument("issue_id", metavar="ID")
-    show.add_argument("--json", action="store_true")
+                       help="repeat for several (e.g. --status open --status muted)")
+        q.add_argument("--vendor", help="only this vendor's issues (e.g. --vendor qonto)")
+        q.add_argument("--client", help="only this client's issues (e.g. --client dupont-sarl)")
+        q.add_argument("--problem", help="only issues of this problem id (e.g. --problem acd.journal_missing)")
+        q.add_argument("--since", help="last seen at or after this ISO time (with its zone) "
+                       "(e.g. --since 2026-11-01T00:00+01:00)")
+    listing.add_argument("--limit", type=int, default=50, help="issues per page (default 50) (e.g. --limit 200)")
+    listing.add_argument("--cursor", help="next page: the cursor the previous page printed (e.g. --cursor CURSOR)")
+    listing.add_argument("--json", action="store_true", help='{"items": [...], "next_cursor": ...} (e.g. --json)')
+    export.add_argument("--output", "-o", metavar="FILE", help="write there instead of stdout "
+                        "(e.g. -o issues.jsonl)")
+    show = _command(sub, "show", "one issue: occurrences, actions, plan",
+                    (f"syncdoctor ledger show {_ISSUE} --tenant acme",
+                     f"syncdoctor ledger show {_ISSUE} --tenant acme --json"))
+    show.add_argument("issue_id", metavar="ID", help=f"the issue's id, as list shows it (e.g. {_ISSUE})")
+    show.add_argument("--json", action="store_true", help="the issue as one JSON object (e.g. --json)")
     acts = []
     for action in ACTIONS:
-        q = sub.add_parser(action, help=f"{action} an issue")
-        q.add_argument("issue_id", metavar="ID")
-        q.add_argument("--note", required=action == "note", help="why (kept in the audit trail)")
+        note = "--note 'duplicate of the March import'" if action == "note" else "--note 'account created in ACD'"
+        q = _command(sub, action, _ACTION_HELP[action], (f"syncdoctor ledger {action} {_ISSUE} --tenant acme "
+                                                         + note,))
+        q.add_argument("issue_id", metavar="ID", help=f"the issue's id, as list shows it (e.g. {_ISSUE})")
+        q.add_argument("--note", required=action == "note", help="why (kept in the audit trail) "
+                       "(e.g. --note 'fixed in ACD')")
         acts.append(q)
     for q in (listing, export, show, *acts):
-        q.add_argument("--tenant", required=True, help="the tenant whose ledger this is")
+        q.add_argument("--tenant", required=True, help="the tenant whose ledger this is (e.g. --tenant acme)")
         _db_flag(q)
-    prune = sub.add_parser("prune", help="delete occurrences older than the retention (every tenant)")
-    prune.add_argument("--older-than", type=float, metavar="DAYS", help="default: the ledger's retention (90)")
+    prune = _command(sub, "prune", "delete occurrences older than the retention (every tenant)",
+                     ("syncdoctor ledger prune", "syncdoctor ledger prune --older-than 30"))
+    prune.add_argument("--older-than", type=float, metavar="DAYS", help="default: the ledger's retention (90) "
+                       "(e.g. --older-than 30)")
     _db_flag(prune)
     p.set_defaults(handler=run)
     return p

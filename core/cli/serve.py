@@ -19,19 +19,65 @@ from typing import Any
 
 from pydantic import SecretStr
 
-__all__ = ["register", "run", "settings_env"]
+from .command import add_command
+
+__all__ = ["SETTING_EXAMPLES", "register", "run", "settings_env"]
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
+EXAMPLES = (
+    "syncdoctor serve --port 8080 --db sqlite:///syncdoctor.db",
+    "syncdoctor serve --config serve.toml --workers 4",
+    "SYNCDOCTOR_DB=postgresql+psycopg://sd@db.internal/sd syncdoctor serve --host 0.0.0.0",
+    "syncdoctor serve --insecure-no-auth --port 0",
+)
+
+#: the value each setting's flag shows as its example; kept here, beside the flags, so the
+#: Settings model stays the settings and docs/service.md's table stays as it is
+#: (tests/cli/test_commands.py fails for a setting without one)
+SETTING_EXAMPLES = {
+    "db": "--db postgresql+psycopg://sd@db.internal/sd",
+    "host": "--host 0.0.0.0",
+    "port": "--port 9000",
+    "workers": "--workers 4",
+    "engine": "--engine durable",
+    "lang": "--lang fr",
+    "strict": "--strict",
+    "plugins": "--plugins acd,qonto",
+    "max_body_bytes": "--max-body-bytes 8388608",
+    "max_batch": "--max-batch 10000",
+    "time_budget": "--time-budget 10",
+    "chunk_records": "--chunk-records 512",
+    "auth_cache_seconds": "--auth-cache-seconds 0",
+    "console_secret": '--console-secret "$(openssl rand -base64 32)"',
+    "insecure_no_auth": "--insecure-no-auth",
+    "ledger_report_bytes": "--ledger-report-bytes 4096",
+    "ledger_retention_days": "--ledger-retention-days 30",
+    "escalate_after": "--escalate-after 5",
+    "webhooks_deliver": "--no-webhooks-deliver",
+    "migrate": "--no-migrate",
+    "metrics_dir": "--metrics-dir /run/syncdoctor",
+    "log_level": "--log-level debug",
+}
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("serve", help="run the HTTP service (needs the 'service' extra)",
-                              description="Run syncdoctor as an HTTP service under uvicorn. Settings come "
-                              "from --config (TOML), then SYNCDOCTOR_* variables, then these flags.")
-    p.add_argument("--config", metavar="FILE", help="TOML file of settings (top level or [serve])")
+    # no common --lang/--engine: serve has settings of those names (the service's defaults)
+    p = add_command(subparsers, "serve", "run the HTTP service (needs the 'service' extra)", EXAMPLES,
+                    "Run syncdoctor as an HTTP service under uvicorn, until stopped. Settings come from "
+                    "--config (TOML), then SYNCDOCTOR_* variables, then these flags (docs/service.md).",
+                    common=False)
+    p.add_argument("--config", metavar="FILE", help="TOML file of settings (top level or [serve]) "
+                   "(e.g. --config serve.toml)")
     add_setting_flags(p)
     p.set_defaults(handler=run)
     return p
+
+
+def _setting_help(name: str, description: str | None) -> str:
+    example = SETTING_EXAMPLES.get(name)
+    return (description or "") + (f" (e.g. {example})" if example else "")
 
 
 def add_setting_flags(p: argparse.ArgumentParser) -> None:
@@ -39,14 +85,14 @@ def add_setting_flags(p: argparse.ArgumentParser) -> None:
 
     for name, info in Settings.model_fields.items():
         flag = "--" + name.replace("_", "-")
+        help_text = _setting_help(name, info.description)
         if info.annotation is bool:
-            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
-                           help=info.description)
+            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         elif name == "plugins":
             p.add_argument(flag, dest=name, default=None, metavar="A,B",
-                           type=lambda v: [x.strip() for x in v.split(",") if x.strip()], help=info.description)
+                           type=lambda v: [x.strip() for x in v.split(",") if x.strip()], help=help_text)
         else:
-            p.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=info.description)
+            p.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=help_text)
 
 
 def settings_env(settings: Any) -> dict[str, str]:

@@ -29,13 +29,18 @@ hookimpl = pluggy.HookimplMarker("syncdoctor")
 
 @dataclass(frozen=True)
 class FetchOption:
-    """A command-line option of ``syncdoctor fetch SOURCE`` (also read from ``env``)."""
+    """A command-line option of ``syncdoctor fetch SOURCE`` (also read from ``env``).
+
+    ``example`` is the value ``--help`` shows after "e.g." (or the whole ``--flag value``);
+    without one, the CLI shows the option's variable or its default.
+    """
 
     flag: str
     help: str
     env: str | None = None
     secret: bool = False
     default: str | None = None
+    example: str | None = None
 
 
 @dataclass(frozen=True)
