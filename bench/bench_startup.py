@@ -17,6 +17,8 @@ import sys
 import tempfile
 from typing import Any
 
+from ._common import installed_env
+
 FLOOR = "import pluggy, pydantic, re2, yaml"
 HOST = "import syncdoctor; h = syncdoctor.Host.from_entry_points(); assert len(h.plugins) >= 4, h.broken"
 COMMANDS = {
@@ -41,9 +43,7 @@ def _heavy_modules(env: dict[str, str]) -> list[str]:
 
 
 def run(repeat: int = 7) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-pyc-")
-    env["SYNCDOCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-packs-")
+    env = installed_env(SYNCDOCTOR_CACHE_DIR=tempfile.mkdtemp(prefix="bench-packs-"))
     cold = {**env, "SYNCDOCTOR_CACHE_DIR": "off"}
     py = sys.executable
     runs: dict[str, list[str]] = {
