@@ -84,6 +84,12 @@ def add_output_options(p: argparse.ArgumentParser, default_fail_on: str) -> None
     p.set_defaults(default_fail_on=default_fail_on)
 
 
+def missing_extra(what: str, exc: ImportError) -> UsageError:
+    """The usage error of a command whose optional dependencies are not installed."""
+    return UsageError(f"{what} needs the service extra ({exc.name} is missing): "
+                      "pip install 'syncdoctor[service]'")
+
+
 def version() -> str:
     """The installed distribution's version (what --version and SARIF report)."""
     from importlib import metadata

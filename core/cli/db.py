@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from .command import add_command
+from .command import add_command, missing_extra
 
 __all__ = ["register", "run"]
 
@@ -48,9 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from syncdoctor.ledger import Database
     except ImportError as exc:
-        sys.stderr.write(f"syncdoctor: db needs the service extra ({exc.name} is missing): "
-                         "pip install 'syncdoctor[service]'\n")
-        return EXIT_USAGE
+        raise missing_extra("db", exc) from None
     try:
         db = Database(args.db)
         before, head = db.current(), db.head()

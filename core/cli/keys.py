@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from .command import add_command
+from .command import add_command, missing_extra
 
 __all__ = ["register", "run"]
 
@@ -57,7 +57,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _store(url: str | None) -> Any:
-    from syncdoctor.ledger import Database, KeyStore
+    try:
+        from syncdoctor.ledger import Database, KeyStore
+    except ImportError as exc:
+        raise missing_extra("keys", exc) from None
 
     db = Database(url)
     if db.current() is None:

@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from .command import add_command
+from .command import add_command, missing_extra
 
 __all__ = ["register", "run"]
 
@@ -141,9 +141,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from syncdoctor.ledger import ActionNotAllowed, IssueNotFound, LedgerError
     except ImportError as exc:
-        sys.stderr.write(f"syncdoctor: ledger needs the service extra ({exc.name} is missing): "
-                         "pip install 'syncdoctor[service]'\n")
-        return EXIT_USAGE
+        raise missing_extra("ledger", exc) from None
     try:
         ledger = _ledger(args.db)
         if command == "prune":

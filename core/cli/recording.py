@@ -67,14 +67,14 @@ class Recorder:
         if not getattr(args, "record", False):
             return None
         from ..errors import UsageError
+        from .command import missing_extra
 
         if not args.client:
             raise UsageError("--record needs --client C: the client (firm, company) the records belong to")
         try:
             from ..ledger import Database, Ledger
         except ImportError as exc:
-            raise UsageError(f"--record needs the service extra ({exc.name} is missing): "
-                             "pip install 'syncdoctor[service]'") from None
+            raise missing_extra("--record", exc) from None
         db = Database(args.record_db)
         if db.current() is None:
             db.upgrade()  # a new ledger file: create its tables, as `keys create` does

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from .command import add_command
+from .command import add_command, missing_extra
 
 __all__ = ["SETTING_EXAMPLES", "register", "run", "settings_env"]
 
@@ -126,9 +126,7 @@ def run(args: argparse.Namespace) -> int:
         from syncdoctor.service import SettingsError, create_app, load_settings
         from syncdoctor.service.logs import configure_logging
     except ImportError as exc:
-        sys.stderr.write(f"syncdoctor: serve needs the service extra ({exc.name} is missing): "
-                         "pip install 'syncdoctor[service]'\n")
-        return EXIT_USAGE
+        raise missing_extra("serve", exc) from None
     from syncdoctor.service.settings import Settings
 
     overrides = {name: getattr(args, name, None) for name in Settings.model_fields}

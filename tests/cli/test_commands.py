@@ -278,3 +278,20 @@ def test_every_example_runs_as_written(command: str, example: str, tmp_path: Pat
                           cwd=tmp_path, env=env)
     assert proc.returncode in (0, 1), f"{example}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}"
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["serve", "--port", "0"], ["keys", "list"], ["db", "current"],
+                                  ["ledger", "list", "--tenant", "t"],
+                                  ["validate", "--record", "--client", "c", "docs/examples/entry.json"]])
+def test_a_command_that_needs_the_service_extra_says_so_without_a_traceback(argv: list[str]) -> None:
+    # `pip install .` has no service extra: what needs it names the missing package and the fix
+    probe = ("import sys\n"
+             "for name in ('fastapi', 'uvicorn', 'sqlalchemy', 'alembic'):\n"
+             "    sys.modules[name] = None  # importing it raises ImportError, as when not installed\n"
+             "from syncdoctor.cli.main import main\n"
+             f"raise SystemExit(main({argv!r}))\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "SYNCDOCTOR_CONFIG": ""})
+    assert proc.returncode == 2, proc.stderr
+    assert "needs the service extra" in proc.stderr and "pip install 'syncdoctor[service]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
