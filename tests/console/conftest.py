@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +19,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("jinja2")
+
+# one way to start and reach `syncdoctor serve` for the service's tests and the console's
+from tests.service.conftest import create_key, free_port, syncdoctor_command, wait_ready  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -51,25 +50,6 @@ EVENTS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def syncdoctor_command(*args: str) -> list[str]:
-    exe = shutil.which("syncdoctor", path=str(Path(sys.executable).parent)) or shutil.which("syncdoctor")
-    assert exe is not None, "the syncdoctor command is not installed (pip install -e '.[test]')"
-    return [exe, *args]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def create_key(db: str, tenant: str, role: str) -> str:
-    out = subprocess.run(syncdoctor_command("keys", "create", "--tenant", tenant, "--role", role, "--db", db),
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip()
-
-
 @dataclass
 class Console:
     url: str
@@ -91,17 +71,7 @@ class Console:
 
 
 def _wait_ready(server: Console, timeout: float = 60.0) -> None:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if server.process.poll() is not None:
-            raise AssertionError(f"server exited ({server.process.returncode}):\n{server.logs()}")
-        try:
-            if httpx.get(server.url + "/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"server not ready after {timeout}s:\n{server.logs()}")
+    wait_ready(server, timeout)  # the service's wait: the console is served by the same process
 
 
 @pytest.fixture(scope="session")
