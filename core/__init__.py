@@ -17,7 +17,7 @@ from .errors import (
     VendorError,
 )
 from .host.host import BrokenPlugin, EntityResult, Host, LoadedPlugin
-from .host.plugins import FetchOption, FetchResult, PluginSpec, RulePackPlugin, hookimpl
+from .host.plugins import FetchOption, FetchResult, PluginSpec, RulePackPlugin, deferred, hookimpl
 from .model.demo import DemoEvent, DemoSection
 from .model.entities import (
     AccountRef,
@@ -46,10 +46,10 @@ from .rules.loader import load_pack, load_pack_text
 from .rules.patches import apply_patch
 from .rules.paths import value_of
 from .rules.schema import Problem, RulePack
-from .vendors.sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
 
 if _typing.TYPE_CHECKING:  # loaded on first use: see __getattr__ below
     from .vendors.client import RetryPolicy, VendorClient
+    from .vendors.sandbox import Faults, SandboxRequest, SandboxResponse, SandboxServer
 
 __version__ = "0.1.0"
 
@@ -64,6 +64,7 @@ __all__ = [
     "ClientInvoice",
     "ContextError",
     "Customer",
+    "deferred",
     "DemoEvent",
     "DemoSection",
     "Diagnosis",
@@ -118,9 +119,17 @@ __all__ = [
 ]
 
 
-_LAZY = {"RetryPolicy": "syncdoctor.vendors.client", "VendorClient": "syncdoctor.vendors.client"}
+_LAZY = {
+    "RetryPolicy": "syncdoctor.vendors.client",
+    "VendorClient": "syncdoctor.vendors.client",
+    "Faults": "syncdoctor.vendors.sandbox",
+    "SandboxRequest": "syncdoctor.vendors.sandbox",
+    "SandboxResponse": "syncdoctor.vendors.sandbox",
+    "SandboxServer": "syncdoctor.vendors.sandbox",
+}
 """Names whose modules load on first use: the vendor client imports httpx (~90 ms, with the
-rich, click and pygments its own command line pulls in), which no command needs to start."""
+rich, click and pygments its own command line pulls in), the sandbox server http.server and
+email (~8 ms); no command needs either to start."""
 
 
 def __getattr__(name: str) -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,6 +49,7 @@ def _vendor_note(diag: dict[str, Any], given: bool) -> str | None:
 
 
 _GUESSED = {"vendor_guessed": True}
+_UNSET: Any = object()  # no vendor noted for an answer: the diagnosis's own is used
 
 
 def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = None, note: str | None = None,
@@ -99,7 +101,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     host = open_host(args)
     if args.vendor and host.catalog.plugin_for(args.vendor) is None:
         raise UsageError(f"unknown vendor {args.vendor!r}; known: " + ", ".join(sorted(host.catalog.plugin_of_vendor)))
-    given: list[str | None] = []  # per input: the vendor it named (or --vendor named for all)
+    # per input not yet answered: the vendor it named (or --vendor named for all); answers come
+    # in input order, so each is taken from the left as its answer is written (flat memory)
+    given: deque[str | None] = deque()
 
     recorder = Recorder.from_args(args, host)  # --record: rejections go to the issue ledger too
 
@@ -117,8 +121,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return recorder.classified(host.classify_many(recorder.inputs(noting(items)), vendor=args.vendor,
                                                       lang=args.lang))
 
-    def note_of(diag: Any, number: int) -> str | None:
-        named = given[number] if number < len(given) else diag.vendor
+    def named_next() -> Any:
+        return given.popleft() if given else _UNSET
+
+    def note_of(diag: Any, named: Any) -> str | None:
+        if named is _UNSET:
+            named = diag.vendor
         # a report naming a vendor no plugin knows (xero) and diagnosed under another (acd): a guess, said
         plugin_for = host.catalog.plugin_for
         same = named is not None and (diag.vendor in (None, named) or plugin_for(named) == plugin_for(diag.vendor)
@@ -130,13 +138,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
         report = _one_report(args)
         if fmt == "text":  # one message: the whole explanation
             bad, terminal = False, Terminal(args.color)
-            for number, diags in enumerate(classify_many([report])):
+            for diags in classify_many([report]):
+                named = named_next()
                 for diag in diags:
                     bad = bad or diag.problem == "core.invalid_input"
                     data = diag.model_dump(mode="json", exclude_none=True)
                     cp = host.catalog.problems.get(data["problem"])
                     _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None,
-                                     note_of(diag, number), terminal)
+                                     note_of(diag, named), terminal)
                     terminal.line()
             return EXIT_USAGE if bad else EXIT_OK
         reader: Any = None
@@ -155,7 +164,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
         number = next(counter)
         if lines and diags and diags[0].problem == "core.invalid_input":
             diags = [_at_line(d, number, lines[0]) for d in diags]
-        notes = [note_of(d, number) for d in diags]
+        named = named_next()
+        notes = [note_of(d, named) for d in diags]
 
         def encode() -> bytes:
             return b"".join(diagnosis_line(d, _GUESSED if n == "guessed" else None) for d, n in zip(diags, notes, strict=True))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..vendors.sandbox import FAULTS
+from ..vendors.faults import FAULTS
 from .command import EXIT_OK, UsageError, add_command, err, open_host
 
 __all__ = ["register"]

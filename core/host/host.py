@@ -34,15 +34,15 @@ from .loading import (
     ENV_TRACE,
     BrokenPlugin,
     LoadedPlugin,
-    describe,
     discover,
     enable_trace,
     env_flag,
     installed_names,
+    provenance,
 )
 from .loading import hook_timeout as timeout_setting
 from .pack_runner import PackRunner
-from .plugins import FetchResult
+from .plugins import FetchResult, deferred
 from .registration import Refused, check_plugin
 
 __all__ = ["BrokenPlugin", "EntityResult", "Host", "LoadedPlugin"]
@@ -53,8 +53,8 @@ log = logging.getLogger("syncdoctor")
 class Host:
     """Loads plugins and answers for every entity and every rejection.
 
-    Tests and embedding services name the plugins they want; only
-    :meth:`from_entry_points` (and the command line) discovers installed ones::
+    Tests and embedding services name the plugins they want; only :meth:`from_entry_points`
+    (and the command line) discovers installed ones::
 
         host = Host.from_entry_points(names=["acd"])
         for result in host.validate_many(records, context={"acd": {...}}):
@@ -119,9 +119,8 @@ class Host:
                 host._broken(found.name, found.version, found.reason, warn=found.warn)
                 continue
             ep, obj = found
-            dist = ep.dist
-            host.add_plugin(obj, name=ep.name, version=dist.version if dist else None,
-                            distribution=dist.name if dist else None, origin=describe(ep))
+            distribution, version, origin = provenance(ep)
+            host.add_plugin(obj, name=ep.name, version=version, distribution=distribution, origin=origin)
         return host
 
     def _broken(self, name: str, version: str | None, reason: str, warn: bool = False) -> None:
@@ -389,12 +388,13 @@ class Host:
         """The sources loaded plugins fetch from, with their options (a later plugin wins)."""
         return {k: v for loaded in self.plugins.values() for k, v in loaded.spec.fetch_options.items()}
 
-    def sandboxes(self) -> dict[str, Callable[..., Any]]:
+    def sandboxes(self) -> dict[str, Callable[..., Any]]:  # a deferred factory imports when called
         return {k: v for loaded in self.plugins.values() for k, v in loaded.spec.sandboxes.items()}
 
     def tool(self, name: str) -> Callable[..., Any] | None:
         """A function a plugin shares through the host (plugins never import each other)."""
         for loaded in self.plugins.values():
             if name in loaded.spec.tools:
-                return loaded.spec.tools[name]
+                fn = loaded.spec.tools[name]
+                return fn.resolve() if isinstance(fn, deferred) else fn  # a deferred tool: imported now
         return None

@@ -118,17 +118,43 @@ BUNDLED_DISTRIBUTION = "syncdoctor"
 BUNDLED_MODULES = frozenset({"syncdoctor_acd", "syncdoctor_quickbooks", "syncdoctor_pos_pennylane", "syncdoctor_qonto"})
 
 
+_DISTRIBUTIONS: dict[int, tuple[metadata.Distribution, str, str]] = {}
+
+
+def name_and_version(dist: metadata.Distribution) -> tuple[str, str]:
+    """A distribution's name and version. Each ``dist.name`` or ``dist.version`` reads and
+    parses its METADATA file again, and start-up asked two dozen times (~10 ms); the
+    distribution is kept with its facts, so its id cannot be reused for another."""
+    known = _DISTRIBUTIONS.get(id(dist))
+    if known is None or known[0] is not dist:
+        meta = dist.metadata
+        known = _DISTRIBUTIONS[id(dist)] = (dist, meta["Name"], meta["Version"])
+    return known[1], known[2]
+
+
+def provenance(ep: metadata.EntryPoint) -> tuple[str | None, str | None, str]:
+    """(distribution, version, how a warning names it) of an entry point."""
+    dist = getattr(ep, "dist", None)
+    name, version = name_and_version(dist) if dist is not None else (None, None)
+    return name, version, describe(ep)
+
+
+def _version(ep: metadata.EntryPoint) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return name_and_version(dist)[1] if dist is not None else None
+
+
 def is_bundled(ep: metadata.EntryPoint) -> bool:
     dist = getattr(ep, "dist", None)
     if dist is not None:
-        return bool(dist.name == BUNDLED_DISTRIBUTION)
+        return name_and_version(dist)[0] == BUNDLED_DISTRIBUTION
     return ep.value.split(":")[0].strip() in BUNDLED_MODULES
 
 
 def describe(ep: metadata.EntryPoint) -> str:
     """``name = module:object (distribution version)``, to name an entry point in a warning."""
     dist = getattr(ep, "dist", None)
-    where = f" ({dist.name} {dist.version})" if dist is not None else ""
+    where = " ({} {})".format(*name_and_version(dist)) if dist is not None else ""
     return f"{ep.name} = {ep.value}{where}"
 
 
@@ -166,12 +192,11 @@ def discover(names: Iterable[str] | None) -> Iterator[BrokenPlugin | tuple[metad
     failed (``SystemExit`` at import included; only Ctrl-C stops), an allowed name not installed."""
     chosen, missing, duplicates = entry_points(names)
     for ep, holder in duplicates:
-        dist = ep.dist
-        yield BrokenPlugin(ep.name, dist.version if dist is not None else None,
+        yield BrokenPlugin(ep.name, _version(ep),
                            f"entry point {describe(ep)} claims the name of {describe(holder)}, which is loaded instead"
                            + (" (a bundled plugin's name cannot be replaced)" if is_bundled(holder) else ""), warn=True)
     for ep in chosen:
-        version = ep.dist.version if ep.dist is not None else None
+        version = _version(ep)
         try:
             obj = ep.load()
         except BaseException as exc:

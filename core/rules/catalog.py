@@ -140,7 +140,7 @@ Candidates = tuple[list[CompiledSignature], Set[int], bytes, bool]
 """What :meth:`Catalog.candidates` finds in a report: candidates, pattern hits, UTF-8, raw."""
 Scan = tuple["CompiledSignature | None", bytes, bool]
 """An engine's pass over a report: the signature that decides, the message as UTF-8, raw."""
-_NO_SET: tuple[None, tuple[()]] = (None, ())
+_NO_SET: tuple[None, list[CompiledSignature]] = (None, [])
 _NO_HITS: frozenset[int] = frozenset()
 
 
@@ -169,6 +169,7 @@ class Catalog:
         self._by_code: dict[tuple[str | None, str], list[CompiledSignature]] = {}
         self._by_status: dict[tuple[str | None, int], list[CompiledSignature]] = {}
         self._status_fallback: dict[int, CompiledSignature] = {}
+        self._scopes: set[str] = set()
         self._frozen = False
 
     def add_pack(self, pack: RulePack, plugin: str, functions: Mapping[str, Callable[..., Any]], file: str) -> None:
@@ -219,7 +220,9 @@ class Catalog:
         self.plugin_of_vendor[vendor.lower()] = plugin
 
     def freeze(self) -> None:
-        """Build the classification indexes: one RE2 set per plugin and one for all."""
+        """Build the classification indexes: the RE2 set of all signatures now, one per plugin
+        on first use (most reports name no vendor, and a one-shot command classifies with one
+        set: compiling all five was ~20 ms of its start-up)."""
         self._sets, self._by_code, self._by_status = {}, {}, {}
         # the core's status-only signatures (core/packs/core.yaml): what a status alone says
         self._status_fallback = {}
@@ -227,23 +230,8 @@ class Catalog:
             if sig.problem.plugin == "core" and sig.regex is None and not sig.codes:
                 for status in sig.statuses:
                     self._status_fallback.setdefault(status, sig)
-        plugins = {s.problem.plugin for s in self.signatures} | set(self.raw_patterns)
-        for scope in [None, *sorted(plugins)]:
-            sigs = [s for s in self.signatures if s.regex is not None and (scope is None or s.problem.plugin == scope)]
-            # a plugin's raw-report pattern sits after the signatures: an index past them means "raw"
-            raw = [p for owner, p in sorted(self.raw_patterns.items()) if scope is None or owner == scope]
-            rset = None
-            if sigs or raw:
-                options = re2.Options()
-                options.log_errors = False
-                # the default 8 MB DFA budget is too small for thousands of patterns
-                options.max_mem = SET_MAX_MEM
-                wrapper = re2.Set.SearchSet(options)
-                for pattern in [*(s.signature.pattern for s in sigs), *raw]:
-                    wrapper.Add(pattern)
-                wrapper.Compile()
-                rset = wrapper._set  # the C++ set: matched with UTF-8 bytes, no per-call re-encoding
-            self._sets[scope] = (rset, sigs)
+        self._scopes = {s.problem.plugin for s in self.signatures} | set(self.raw_patterns)
+        self._set_for(None)  # every pattern: a set that cannot compile fails at start-up
         for s in self.signatures:
             for scope in (None, s.problem.plugin):
                 for code in s.codes:
@@ -251,6 +239,31 @@ class Catalog:
                 for status in s.statuses:
                     self._by_status.setdefault((scope, status), []).append(s)
         self._frozen = True
+
+    def _set_for(self, scope: str | None) -> tuple[Any, list[CompiledSignature]]:
+        """The RE2 set of a scope (None: every plugin) and its signatures, built once. Two
+        threads may both build it; the same set results and one is kept."""
+        built = self._sets.get(scope)
+        if built is not None:
+            return built
+        if scope is not None and scope not in self._scopes:
+            return _NO_SET
+        sigs = [s for s in self.signatures if s.regex is not None and (scope is None or s.problem.plugin == scope)]
+        # a plugin's raw-report pattern sits after the signatures: an index past them means "raw"
+        raw = [p for owner, p in sorted(self.raw_patterns.items()) if scope is None or owner == scope]
+        rset = None
+        if sigs or raw:
+            options = re2.Options()
+            options.log_errors = False
+            # the default 8 MB DFA budget is too small for thousands of patterns
+            options.max_mem = SET_MAX_MEM
+            wrapper = re2.Set.SearchSet(options)
+            for pattern in [*(s.signature.pattern for s in sigs), *raw]:
+                wrapper.Add(pattern)
+            wrapper.Compile()
+            rset = wrapper._set  # the C++ set: matched with UTF-8 bytes, no per-call re-encoding
+        built = self._sets[scope] = (rset, sigs)
+        return built
 
     def for_entity(self, kind: str) -> list[CompiledProblem]:
         merged = self._for_kind.get(kind)
@@ -268,7 +281,7 @@ class Catalog:
         signatures that may apply, which of them matched by pattern, the message as UTF-8
         (for the named groups of the one that wins), and whether a plugin's raw-report
         pattern matched."""
-        rset, sigs = self._sets.get(plugin, _NO_SET)
+        rset, sigs = self._sets.get(plugin) or self._set_for(plugin)
         message = report.message
         data = encode(message) if message else b""
         matches = rset.Match(data) if rset is not None and data else None
@@ -309,7 +322,7 @@ class Catalog:
         """The signature that decides, in one pass: what :meth:`candidates`, :meth:`holds` and
         :meth:`best` decide together, without building the candidate list (the native engine's
         hot path; a test checks both ways agree). ``skip`` leaves signatures out by index."""
-        rset, sigs = self._sets.get(plugin, _NO_SET)
+        rset, sigs = self._sets.get(plugin) or self._set_for(plugin)
         message = report.message
         data = message.encode("utf-8", "surrogatepass") if message else b""  # _regex.encode, inlined
         code = normalize_code(report.code) if report.code is not None else None

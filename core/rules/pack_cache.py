@@ -1,9 +1,10 @@
 """Parsed rule packs cached by content, so that a one-shot command does not parse YAML again.
 
 Parsing the bundled packs' YAML was ~70 ms of every command's start-up; loading the same data
-from a pickle takes ~3 ms. The cache holds the parsed YAML data only (dicts, lists, Decimals,
-dates), never models: the packs are still validated and compiled by the code that runs, so a
-change of the schema cannot meet stale objects.
+from a pickle takes ~3 ms. The cache holds the parsed YAML data (dicts, lists, Decimals, dates)
+and what the loader derives from the text alone (its expanded size), never models: the packs
+are still validated and compiled by the code that runs, so a change of the schema cannot meet
+stale objects.
 
 - Keyed by content: the SHA-256 of the YAML text and of :data:`FORMAT` (bumped whenever the
   loader would build different data from the same text). Never by time: an edited pack has
@@ -29,7 +30,7 @@ from typing import Any
 
 __all__ = ["FORMAT", "cache_dir", "cached_parse"]
 
-FORMAT = "syncdoctor-pack-data-1"
+FORMAT = "syncdoctor-pack-data-2"
 """Part of every key: bump it when the YAML loader changes what it builds from a text."""
 
 _MAGIC = b"sdpack1\n"

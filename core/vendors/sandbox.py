@@ -31,10 +31,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..model.money import dumps
+from .faults import FAULTS
 
 __all__ = ["FAULTS", "Faults", "SandboxRequest", "SandboxResponse", "SandboxServer"]
 
-FAULTS = ("429", "500", "drop", "duplicate-page", "slow", "lost-answer", "trickle", "endless", "malformed-page", "echo")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

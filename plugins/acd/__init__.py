@@ -16,13 +16,11 @@ from collections.abc import Callable, Mapping
 from importlib.resources import files
 from typing import Any
 
-from syncdoctor import ErrorReport, RulePackPlugin
+from syncdoctor import ErrorReport, RulePackPlugin, deferred
 
-from .api import push, to_body
 from .checks import FUNCTIONS
 from .context import AcdContext
 from .envelope import split_report
-from .sandbox import sandbox
 
 __all__ = ["Acd", "AcdContext", "plugin"]
 
@@ -46,12 +44,12 @@ class Acd(RulePackPlugin):
         return split_report(report)
 
     def extra_spec(self) -> dict[str, Any]:
-        from .demo import run_demo
-
+        # imported on first use: the sandbox and demo load the HTTP server (syncdoctor.deferred)
         return {
-            "sandboxes": {"acd": sandbox},
-            "demo": run_demo,
-            "tools": {"acd.push": push, "acd.to_body": to_body},
+            "sandboxes": {"acd": deferred(f"{__package__}.sandbox:sandbox")},
+            "demo": deferred(f"{__package__}.demo:run_demo"),
+            "tools": {"acd.push": deferred(f"{__package__}.api:push"),
+                      "acd.to_body": deferred(f"{__package__}.api:to_body")},
         }
 
 

@@ -20,9 +20,18 @@ from collections.abc import Callable, Mapping
 from importlib.resources import files
 from typing import Any
 
-from syncdoctor import EntityBase, ErrorReport, FetchOption, FetchResult, Host, RulePackPlugin, hookimpl
+from syncdoctor import (
+    EntityBase,
+    ErrorReport,
+    FetchOption,
+    FetchResult,
+    Host,
+    RulePackPlugin,
+    deferred,
+    hookimpl,
+)
 
-from . import checks, demo, reports, sandbox
+from . import checks, reports
 from .context import PosPennylaneContext
 from .daily_entry import daily_entry
 from .entities import PosDay, PosSync
@@ -66,8 +75,9 @@ class PosPennylane(RulePackPlugin):
                     FetchOption(flag="--page-size", default="1000", help="sales per page, at most 1000"),
                 ),
             },
-            "sandboxes": {"pos": sandbox.factory},
-            "demo": demo.run,
+            # imported on first use: the sandbox and demo load the HTTP server (syncdoctor.deferred)
+            "sandboxes": {"pos": deferred(f"{__package__}.sandbox:factory")},
+            "demo": deferred(f"{__package__}.demo:run"),
             "tools": {
                 "pos_pennylane.daily_entry": daily_entry,
                 "pos_pennylane.sales_export": sales_export,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from importlib.resources import files
 from typing import Any
 
-from syncdoctor import EntityBase, ErrorReport, FetchOption, FetchResult, RulePackPlugin, hookimpl
+from syncdoctor import EntityBase, ErrorReport, FetchOption, FetchResult, RulePackPlugin, deferred, hookimpl
 
 from .checks import FUNCTIONS
 from .context import QontoContext
@@ -61,15 +61,13 @@ class Qonto(RulePackPlugin):
         return normalize_report(report)
 
     def extra_spec(self) -> dict[str, Any]:
-        from .demo import demo
-        from .mapping import payment_entry, to_entries
-        from .sandbox import factory
-
+        # imported on first use: the sandbox and demo load the HTTP server (syncdoctor.deferred)
         return {
             "fetch_options": {SOURCE: FETCH_OPTIONS},
-            "sandboxes": {SOURCE: factory},
-            "demo": demo,
-            "tools": {"qonto.to_entries": to_entries, "qonto.payment_entry": payment_entry},
+            "sandboxes": {SOURCE: deferred(f"{__package__}.sandbox:factory")},
+            "demo": deferred(f"{__package__}.demo:demo"),
+            "tools": {"qonto.to_entries": deferred(f"{__package__}.mapping:to_entries"),
+                      "qonto.payment_entry": deferred(f"{__package__}.mapping:payment_entry")},
         }
 
     @hookimpl

@@ -20,17 +20,15 @@ from syncdoctor import (
     FetchResult,
     RemediationPlan,
     RulePackPlugin,
+    deferred,
     hookimpl,
 )
 
 from .checks import FUNCTIONS
 from .context import QuickBooksContext
-from .demo import demo
 from .entities import SyncFailure
 from .faults import split_faults
 from .fetch import fetch
-from .push import push, push_batch
-from .sandbox import make_sandbox
 
 __all__ = ["QuickBooks", "QuickBooksContext", "plugin"]
 
@@ -74,9 +72,11 @@ class QuickBooks(RulePackPlugin):
                     ),
                 ),
             },
-            "sandboxes": {"quickbooks": make_sandbox},
-            "demo": demo,
-            "tools": {"quickbooks.push": push, "quickbooks.push_batch": push_batch},
+            # imported on first use: the sandbox and demo load the HTTP server (syncdoctor.deferred)
+            "sandboxes": {"quickbooks": deferred(f"{__package__}.sandbox:make_sandbox")},
+            "demo": deferred(f"{__package__}.demo:demo"),
+            "tools": {"quickbooks.push": deferred(f"{__package__}.push:push"),
+                      "quickbooks.push_batch": deferred(f"{__package__}.push:push_batch")},
         }
 
     @hookimpl

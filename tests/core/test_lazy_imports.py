@@ -49,3 +49,33 @@ def test_loading_the_bundled_plugins_imports_no_http_client() -> None:
     # for the first fetch or push
     loaded = _loaded("from syncdoctor import Host\nHost.from_entry_points()")
     assert {"httpx", "rich", "click", "pygments"}.isdisjoint(loaded), loaded
+
+
+def test_commands_and_plugins_import_no_server_until_a_sandbox_or_demo_runs() -> None:
+    # sandboxes, demos and tools are registered deferred (syncdoctor.deferred): http.server,
+    # email and ssl (~20 ms) load when one is called; JUnit output's xml.sax likewise
+    probe = ("import sys\nfrom syncdoctor import Host\nfrom syncdoctor.cli.main import build_parser\n"
+             "build_parser()\nhost = Host.from_entry_points()\nassert len(host.plugins) == 4\n"
+             "print([m for m in ('http.server', 'ssl', 'xml.sax') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    probe = ("import sys\nfrom syncdoctor import Host\nhost = Host.from_entry_points()\n"
+             "server = host.sandboxes()['acd']()\nserver._server.server_close()\n"
+             "print('http.server' in sys.modules, type(server).__name__)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "SandboxServer"]
+
+
+def test_deferred_imports_on_first_call_and_names_a_bad_target() -> None:
+    import pytest
+
+    from syncdoctor import deferred
+
+    dumps = deferred("json:dumps")
+    assert repr(dumps) == "deferred('json:dumps')" and dumps({"a": 1}) == '{"a": 1}'
+    assert dumps.resolve() is json.dumps
+    with pytest.raises(ValueError, match="'json.dumps' must be 'module:attribute'"):
+        deferred("json.dumps")
+    missing = deferred("syncdoctor_no_such_module:run")
+    with pytest.raises(ModuleNotFoundError, match="syncdoctor_no_such_module"):
+        missing()

@@ -88,6 +88,25 @@ def test_an_entry_under_another_key_is_not_used(cache: tuple[Path, list[str]]) -
     assert len(parsed) == 2
 
 
+def test_a_cached_pack_is_not_walked_again_and_its_budget_still_holds(
+    cache: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The expanded size is stored with the data (the walk was ~40 ms of every start-up), and a
+    pack over the budget is refused from the cache as it was on its first load."""
+    _, parsed = cache
+    walks: list[int] = []
+    real = loader._expanded_size
+    monkeypatch.setattr(loader, "_expanded_size", lambda data: walks.append(1) or real(data))
+    loader.load_pack_text(PACK, "p.yaml")
+    assert loader.load_pack_text(PACK, "p.yaml").plugin == "sample"
+    assert len(parsed) == 1 and len(walks) == 1
+    monkeypatch.setattr(loader, "MAX_PACK_DEPTH", 3)
+    for _ in range(2):
+        with pytest.raises(PackError, match="nested"):
+            loader.load_pack_text(PACK, "p.yaml")
+    assert len(parsed) == 1 and len(walks) == 1
+
+
 def test_errors_are_not_cached(cache: tuple[Path, list[str]]) -> None:
     folder, parsed = cache
     for _ in range(2):

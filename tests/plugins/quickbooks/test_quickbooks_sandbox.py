@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from syncdoctor import Host, SandboxServer, loads
+from syncdoctor import Host, SandboxServer, deferred, loads
 from syncdoctor_quickbooks.push import push, push_batch
 from syncdoctor_quickbooks.sandbox import SANDBOX_TOKEN, make_sandbox, parse_where
 from syncdoctor_quickbooks.sandbox_company import REALM_ID
@@ -29,7 +29,8 @@ def _post(server: SandboxServer, segment: str, body: Any, **params: str) -> tupl
 def test_factory_signature_and_tools(qbo_host: Host) -> None:
     params = inspect.signature(make_sandbox).parameters
     assert list(params) == ["port", "faults"] and params["port"].default == 0 and params["faults"].default is None
-    assert qbo_host.sandboxes()["quickbooks"] is make_sandbox
+    factory = qbo_host.sandboxes()["quickbooks"]  # deferred: imported on its first call
+    assert isinstance(factory, deferred) and factory.resolve() is make_sandbox
     assert qbo_host.tool("quickbooks.push") is push and qbo_host.tool("quickbooks.push_batch") is push_batch
     server = make_sandbox()
     assert isinstance(server, SandboxServer)
