@@ -45,15 +45,17 @@ def run_batch(args: argparse.Namespace, sink: Sink, reader: RecordReader, result
                                   lang=args.lang)
     lines = reader.lines
     trace = bool(os.environ.get(ENV_TRACE))  # rule packs run inside the engine: no hook call to log
+    add, update, popleft = sink.add, progress.update if progress.enabled else None, lines.popleft
     try:
         for result in results:
             ref, hits, data = convert(result)
-            line = lines.popleft() if lines else 0
+            line = popleft() if lines else 0
             if trace:
                 sys.stderr.write(f"syncdoctor trace: line {line}: {ref}: "
                                  + (", ".join(f"{h.problem} ({h.severity})" for h in hits) or "nothing found") + "\n")
-            sink.add(line, ref, hits, data)
-            progress.update(reader.count, reader.consumed)
+            add(line, ref, hits, data)
+            if update is not None:
+                update(reader.count, reader.consumed)
     finally:
         progress.close()
     sink.finish()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections import deque
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from ..model.jsonio import diagnosis_line
@@ -75,16 +76,37 @@ def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = Non
     say(plan_text(diag.get("remediation", {}), lang))
 
 
-def _hits(diags: list[Any], catalog: Any) -> list[Hit]:
-    hits = []
-    for d in diags:
-        cp = catalog.problems.get(d.problem)
+class _Hits:
+    """Each diagnosis as the formats see it. A batch repeats the same few (problem, vendor,
+    title, cause) over and over, and a frozen Hit can be shared: made once each (~1 us saved
+    per message), the table emptied when it grows past what a catalog's problems explain."""
+
+    LIMIT = 4096
+
+    def __init__(self, catalog: Any) -> None:
+        self.catalog = catalog
+        self.known: dict[tuple[Any, ...], Hit] = {}
+
+    def __call__(self, diags: list[Any]) -> list[Hit]:
+        hits, known = [], self.known
+        for d in diags:
+            causes = d.causes
+            key = (d.problem, d.vendor, d.title, causes[0] if causes else None)
+            hit = known.get(key)
+            if hit is None:
+                if len(known) >= self.LIMIT:
+                    known.clear()
+                hit = known[key] = self.make(d)
+            hits.append(hit)
+        return hits
+
+    def make(self, d: Any) -> Hit:
+        cp = self.catalog.problems.get(d.problem)
         severity = cp.problem.severity if cp is not None else "warning"
         message = d.title or (d.causes[0] if d.causes else d.problem)
         if d.problem == "core.invalid_input" and d.causes:
             message = d.causes[0]
-        hits.append(Hit(d.problem, severity, message, d.vendor or None, None, d.title))
-    return hits
+        return Hit(d.problem, severity, message, d.vendor or None, None, d.title)
 
 
 def _one_report(args: argparse.Namespace) -> dict[str, Any]:
@@ -124,14 +146,22 @@ def cmd_classify(args: argparse.Namespace) -> int:
     def named_next() -> Any:
         return given.popleft() if given else _UNSET
 
+    notes: dict[tuple[Any, Any, bool], str | None] = {}  # (named, vendor, invalid) -> note
+
     def note_of(diag: Any, named: Any) -> str | None:
         if named is _UNSET:
             named = diag.vendor
-        # a report naming a vendor no plugin knows (xero) and diagnosed under another (acd): a guess, said
-        plugin_for = host.catalog.plugin_for
-        same = named is not None and (diag.vendor in (None, named) or plugin_for(named) == plugin_for(diag.vendor)
-                                      and plugin_for(named) is not None)
-        return _vendor_note(diag.__dict__, same)
+        key = (named, diag.vendor, diag.problem == "core.invalid_input")
+        note = notes.get(key, _UNSET)
+        if note is _UNSET:
+            # a report naming a vendor no plugin knows (xero) and diagnosed under another (acd): a guess, said
+            plugin_for = host.catalog.plugin_for
+            same = named is not None and (diag.vendor in (None, named) or plugin_for(named) == plugin_for(diag.vendor)
+                                          and plugin_for(named) is not None)
+            if len(notes) >= _Hits.LIMIT:  # vendors are the input's own words: bounded
+                notes.clear()
+            note = notes[key] = _vendor_note(diag.__dict__, same)
+        return note
 
     if not args.input:
         fmt = args.format or "text"
@@ -155,7 +185,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         fmt = args.format or "jsonl"
         args.source_name = args.input
     sink = make_output(args, "classify", host, fmt)
-    catalog = host.catalog
+    hits_of = _Hits(host.catalog)
     counter = iter(range(1 << 62))
 
     lines = None
@@ -165,11 +195,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if lines and diags and diags[0].problem == "core.invalid_input":
             diags = [_at_line(d, number, lines[0]) for d in diags]
         named = named_next()
+        if len(diags) == 1:  # most reports: one diagnosis, encoded when the format asks
+            diag = diags[0]
+            extra = _GUESSED if note_of(diag, named) == "guessed" else None
+            return diag.vendor, hits_of(diags), partial(diagnosis_line, diag, extra)
         notes = [note_of(d, named) for d in diags]
 
         def encode() -> bytes:
             return b"".join(diagnosis_line(d, _GUESSED if n == "guessed" else None) for d, n in zip(diags, notes, strict=True))
-        return (diags[0].vendor if diags else None), _hits(diags, catalog), encode
+        return (diags[0].vendor if diags else None), hits_of(diags), encode
 
     if not args.input:
         reader = _Single(records)

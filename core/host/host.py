@@ -326,8 +326,8 @@ class Host:
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
             diags = classify_packs(report, None, lang, index, engine)
-            diags = plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace, self.guard)
-            yield diags
+            yield plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace,
+                                   self.guard) if custom else diags
 
     # ------------------------------------------------------------------ remediation
 

@@ -70,6 +70,9 @@ def parse_context(
     return parsed
 
 
+_validate_report = ErrorReport.__pydantic_validator__.validate_python
+
+
 def parse_report(raw: Any, index: int) -> ErrorReport:
     """One error report (a model, a dict, or bare text), or :class:`InputError`."""
     if isinstance(raw, InputError):
@@ -81,7 +84,7 @@ def parse_report(raw: Any, index: int) -> ErrorReport:
     if not isinstance(raw, Mapping):
         raise InputError(index, None, f"expected a JSON object, got {type(raw).__name__}")
     try:
-        return ErrorReport.model_validate(raw)
+        return _validate_report(raw)  # ErrorReport.model_validate(raw), without its wrapper
     except ValidationError as exc:
         field, msg = _first_error(exc)
         raise InputError(index, field, msg) from None

@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+import orjson
+
 from ..errors import InputError
 
 __all__ = ["MAX_RECORD_BYTES", "RecordReader", "open_input", "read_records"]
@@ -70,6 +72,35 @@ def _parse(text: str, line: int) -> Any:
         raise InputError(None, None, f"line {line}: JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise InputError(None, None, f"line {line}: not valid JSON: {str(exc)[:120]}") from None
+
+
+_fast_loads = orjson.loads
+_NOTHING: Any = object()
+
+
+def _holds_float(value: Any) -> bool:
+    """Whether orjson made a float anywhere in the value. A line is read with orjson (~3x the
+    standard decoder's speed) and kept only when it holds none: numbers with a fraction or an
+    exponent must be Decimals (money), and integers past 64 bits came back as floats; such a
+    line, and anything orjson refuses (NaN, lone surrogates, a BOM, very deep nesting), is
+    decoded by the standard decoder as before, so no record changes."""
+    kind = type(value)
+    if kind is dict:
+        stack = list(value.values())
+    elif kind is list:
+        stack = list(value)
+    else:
+        return kind is float
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            return True
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+    return False
 
 
 def _too_long(line: int) -> InputError:
@@ -168,6 +199,7 @@ class RecordReader:
     def _values(self, head: bytes) -> Iterator[tuple[int, Any]]:
         pending: list[str] = []
         pending_size, start, indent = 0, 0, 0
+        fast, refused = True, 0
         lines = self._physical_lines(head)
         while True:
             try:
@@ -179,6 +211,18 @@ class RecordReader:
                                                        "without a line break; the rest of the input is not read")
                 return
             if not pending and raw:  # the common case first: one JSON value on its line
+                if fast:
+                    try:
+                        value = _fast_loads(raw)
+                    except ValueError:  # orjson refused it: the standard decoder decides, below
+                        value = _NOTHING
+                    if value is not _NOTHING and not _holds_float(value):
+                        yield number, value
+                        continue
+                    # a file whose lines hold floats (amounts as JSON numbers) would be decoded
+                    # twice: after 64 such lines out of the first 128, orjson is not tried again
+                    refused += 1
+                    fast = refused < 64 or number > 128
                 try:
                     yield number, _DECODER.decode(raw.decode("utf-8"))
                     continue

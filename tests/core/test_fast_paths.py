@@ -136,4 +136,32 @@ def test_line_sink_keeps_order_with_text_writes() -> None:
     plain = io.StringIO()
     sink = LineSink(plain)
     sink.write("é\n".encode())
+    sink.flush()
     assert plain.getvalue() == "é\n"
+
+
+def test_line_sink_writes_chunks_not_a_call_per_line() -> None:
+    """With PYTHONUNBUFFERED, stdout's buffer is the raw file: a write per line was a system
+    call per line. Lines are joined into chunks, none lost or reordered at the end."""
+
+    class Raw(io.RawIOBase):
+        def __init__(self) -> None:
+            self.calls: list[bytes] = []
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: Any) -> int:
+            self.calls.append(bytes(data))
+            return len(data)
+
+    raw = Raw()
+    text = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)  # type: ignore[arg-type]
+    sink = LineSink(text)
+    lines = [f'{{"n": {i}, "pad": "{"x" * 100}"}}\n'.encode() for i in range(10_000)]
+    for line in lines:
+        sink.write(line)
+    sink.flush()
+    assert b"".join(raw.calls) == b"".join(lines)
+    assert len(raw.calls) <= len(b"".join(lines)) // LineSink.CHUNK + 1 < 30
+    assert all(len(c) < LineSink.CHUNK + 200 for c in raw.calls)

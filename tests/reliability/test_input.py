@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncdoctor.errors import InputError
 from syncdoctor.model.records import MAX_RECORD_BYTES, RecordReader
@@ -170,3 +172,32 @@ def test_every_file_option_is_bounded(args: list[str]) -> None:
     proc = _cli(*args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr
     assert "16 MB" in proc.stderr or "not a file" in proc.stderr
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.text() | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e300, -0.0, 2**70, -(2**64), 2**63, "\ud800 lone", "\u0000"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=5), _JSON, max_size=4), min_size=1, max_size=5))
+def test_json_lines_read_as_the_standard_decoder_with_decimals_reads_them(values: list[Any]) -> None:
+    # lines (records are objects; a first "[" opens an array) are read with orjson when that
+    # changes nothing (issue 19): floats, integers past 64 bits, lone surrogates and the rest
+    # go to the standard decoder, Decimals as before
+    lines = [json.dumps(v) for v in values]
+    expected = [json.loads(line, parse_float=Decimal) for line in lines]
+    got = [record for _, record in read(("\n".join(lines) + "\n").encode())]
+    assert got == expected
+    assert [type(x) for x in got] == [type(x) for x in expected]
+
+
+def test_a_file_of_float_lines_stops_trying_the_fast_decoder_and_reads_every_line() -> None:
+    data = b"".join(b'{"amount": %d.5, "n": %d}\n' % (i, i) for i in range(300))
+    got = [record for _, record in read(data)]
+    assert got == [{"amount": Decimal(f"{i}.5"), "n": i} for i in range(300)]
+    assert all(type(r["amount"]) is Decimal for r in got)
