@@ -20,13 +20,14 @@ def installed_env(**extra: str) -> dict[str, str]:
 
     ``PYTHONDONTWRITEBYTECODE`` (set on this machine) made every command compile every module
     from source (+0.7 s); it is cleared and ``.pyc`` files go to a private
-    ``PYTHONPYCACHEPREFIX``, warmed by a first run. ``SYNCDOCTOR_*`` settings of the caller are
-    left out so that the bench measures the defaults.
+    ``PYTHONPYCACHEPREFIX``, warmed by a first run. ``PYTHONUNBUFFERED`` (also set here) is
+    cleared: it made every reference pipeline's stdout a system call per line. ``SYNCDOCTOR_*``
+    settings of the caller are left out so that the bench measures the defaults.
     """
     import tempfile
 
     env = {k: v for k, v in os.environ.items()
-           if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("SYNCDOCTOR_")}
+           if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED") and not k.startswith("SYNCDOCTOR_")}
     env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-pyc-")
     return {**env, **extra}
 

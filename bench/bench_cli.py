@@ -5,7 +5,11 @@
   RE2 set pass (the catalog's own set), and write a diagnosis line of the same size class (the
   matched problem's rendered diagnosis, with the input's index, encoded by orjson).
 - ``validate F --json`` against the bare cost of reading and parsing the same file: each line
-  decoded (json, Decimal floats) and parsed into its entity model (pydantic).
+  decoded as the command's reader decodes it (orjson; the Decimal decoder for a line with
+  floats) and parsed into its entity model (pydantic).
+
+Commands and references run with bytecode and a buffered stdout, as an installed package runs
+for most users (``_common.installed_env``).
 
 Every command runs in its own process, as a user runs it. Times are CPU times (user + system,
 from ``wait4``), not wall times: on this shared 2-core machine other sessions' load made wall
@@ -29,7 +33,7 @@ from typing import Any
 from syncdoctor import Host
 from syncdoctor.model.money import dumps
 
-from ._common import cycle, example_entities, example_messages, valid_traffic
+from ._common import cycle, example_entities, example_messages, installed_env, valid_traffic
 
 CLASSIFY_REFERENCE = r"""
 import sys, time, orjson
@@ -63,32 +67,39 @@ print(time.process_time() - start, file=sys.stderr)
 PARSE_REFERENCE = r"""
 import json, sys, time
 from decimal import Decimal
+import orjson
 sys.path.insert(0, ".")
 from syncdoctor import Host
+from syncdoctor.model.records import _holds_float
 host = Host.from_entry_points()
 decode = json.JSONDecoder(parse_float=Decimal).decode
-parse = host.parse_entity
+parse, loads = host.parse_entity, orjson.loads
 start = time.process_time()
 with open(sys.argv[1], "rb") as fh:
     for i, raw in enumerate(fh):
         try:
-            parse(decode(raw.decode()), i)
+            # the same decoding as the command's reader: orjson, the Decimal decoder for floats
+            value = loads(raw)
+            parse(decode(raw.decode()) if _holds_float(value) else value, i)
         except Exception:
             pass
 print(time.process_time() - start, file=sys.stderr)
 """
 
 
+_ENV = installed_env()
+
+
 def _reference(code: str, path: Path) -> float:
     done = subprocess.run([sys.executable, "-c", code, str(path)], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=True)
+                          stderr=subprocess.PIPE, text=True, check=True, env=_ENV)
     return float(done.stderr.strip().splitlines()[-1])
 
 
 def _command(*args: str) -> float:
     """The command's CPU time (user + system), as the kernel counted it for that process."""
     proc = subprocess.Popen([sys.executable, "-m", "syncdoctor.cli.main", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, env=_ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):

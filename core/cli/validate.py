@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any
 
 from ..host.batches import EntityResult
@@ -41,8 +42,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if findings and findings[0].problem == "core.invalid_input" and lines:
                 findings = [_at_line(f, lines[0]) for f in findings]
                 result = EntityResult(result.entity, findings, result.parsed)
-            hits = [Hit(f.problem, f.severity, f.message, f.entity, f.path) for f in findings]
-            return result.entity, hits, lambda: entity_result_line(result.entity, findings)
+            hits = [Hit(f.problem, f.severity, f.message, f.entity, f.path) for f in findings] if findings else []
+            return result.entity, hits, partial(entity_result_line, result.entity, findings)
 
         results = host.validate_many(reader, context, lang=args.lang, plugins=plugins)
         recorder = Recorder.from_args(args, host)  # --record: findings go to the issue ledger too

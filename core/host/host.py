@@ -233,8 +233,7 @@ class Host:
 
         Each record may be an entity model, a dict, or an :class:`InputError` produced by a
         reader; a bad record yields a ``core.invalid_input`` finding and the batch goes on.
-        Rule-pack plugins run inside the engine without a pluggy call per record.
-        """
+        Rule-pack plugins run inside the engine without a pluggy call per record."""
         contexts = self._contexts(context)
         engine = self.engine
         only = frozenset(plugins) if plugins is not None else None
@@ -258,8 +257,9 @@ class Host:
                 yield EntityResult(ref, [invalid_input(error, index).model_copy(update={"entity": ref})])
                 continue
             findings = engine.validate(entity, ref, contexts, state, lang, only)
-            findings += plugin_findings(custom, {"entity": entity, "context": contexts, "batch": state}, ref, only,
-                                        self._trace, self.guard)
+            if custom:
+                findings += plugin_findings(custom, {"entity": entity, "context": contexts, "batch": state}, ref,
+                                            only, self._trace, self.guard)
             yield EntityResult(ref, findings, entity)
 
     def _is_known_target(self, name: str) -> bool:
