@@ -17,7 +17,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model.labels import colon, counted, form, label
 from ..model.money import dumps
@@ -31,9 +31,9 @@ _RANK = {"warning": 1, "error": 2}
 _THRESHOLD = {"error": 2, "warning": 1, "never": 99}
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One finding or diagnosis, as every format needs it."""
+class Hit(NamedTuple):
+    """One finding or diagnosis, as every format needs it (a named tuple: made per finding,
+    ~3x cheaper than a frozen dataclass, and as immutable)."""
 
     problem: str
     severity: str

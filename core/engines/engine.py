@@ -19,7 +19,6 @@ from pydantic import BaseModel
 
 from ..model.entities import EntityBase
 from ..model.reports import Diagnosis, ErrorReport, Finding
-from ..model.text import render
 from ..rules.catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
 from ..rules.conditions.batch import BatchState, count_repeats, first_seen
 from ..rules.conditions.calls import PluginCallError
@@ -193,8 +192,7 @@ class Engine:
                 params["occurrence"] = max(counts)
         if cp.params is not None:
             params.update(cp.params(scope))
-        template = cp.message["fr" if lang == "fr" else "en"]
-        message = render(template, params, lang) if ("{" in template or "[[" in template) else template
+        message = cp.render_message(params, lang)
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
         return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": cp.severity, "entity": ref,
                                                    "path": path, "message": message, "params": params})

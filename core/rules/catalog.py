@@ -17,7 +17,7 @@ from .conditions.tree import Leaf, Node
 from .params import compile_params
 from .paths import Path, PathSyntaxError, Scope, compile_path
 from .regex import CompileError, compile_regex, encode
-from .remediation import CompiledPlan
+from .remediation import CompiledPlan, compile_text
 from .schema import Problem, RulePack, Signature
 
 __all__ = ["Candidates", "Catalog", "CompiledProblem", "CompiledSignature", "Scan", "normalize_code"]
@@ -77,6 +77,7 @@ class CompiledProblem:
     severity: str = "error"
     detect_path: str | None = None
     message: dict[str, str] = field(default_factory=dict)  # the finding's message template, by language
+    message_text: dict[str, Callable[[Mapping[str, Any]], str]] = field(default_factory=dict)  # compiled, by language
 
     def __post_init__(self) -> None:
         # read per subject or per finding: attributes, not properties
@@ -92,6 +93,15 @@ class CompiledProblem:
         if plan is None:
             plan = self.plans[lang] = CompiledPlan(self.problem, lang, self.plugin)
         return plan
+
+    def render_message(self, params: Mapping[str, Any], lang: str) -> str:
+        """The finding's message for these params: ``render`` of its template, through a
+        function written on first use (a race only writes it twice)."""
+        key = "fr" if lang == "fr" else "en"
+        text = self.message_text.get(key)
+        if text is None:
+            text = self.message_text[key] = compile_text(self.message[key], key)
+        return text(params)
 
     def subject_path(self, index: int | None) -> tuple[str | None, str]:
         """The finding path and the JSON pointer of the subject."""

@@ -16,7 +16,7 @@ from ..model.text import given, keep, render
 from ..model.trusted import share, trusted
 from .schema import PatchOp, Problem, StepSpec
 
-__all__ = ["CompiledPlan", "render_plan"]
+__all__ = ["CompiledPlan", "compile_text", "render_plan"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -196,24 +196,16 @@ class CompiledPlan:
 _ValuesFn = Callable[[dict[str, Any], "int | None", "str | None"], dict[str, Any]]
 
 
-class _FillBuilder:
-    """Writes the ``diagnosis_values(params, index, record)`` function of one plan: every
-    field of the problem's Diagnosis, with title, causes and steps rendered.
+class _TextWriter:
+    """Writes texts as Python expressions over ``p`` (the params) and ``k`` (``Keep(p)``):
+    what :func:`~syncdoctor.model.text.render` does, parsed once. The source holds only
+    generated names and structure; every text and value is looked up in the function's
+    namespace, never pasted into the source (decision 14)."""
 
-    Its body is a single expression of dict and list displays, so rendering a diagnosis makes
-    no Python call per step or per text: that was most of classification's cost. The source
-    holds only generated names and structure; every text and value is looked up in the
-    function's namespace, never pasted into the source (decision 14).
-    """
-
-    def __init__(self, plan: CompiledPlan) -> None:
-        self.plan = plan
-        # the plan's language writes its numbers (a decimal comma in French)
-        self.names: dict[str, Any] = {"render_step": plan._render_step, "Keep": partial(keep, lang=plan.lang),
-                                      "render": partial(render, lang=plan.lang),
-                                      "FORMAT_ERRORS": _FORMAT_ERRORS, "text_by_text": plan._values_text_by_text,
-                                      "G": given, "T": trusted, "Step": Step, "Plan": DiagnosisPlan,
-                                      "Alternative": RemediationPlan, "PLAN": _PLAN, "NAMED": _NAMED_PLAN}
+    def __init__(self, lang: str) -> None:
+        # the language writes its numbers (a decimal comma in French)
+        self.names: dict[str, Any] = {"Keep": partial(keep, lang=lang), "render": partial(render, lang=lang),
+                                      "FORMAT_ERRORS": _FORMAT_ERRORS, "G": given}
         self.uses_params = False
 
     def const(self, value: Any) -> str:
@@ -278,6 +270,41 @@ class _FillBuilder:
             self.uses_params = True
             return f"{self.const(template)}.format_map(k)"
         return 'f"' + "".join(parts) + '"'
+
+
+
+def compile_text(template: str, lang: str) -> Callable[[Mapping[str, Any]], str]:
+    """``render(template, params, lang)`` as a generated function (a finding's message is
+    rendered per finding: the ``[[ ]]`` segments' regex pass was ~1 us of each); a text that
+    the expression cannot render (a format spec that fails) is rendered by ``render``."""
+    if "{" not in template and "[[" not in template:
+        return lambda params: template
+    writer = _TextWriter(lang)
+    expr = writer.text(template)
+    writer.names["TEMPLATE"] = template
+    source = ("def text(p):\n    k = Keep(p)\n    try:\n"
+              f"        return {expr}\n"
+              "    except FORMAT_ERRORS:\n        return render(TEMPLATE, p)\n")
+    namespace = dict(writer.names)
+    exec(compile(source, "<text>", "exec"), namespace)  # noqa: S102 - generated names only (above)
+    text: Callable[[Mapping[str, Any]], str] = namespace["text"]
+    return text
+
+
+class _FillBuilder(_TextWriter):
+    """Writes the ``diagnosis_values(params, index, record)`` function of one plan: every
+    field of the problem's Diagnosis, with title, causes and steps rendered.
+
+    Its body is a single expression of dict and list displays, so rendering a diagnosis makes
+    no Python call per step or per text: that was most of classification's cost.
+    """
+
+    def __init__(self, plan: CompiledPlan) -> None:
+        super().__init__(plan.lang)
+        self.plan = plan
+        self.names.update({"render_step": plan._render_step, "text_by_text": plan._values_text_by_text,
+                           "T": trusted, "Step": Step, "Plan": DiagnosisPlan, "Alternative": RemediationPlan,
+                           "PLAN": _PLAN, "NAMED": _NAMED_PLAN})
 
     @staticmethod
     def fixed_step(step: _Step) -> Step | None:

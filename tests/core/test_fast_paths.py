@@ -14,7 +14,8 @@ import pytest
 
 from syncdoctor import Diagnosis, Finding, Host
 from syncdoctor.model.jsonio import LineSink, diagnosis_line, entity_result_line, loads
-from syncdoctor.rules.remediation import CompiledPlan
+from syncdoctor.model.text import FIELD, render
+from syncdoctor.rules.remediation import CompiledPlan, compile_text
 from syncdoctor.rules.schema import Problem
 
 
@@ -55,6 +56,23 @@ def test_compiled_segments_render_as_render_does(lang: str) -> None:
         for shift in range(len(names)):
             params = {n: v for n, v in zip(names[shift:] + names[:shift], combo, strict=False) if v is not None}
             assert _fast(plan, dict(params)) == _slow(plan, dict(params)), (lang, params)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "de"])
+def test_compiled_texts_render_as_render_does(lang: str) -> None:
+    """Findings' messages are rendered by generated functions (compile_text): the same text as
+    render for every shipped problem's message and the awkward templates, whatever the params."""
+    host = Host.from_entry_points()
+    templates = SEGMENTED + ["plain", "a } alone", "{0} positional", "{a.b} attribute", "{a!r} conversion"]
+    templates += [cp.message[k] for cp in host.catalog.problems.values() for k in ("en", "fr")]
+    values: list[Any] = [None, "", "x", Decimal("1234.5"), 7, "{a}", ["l"]]
+    for template in templates:
+        names = sorted(set(FIELD.findall(template)) | {"a", "b"})
+        text = compile_text(template, lang)
+        for value in values:
+            for size in (0, 1, len(names)):
+                params = {n: value for n in names[:size]}
+                assert text(params) == render(template, params, lang), (template, params)
 
 
 def _examples(host: Host) -> list[Diagnosis]:
