@@ -120,7 +120,7 @@ class CompiledPlan:
     """
 
     __slots__ = ("problem", "lang", "vendor", "title", "causes", "steps", "alternatives", "_title_fixed",
-                 "_causes_fixed", "diagnosis_values")
+                 "_causes_fixed", "diagnosis_values", "_texts")
 
     def __init__(self, problem: Problem, lang: str, vendor: str | None = None) -> None:
         self.problem = problem
@@ -138,6 +138,7 @@ class CompiledPlan:
         # function generated on first use (render_plan's one-off plans never need it); a
         # malformed template makes it render text by text, each text falling back alone.
         self.diagnosis_values: _ValuesFn = self._build_values
+        self._texts: dict[str, Callable[[Mapping[str, Any]], str]] = {}  # a patch step's instructions, compiled
 
     def _step(self, spec: StepSpec) -> _Step:
         base: dict[str, Any] = {"action": spec.action, "system": spec.system, "automatic": spec.automatic,
@@ -151,7 +152,10 @@ class CompiledPlan:
         base, template, patch, given = step
         out = dict(base)
         if template is not None:
-            out["instructions"] = render(template, params, self.lang)
+            text = self._texts.get(template)
+            if text is None:
+                text = self._texts[template] = compile_text(template, self.lang)
+            out["instructions"] = text(params)
         if patch is not None:
             ops = patch.render(params)
             if ops is None:
