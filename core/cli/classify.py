@@ -81,7 +81,7 @@ class _Hits:
     title, cause) over and over, and a frozen Hit can be shared: made once each (~1 us saved
     per message), the table emptied when it grows past what a catalog's problems explain."""
 
-    LIMIT = 4096
+    LIMIT = 1024
 
     def __init__(self, catalog: Any) -> None:
         self.catalog = catalog

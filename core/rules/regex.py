@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import re2
@@ -33,23 +34,39 @@ class RE2Pattern:
     The Python wrapper of google-re2 maps byte offsets back to characters on every match,
     which costs ~6 µs; rule evaluation and classification only need "does it match" and the
     named groups, which we slice from the UTF-8 bytes ourselves (~1 µs).
+
+    A pattern whose syntax :func:`compile_regex` checked is compiled on first use: compiling
+    the shipped packs' ~200 patterns was ~15 ms of every command's start-up, and a one-shot
+    command uses one or two of them.
     """
 
     __slots__ = ("pattern", "_re", "_names", "has_groups")
 
-    def __init__(self, pattern: str, compiled: Any) -> None:
+    def __init__(self, pattern: str, compiled: Any | None) -> None:
         self.pattern = pattern
+        self._re: Any = None
+        self._names: list[tuple[str, int]] = []
+        if compiled is not None:
+            self._take(compiled)
+        else:  # a named group opens with "(?P<" or "(?<" (look-behind is refused): a false hit only finds none
+            self.has_groups = "(?P<" in pattern or "(?<" in pattern
+
+    def _take(self, compiled: Any) -> Any:
         self._re = compiled._regexp
         self._names = [(name.decode(), index) for name, index in self._re.NamedCapturingGroups()]
         self.has_groups = bool(self._names)
+        return self._re
+
+    def _compile(self) -> Any:
+        return self._take(_compile(self.pattern))  # two threads may both compile: the same result
 
     def search(self, text: str) -> bool:
         data = encode(text)
-        return self._re.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH
+        return (self._re or self._compile()).Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH
 
     def groups(self, data: bytes) -> dict[str, str] | None:
         """Named groups of the first match in UTF-8 ``data``, or None when it does not match."""
-        spans = self._re.Match(_UNANCHORED, data, 0, len(data))
+        spans = (self._re or self._compile()).Match(_UNANCHORED, data, 0, len(data))
         if spans[0] == _NO_MATCH:
             return None
         out = {}
@@ -68,10 +85,10 @@ def _shown(text: str, limit: int = 120, quote: bool = True) -> str:
     return shown + (f"… ({len(text)} characters)" if len(text) > limit else "")
 
 
-def compile_regex(pattern: str) -> RE2Pattern:
-    """Compile an RE2 pattern or raise :class:`CompileError` saying why RE2 refuses it."""
+def _compile(pattern: str) -> Any:
+    """The pattern compiled by RE2, or :class:`CompileError` saying why RE2 refuses it."""
     try:
-        compiled = re2.compile(pattern, options=_RE2_OPTIONS)
+        return re2.compile(pattern, options=_RE2_OPTIONS)
     except Exception as exc:  # re2 raises its own error type, not re.error
         reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise CompileError(
@@ -79,4 +96,38 @@ def compile_regex(pattern: str) -> RE2Pattern:
             "only use linear-time "
             "RE2 regular expressions: no backreferences, look-around or possessive quantifiers"
         ) from None
-    return RE2Pattern(pattern, compiled)
+
+
+_CHECK_ONLY_UP_TO = 1000
+"""Longer patterns are compiled at once: only compiling tells whether one is too large."""
+
+_COUNTED = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+
+
+def _small(pattern: str) -> bool:
+    """Whether the pattern's program stays small whatever its counted repetitions: RE2 writes
+    ``x{n}`` as n copies, so nested counts multiply (``(\\d{100}){100}`` is 10,000 copies)."""
+    if len(pattern) > _CHECK_ONLY_UP_TO:
+        return False
+    copies = 1
+    for low, high in _COUNTED.findall(pattern):
+        copies *= max(int(low), int(high or 0), 1)
+        if copies > 100:  # [\p{L}\p{N}]{1000} parses, then is too large to compile
+            return False
+    return True
+
+
+def compile_regex(pattern: str) -> RE2Pattern:
+    """An RE2 pattern, checked now, or :class:`CompileError` saying why RE2 refuses it.
+
+    Checking is parsing (adding it to an RE2 set, ~15 us); compiling waits for the first match
+    (~80 us each). A long pattern or large counted repetitions (``x{1000}``) are compiled now,
+    since only compiling tells whether such a program fits RE2's memory budget.
+    """
+    if not _small(pattern):
+        return RE2Pattern(pattern, _compile(pattern))
+    try:
+        re2.Set.SearchSet(_RE2_OPTIONS).Add(pattern)
+    except Exception:  # noqa: BLE001 - the set only says "failed": compiling says why
+        return RE2Pattern(pattern, _compile(pattern))
+    return RE2Pattern(pattern, None)
