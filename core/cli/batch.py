@@ -56,6 +56,9 @@ def run_batch(args: argparse.Namespace, sink: Sink, reader: RecordReader, result
             add(line, ref, hits, data)
             if update is not None:
                 update(reader.count, reader.consumed)
+    except BaseException:
+        sink.interrupted()  # Ctrl-C, a broken ledger: what was answered still reaches the output
+        raise
     finally:
         progress.close()
     sink.finish()

@@ -82,6 +82,7 @@ class _Hits:
     per message), the table emptied when it grows past what a catalog's problems explain."""
 
     LIMIT = 1024
+    LONGEST = 2048  # characters of a key's texts: a 16 MB vendor name or title is made, not kept
 
     def __init__(self, catalog: Any) -> None:
         self.catalog = catalog
@@ -91,7 +92,11 @@ class _Hits:
         hits, known = [], self.known
         for d in diags:
             causes = d.causes
-            key = (d.problem, d.vendor, d.title, causes[0] if causes else None)
+            cause, vendor, title = causes[0] if causes else None, d.vendor, d.title
+            if len(vendor or "") + len(title or "") + len(cause or "") > self.LONGEST:
+                hits.append(self.make(d))
+                continue
+            key = (d.problem, vendor, title, cause)
             hit = known.get(key)
             if hit is None:
                 if len(known) >= self.LIMIT:
@@ -158,9 +163,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
             plugin_for = host.catalog.plugin_for
             same = named is not None and (diag.vendor in (None, named) or plugin_for(named) == plugin_for(diag.vendor)
                                           and plugin_for(named) is not None)
-            if len(notes) >= _Hits.LIMIT:  # vendors are the input's own words: bounded
-                notes.clear()
-            note = notes[key] = _vendor_note(diag.__dict__, same)
+            note = _vendor_note(diag.__dict__, same)
+            if len(str(named)) + len(diag.vendor or "") <= _Hits.LONGEST:  # vendors are the input's words
+                if len(notes) >= _Hits.LIMIT:
+                    notes.clear()
+                notes[key] = note
         return note
 
     if not args.input:

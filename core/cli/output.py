@@ -93,6 +93,9 @@ class Sink:
     def record(self, line: int, ref: str | int | None, hits: list[Hit], data: Any) -> None:
         raise NotImplementedError
 
+    def interrupted(self) -> None:
+        """The batch stops on an error: write out what the sink holds back, nothing more."""
+
     def finish(self) -> None:
         """Close the document; the statistics go to stdout in text, to stderr otherwise."""
         if self.opts.statistics:
@@ -179,6 +182,12 @@ class JsonLinesSink(Sink):
 
     def record(self, line: int, ref: str | int | None, hits: list[Hit], data: Any) -> None:
         self.lines.write(data())
+
+    def interrupted(self) -> None:
+        try:
+            self.lines.flush()
+        except OSError:  # the reader went away (a closed pipe): nothing left to tell it
+            pass
 
     def finish(self) -> None:
         self.lines.flush()

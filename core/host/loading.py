@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -118,18 +119,18 @@ BUNDLED_DISTRIBUTION = "syncdoctor"
 BUNDLED_MODULES = frozenset({"syncdoctor_acd", "syncdoctor_quickbooks", "syncdoctor_pos_pennylane", "syncdoctor_qonto"})
 
 
-_DISTRIBUTIONS: dict[int, tuple[metadata.Distribution, str, str]] = {}
+_DISTRIBUTIONS: weakref.WeakKeyDictionary[metadata.Distribution, tuple[str, str]] = weakref.WeakKeyDictionary()
 
 
 def name_and_version(dist: metadata.Distribution) -> tuple[str, str]:
     """A distribution's name and version. Each ``dist.name`` or ``dist.version`` reads and
-    parses its METADATA file again, and start-up asked two dozen times (~10 ms); the
-    distribution is kept with its facts, so its id cannot be reused for another."""
-    known = _DISTRIBUTIONS.get(id(dist))
-    if known is None or known[0] is not dist:
+    parses its METADATA file again, and start-up asked two dozen times (~10 ms); the facts
+    live as long as the distribution object (one discovery's)."""
+    known = _DISTRIBUTIONS.get(dist)
+    if known is None:
         meta = dist.metadata
-        known = _DISTRIBUTIONS[id(dist)] = (dist, meta["Name"], meta["Version"])
-    return known[1], known[2]
+        known = _DISTRIBUTIONS[dist] = (meta["Name"], meta["Version"])
+    return known
 
 
 def provenance(ep: metadata.EntryPoint) -> tuple[str | None, str | None, str]:

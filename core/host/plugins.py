@@ -12,6 +12,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel
 
+from ..errors import SyncdoctorError
 from ..model.entities import EntityBase
 from ..model.reports import ErrorReport
 from ..rules.loader import pack_files
@@ -35,7 +36,7 @@ class deferred:  # noqa: N801 - used like a function: deferred("pkg.demo:run")
     For what a plugin registers but a command rarely runs (its demo, sandboxes and tools):
     every command loads every plugin, and a sandbox imports the HTTP server, a demo its
     sandbox, so importing them at registration cost each command ~20 ms of start-up. The
-    import error, if any, surfaces at the first call, naming the target.
+    import error, if any, surfaces at the first call as a :class:`SyncdoctorError` naming the target.
     """
 
     __slots__ = ("_target", "_fn")
@@ -50,7 +51,11 @@ class deferred:  # noqa: N801 - used like a function: deferred("pkg.demo:run")
     def resolve(self) -> Callable[..., Any]:
         if self._fn is None:
             module, _, name = self._target.partition(":")
-            self._fn = getattr(importlib.import_module(module), name)
+            try:
+                self._fn = getattr(importlib.import_module(module), name)
+            except (ImportError, AttributeError) as exc:  # a message on the command line, not a traceback
+                raise SyncdoctorError(f"{self._target} cannot be loaded ({type(exc).__name__}: {exc}); "
+                                      "the plugin that registered it is broken") from exc
         return self._fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

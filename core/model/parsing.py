@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,11 +36,26 @@ def parse_entity(models: Mapping[str, type[EntityBase]], raw: Any, record: int |
     if model is None:
         shown = str(kind)[:40]
         raise InputError(record, "kind", f"unknown kind {shown!r}; one of " + ", ".join(sorted(models)))
+    if not model.__pydantic_complete__:
+        _build(model)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         field, msg = _first_error(exc)
         raise InputError(record, field, msg) from None
+
+
+_BUILDING = threading.Lock()
+
+
+def _build(model: type[BaseModel]) -> None:
+    """Entity models are built on their first use (``defer_build``: a command that validates
+    nothing does not pay for them at start-up). Building one from several threads at once is
+    not safe in every pydantic version this package allows, and the service validates from
+    many threads: the first build happens here, under a lock."""
+    with _BUILDING:
+        if not model.__pydantic_complete__:
+            model.model_rebuild()
 
 
 def parse_context(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -18,6 +19,9 @@ class CompileError(ValueError):
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 
+
+_NEVER = re2.compile("[^\\x00-\\x{10FFFF}]", options=_RE2_OPTIONS)  # matches nothing
+log = logging.getLogger("syncdoctor")
 
 _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
@@ -52,13 +56,21 @@ class RE2Pattern:
             self.has_groups = "(?P<" in pattern or "(?<" in pattern
 
     def _take(self, compiled: Any) -> Any:
-        self._re = compiled._regexp
-        self._names = [(name.decode(), index) for name, index in self._re.NamedCapturingGroups()]
+        regexp = compiled._regexp
+        self._names = [(name.decode(), index) for name, index in regexp.NamedCapturingGroups()]
         self.has_groups = bool(self._names)
-        return self._re
+        self._re = regexp  # last: a thread that sees it compiled also sees its group names
+        return regexp
 
     def _compile(self) -> Any:
-        return self._take(_compile(self.pattern))  # two threads may both compile: the same result
+        # two threads may both compile: the same result. A pattern checked at load that RE2
+        # cannot compile (too large, which only compiling tells) never matches, said once
+        try:
+            return self._take(_compile(self.pattern))
+        except CompileError as exc:
+            log.error("%s; the rule using it never matches", exc)
+            self._take(_NEVER)
+            return self._re
 
     def search(self, text: str) -> bool:
         data = encode(text)
@@ -112,7 +124,8 @@ def _small(pattern: str) -> bool:
     copies = 1
     for low, high in _COUNTED.findall(pattern):
         copies *= max(int(low), int(high or 0), 1)
-        if copies > 100:  # [\p{L}\p{N}]{1000} parses, then is too large to compile
+        # [\p{L}\p{N}]{1000} parses, then is too large to compile; Unicode classes are large
+        if copies > (10 if "\\p" in pattern or "\\P" in pattern else 100):
             return False
     return True
 

@@ -179,3 +179,27 @@ def test_plain_output_in_a_pipe_is_never_cut() -> None:
               "lines": [{"account": "40100000", "auxiliary": "XAARO", "credit": "1"}, {"account": "60610000", "debit": "1"}]}
     proc = cli("validate", "--context", CONTEXT, "-", stdin=json.dumps(entity) + "\n")
     assert f"[{entity['id']}]" in proc.stdout and "…" not in proc.stdout
+
+
+def test_a_batch_stopped_by_an_error_still_writes_what_it_answered(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    """Lines are written 64 KiB at a time (issue 19): Ctrl-C or a failing --record in the
+    middle of a batch must not drop the answers already made."""
+    from syncdoctor.cli.main import main
+    from syncdoctor.host.host import Host
+
+    real = Host.classify_many
+
+    def stops_after_three(self: Host, reports: Any, **kwargs: Any) -> Any:
+        for n, diags in enumerate(real(self, reports, **kwargs)):
+            if n == 3:
+                raise KeyboardInterrupt
+            yield diags
+
+    monkeypatch.setattr(Host, "classify_many", stops_after_three)
+    source = tmp_path / "reports.jsonl"
+    source.write_text("".join(f'{{"message": "the account 40{i} does not exist"}}\n' for i in range(10)))
+    assert main(["classify", "--input", str(source), "--json"]) == 130  # as a shell tells Ctrl-C
+    lines = capsysbinary.readouterr().out.splitlines()
+    assert [json.loads(line)["input"] for line in lines] == [0, 1, 2]

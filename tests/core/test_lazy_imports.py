@@ -76,6 +76,10 @@ def test_deferred_imports_on_first_call_and_names_a_bad_target() -> None:
     assert dumps.resolve() is json.dumps
     with pytest.raises(ValueError, match="'json.dumps' must be 'module:attribute'"):
         deferred("json.dumps")
+    from syncdoctor.errors import SyncdoctorError
+
     missing = deferred("syncdoctor_no_such_module:run")
-    with pytest.raises(ModuleNotFoundError, match="syncdoctor_no_such_module"):
+    with pytest.raises(SyncdoctorError, match="syncdoctor_no_such_module:run cannot be loaded .*ModuleNotFoundError"):
         missing()
+    with pytest.raises(SyncdoctorError, match="json:nope cannot be loaded .*AttributeError"):
+        deferred("json:nope")()

@@ -3,6 +3,8 @@ shipped packs' ~200 patterns was ~15 ms of every command's start-up)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from syncdoctor import Host
@@ -44,3 +46,41 @@ def test_the_shipped_packs_load_without_compiling_their_patterns() -> None:
     assert len(lazy) > 150
     diag = host.classify("the account 4010 does not exist", vendor="acd")[0]
     assert diag.problem.startswith("acd.") and diag.params
+
+
+def test_a_pattern_too_large_for_re2_is_refused_at_load_and_never_raises_at_use(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Unicode classes repeated: parses, then too large to compile; refused when the pack loads
+    big = r"(?:" + r"[\pL\pN\pM\pS\pP]" * 5 + "){100}"
+    with pytest.raises(CompileError, match="pattern too large"):
+        compile_regex(big)
+    # one that got past the check (built directly here) never matches, said once, and never raises
+    from syncdoctor.rules.regex import RE2Pattern
+
+    slipped = RE2Pattern(big, None)
+    assert not slipped.search("a" * 600) and slipped.groups(encode("a" * 600)) is None
+    assert not slipped.search("b" * 600)
+    assert len([r for r in caplog.records if "never matches" in r.getMessage()]) == 1
+
+
+def test_threads_compiling_one_pattern_all_see_its_groups() -> None:
+    import threading
+
+    pattern = "".join(f"(?P<g{i}>x)" for i in range(40))
+    for _ in range(100):
+        lazy = compile_regex(pattern)
+        start = threading.Barrier(4)
+        seen: list[int] = []
+
+        def use(lazy: Any = lazy, start: Any = start, seen: list[int] = seen) -> None:
+            start.wait()
+            found = lazy.groups(encode("x" * 40))
+            seen.append(len(found or {}))
+
+        threads = [threading.Thread(target=use) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen == [40] * 4
