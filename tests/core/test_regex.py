@@ -84,3 +84,4 @@ def test_threads_compiling_one_pattern_all_see_its_groups() -> None:
         for t in threads:
             t.join()
         assert seen == [40] * 4
+
