@@ -10,10 +10,12 @@ naming the record and the field).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from ..engines.choice import ENGINES
 from ..errors import SyncdoctorError, UsageError
@@ -132,5 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``syncdoctor`` program: :func:`main`, then exit. Before exiting, the objects the
+    command made are frozen out of the collector's sight (``gc.freeze``): the interpreter's
+    last collection walked them all for nothing (~30 ms of a one-shot command). ``atexit``
+    handlers, flushing and closing still run; only cyclic garbage is left for the exit."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -295,3 +295,17 @@ def test_a_command_that_needs_the_service_extra_says_so_without_a_traceback(argv
     assert proc.returncode == 2, proc.stderr
     assert "needs the service extra" in proc.stderr and "pip install 'syncdoctor[service]'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_program_exits_with_the_commands_code_and_all_its_output(tmp_path: Path) -> None:
+    """``syncdoctor`` (cli.main:run) freezes its objects before exiting, so the interpreter's
+    last collection does not walk them (issue 19): the exit code and every line still come."""
+    reports = tmp_path / "reports.jsonl"
+    reports.write_text("".join(f'{{"message": "the account 4{i:03d} does not exist"}}\n' for i in range(3000)))
+    done = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", "classify", "--input", str(reports),
+                           "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["input"] for line in done.stdout.splitlines()] == list(range(3000))
+    bad = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", "classify", "--nope"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "unrecognized arguments: --nope" in bad.stderr
