@@ -13,12 +13,11 @@ they really differ and a differential test can compare them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from ..model.entities import EntityBase
 from ..model.reports import Diagnosis, ErrorReport, Finding
+from ..model.trusted import trusted
 from ..rules.catalog import Catalog, CompiledProblem, CompiledSignature, Scan, normalize_code
 from ..rules.conditions.batch import BatchState, count_repeats, first_seen
 from ..rules.conditions.calls import PluginCallError
@@ -194,7 +193,7 @@ class Engine:
             params.update(cp.params(scope))
         message = cp.render_message(params, lang)
         # valid by construction (compiled pack, engine's own ref and params): no re-validation
-        return _trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": cp.severity, "entity": ref,
+        return trusted(Finding, _FINDING_FIELDS, {"problem": cp.id, "severity": cp.severity, "entity": ref,
                                                    "path": path, "message": message, "params": params})
 
     # -- classification
@@ -249,7 +248,7 @@ class Engine:
         values = cp.plan(lang).diagnosis_values(params, index, report.record if report else None)
         if problem_id:
             values.update(problem=problem_id, vendor=vendor, category=None)
-        return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
+        return trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
 
     def _vendor_signature(self, report: ErrorReport, best: CompiledSignature) -> CompiledSignature | None:
         """For a report naming no vendor: the signature that also tells its vendor, else None.
@@ -271,7 +270,7 @@ class Engine:
         report's vendor (its plugin's name when known), or for no vendor at all."""
         values = cp.plan(lang).diagnosis_values(dict(report.params), index, report.record)
         values["vendor"] = self.catalog.plugin_for(report.vendor) or report.vendor
-        return _trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
+        return trusted(Diagnosis, _DIAGNOSIS_FIELDS, values)
 
     def unknown(self, report: ErrorReport, lang: str, index: int | None = None) -> Diagnosis:
         params: dict[str, Any] = dict(report.params)
@@ -281,29 +280,8 @@ class Engine:
         return self.diagnosis(fallback, params, report, lang, index, problem_id="unknown", vendor=report.vendor)
 
 
-_M = TypeVar("_M", bound=BaseModel)
-_DIAGNOSIS_FIELDS = set(Diagnosis.model_fields)
-_FINDING_FIELDS = set(Finding.model_fields)
-
-
-_new = object.__new__
-_set_dict = object.__setattr__
-_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
-def _trusted(model: type[_M], fields: set[str], values: dict[str, Any]) -> _M:
-    """A model from values that are valid by construction (compiled packs, parsed reports),
-    given for every field: ``model.model_construct(**values)`` without its per-field loop.
-    Classification builds a Diagnosis per message and validation a Finding per hit; tests
-    check the results equal validated models."""
-    obj = _new(model)
-    _set_dict(obj, "__dict__", values)
-    _set_fields(obj, fields.copy())
-    _set_extra(obj, None)
-    _set_private(obj, None)
-    return obj
+_DIAGNOSIS_FIELDS = frozenset(Diagnosis.model_fields)
+_FINDING_FIELDS = frozenset(Finding.model_fields)
 
 
 def plugin_error_finding(plugin: str, ref: str | int | None, error: BaseException, problem: str | None = None) -> Finding:
