@@ -7,7 +7,7 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from . import bench_classify, bench_cli, bench_memory, bench_peers, bench_startup, bench_validate
+from . import bench_classify, bench_cli, bench_floor, bench_memory, bench_peers, bench_startup, bench_validate
 
 
 def main() -> None:
@@ -17,6 +17,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
         "classify": bench_classify.run(),
         "validate": bench_validate.run(),
+        "floor": bench_floor.run(),
         "cli": bench_cli.run(),
         "peers": bench_peers.run(),
         "startup": bench_startup.run(),
