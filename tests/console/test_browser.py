@@ -2,8 +2,9 @@
 
 One support person's session: sign in (keyboard only), filter, open an issue, resolve it, see it
 move, paste an error, search the catalog, switch to French, sign out. Every request the browser
-makes must stay on 127.0.0.1 (no CDN, no font, no telemetry). The screenshots of the main pages at
-360 and 1,440 px are written to docs/console/ by this run, so the docs show what the code does.
+makes must stay on 127.0.0.1 (no CDN, no font, no telemetry). The main pages are shot at 360 and
+1,440 px; with SYNCDOCTOR_UPDATE_SCREENSHOTS=1 the shots replace docs/console/, so the docs show
+what the code does (otherwise they go to a temporary folder and the tree stays clean).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), s
 
 
 def shoot(tab: Any, name: str) -> None:
-    """The current page at each width, full length, into docs/console/<name>-<width>.png; and
+    """The current page at each width, full length, into SHOTS/<name>-<width>.png; and
     every control of the page has a label (or, for a button, its text)."""
     assert tab.evaluate(UNLABELLED) == [], f"{name}: controls without a label"
     SHOTS.mkdir(parents=True, exist_ok=True)
