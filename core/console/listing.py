@@ -1,10 +1,11 @@
 """The issue list's filters, pages and counts, over the ledger's public API.
 
-The ledger filters by status, vendor, client and problem and pages with an opaque cursor,
-newest first. The console adds a text filter, counts by problem and by client, and the escalated
-issues on top; it does these over :meth:`Ledger.export` / :meth:`Ledger.issues` pages, reading
-at most :data:`SCAN_LIMIT` issues per request (the counts say so when they stop there). When the
-ledger grows GROUP BY counts and a text filter, these become single queries.
+The ledger filters by status, vendor, client and problem, pages with an opaque cursor, newest
+first, and counts by problem and by client in the database (:meth:`Ledger.counts`). The console
+adds the escalated issues on top (a ledger filter) and a text filter, which looks into each
+issue's title and params: with text, the counts are made over the matching issues among the
+:data:`SCAN_LIMIT` most recent ones (the page says so when it stops there); without, they are
+the ledger's, exact whatever its size.
 
 A console page position is the ledger's cursor of a page plus how many of its issues the page
 already showed (``after`` and ``skip`` in the URL): a text filter may stop half-way in a ledger page.
@@ -115,6 +116,22 @@ def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = 
     Raises ValueError for a cursor the ledger did not give."""
     items, next_after, next_skip = _page(ledger, tenant, filters, after, skip)
     listing = Listing(items, next_after, next_skip)
+    if filters.text:
+        _count_scanned(listing, ledger, tenant, filters, first_page=not after and not skip)
+        return listing
+    counts = ledger.counts(tenant, **filters.ledger_args(), top=15)
+    listing.total = listing.scanned = counts["total"]
+    listing.by_problem = [(p, n) for p, n in counts["by_problem"]]
+    listing.by_client = [(c, n) for c, n in counts["by_client"]]
+    live = LIVE if filters.status == "any" else [s for s in LIVE if s == filters.status]
+    if not after and not skip and live:
+        args = {**filters.ledger_args(), "status": live}
+        listing.escalated = ledger.issues(tenant, **args, escalated=True, limit=10)["items"]
+    return listing
+
+
+def _count_scanned(listing: Listing, ledger: Any, tenant: str, filters: Filters, first_page: bool) -> None:
+    """Counts and escalated issues of a text filter, over the most recent SCAN_LIMIT issues."""
     problems: Counter[str] = Counter()
     clients: Counter[str] = Counter()
     scanned = 0
@@ -125,11 +142,9 @@ def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = 
         listing.total += 1
         problems[issue["problem"]] += 1
         clients[issue["client"]] += 1
-        if not after and not skip and issue.get("escalated") and issue["status"] in LIVE \
-                and len(listing.escalated) < 10:
+        if first_page and issue.get("escalated") and issue["status"] in LIVE and len(listing.escalated) < 10:
             listing.escalated.append(issue)
     listing.scanned = scanned
     listing.capped = scanned >= SCAN_LIMIT
     listing.by_problem = problems.most_common(15)
     listing.by_client = clients.most_common(15)
-    return listing

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from syncdoctor import Host, InputError
@@ -64,6 +64,32 @@ def ledger_config(settings: Any = None) -> LedgerConfig:
         retention_days=float(getattr(settings, "ledger_retention_days", base.retention_days)),
         escalate_after=int(getattr(settings, "escalate_after", base.escalate_after)),
     )
+
+
+def _filters(*, status: str | Sequence[str] | None, vendor: str | None, client: str | None, problem: str | None,
+             since: datetime | None, escalated: bool | None = None) -> Callable[[Select[Any]], Select[Any]]:
+    """What narrows a query on issues to the filters :meth:`Ledger.issues` and
+    :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
+    if since is not None and since.utcoffset() is None:
+        raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+    return partial(_filtered, status=status, vendor=vendor, client=client, problem=problem, since=since,
+                   escalated=escalated)
+
+
+def _filtered(query: Select[Any], *, status: str | Sequence[str] | None, vendor: str | None, client: str | None,
+              problem: str | None, since: datetime | None, escalated: bool | None) -> Select[Any]:
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
+            query.where(issues.c.status == statuses[0])
+    for column, value in (("vendor", vendor), ("client", client), ("problem", problem)):
+        if value is not None:
+            query = query.where(issues.c[column] == value)
+    if since is not None:
+        query = query.where(issues.c.last_seen >= since)
+    if escalated is not None:
+        query = query.where(issues.c.escalated == escalated)
+    return query
 
 
 def _transient(exc: DBAPIError) -> bool:
@@ -197,24 +223,15 @@ class Ledger:
 
     def issues(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
-               limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+               escalated: bool | None = None, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
         """A page of issues, most recently seen first: ``{"items": [...], "next_cursor"}``."""
         if not 1 <= limit <= 1000:
             raise ValueError("limit is between 1 and 1000")
-        if since is not None and since.utcoffset() is None:
-            raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+        where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
+                         escalated=escalated)
 
         def page(scope: TenantScope) -> dict[str, Any]:
-            query = scope.select(issues)
-            if status:
-                statuses = [status] if isinstance(status, str) else list(status)
-                query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
-                    query.where(issues.c.status == statuses[0])
-            for column, value in (("vendor", vendor), ("client", client), ("problem", problem)):
-                if value is not None:
-                    query = query.where(issues.c[column] == value)
-            if since is not None:
-                query = query.where(issues.c.last_seen >= since)
+            query = where(scope.select(issues))
             if cursor:
                 last_seen, issue_id = decode_cursor(cursor)
                 query = query.where(tuple_(issues.c.last_seen, issues.c.id) < tuple_(last_seen, issue_id))
@@ -250,6 +267,27 @@ class Ledger:
             return out
 
         return self._read(tenant, read)
+
+    def counts(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
+               client: str | None = None, problem: str | None = None, since: datetime | None = None,
+               top: int = 15) -> dict[str, Any]:
+        """How many issues match the filters of :meth:`issues`, and the ``top`` problems and
+        clients among them, counted by the database: ``{"total", "by_problem": [[id, n], ...],
+        "by_client": [...]}``, most frequent first (ties by name)."""
+        if not 1 <= top <= 1000:
+            raise ValueError("top is between 1 and 1000")
+        where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since)
+
+        def count(scope: TenantScope) -> dict[str, Any]:
+            total = scope.execute(where(scope.select(issues, func.count()))).scalar_one()
+            out: dict[str, Any] = {"total": total}
+            for key, column in (("by_problem", issues.c.problem), ("by_client", issues.c.client)):
+                n = func.count().label("n")
+                query = where(scope.select(issues, column, n)).group_by(column).order_by(n.desc(), column).limit(top)
+                out[key] = [list(row) for row in scope.execute(query).all()]
+            return out
+
+        return self._read(tenant, count)
 
     def export(self, tenant: str, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every issue matching ``filters`` (as :meth:`issues`), page by page."""

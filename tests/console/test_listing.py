@@ -85,10 +85,37 @@ def test_filters_from_a_query_are_bounded() -> None:
     assert Filters.from_query({"status": "any"}).ledger_args()["status"] is None
 
 
-def test_counts_stop_at_the_scan_limit_and_say_so(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_filter_counts_stop_at_the_scan_limit_and_say_so(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import syncdoctor.console.listing as listing_module
+
+    monkeypatch.setattr(listing_module, "SCAN_LIMIT", 30)
+    listing = list_issues(ledger, "acme", Filters(text="tx"))
+    assert listing.capped and listing.scanned == 30 and listing.total == 30
+    assert len(listing.items) == PAGE_SIZE
+
+
+def test_counts_without_text_are_exact_past_the_scan_limit(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a text filter the ledger counts (GROUP BY): no scan, no cap."""
     import syncdoctor.console.listing as listing_module
 
     monkeypatch.setattr(listing_module, "SCAN_LIMIT", 30)
     listing = list_issues(ledger, "acme", Filters())
-    assert listing.capped and listing.scanned == 30 and listing.total == 30
-    assert len(listing.items) == PAGE_SIZE
+    assert not listing.capped and listing.total == 71
+    assert dict(listing.by_client) == {"firm-0": 24, "firm-1": 23, "firm-2": 23, "other": 1}
+
+
+def test_escalated_issues_on_top_whichever_route_counts(ledger: Any) -> None:
+    """The escalated box: live issues only, the same with and without a text filter."""
+    report = {"message": MESSAGE, "http_status": 422}
+    for n in range(3):
+        ledger.record("initech", {"client": "firm-9", "vendor": "qonto", "entity_id": "tx-stuck",
+                                  "outcome": "rejected", "report": report, "at": f"2026-12-01T0{n}:00:00Z"})
+    ledger.record("initech", {"client": "firm-9", "vendor": "qonto", "entity_id": "tx-once",
+                              "outcome": "rejected", "report": report})
+    by_ledger = list_issues(ledger, "initech", Filters())
+    by_scan = list_issues(ledger, "initech", Filters(text="firm-9"))
+    assert [i["entity"] for i in by_ledger.escalated] == [i["entity"] for i in by_scan.escalated] == ["tx-stuck"]
+    assert list_issues(ledger, "initech", Filters(status="any")).escalated == by_ledger.escalated
+    assert list_issues(ledger, "initech", Filters(status="resolved")).escalated == []
+    assert list_issues(ledger, "initech", Filters(), by_ledger.next_after, 1).escalated == []  # first page only
+    assert list_issues(ledger, "acme", Filters()).escalated == []  # another tenant's stay theirs

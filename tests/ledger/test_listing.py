@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -68,6 +69,7 @@ def test_filters(filled: Ledger, filters: dict, expected: int) -> None:
     filled.act("t1", first["id"], "resolve", actor="k")
     items = _all_pages(filled, limit=3, **filters)
     assert len(items) == expected
+    assert filled.counts("t1", **filters)["total"] == expected  # type: ignore[arg-type]  # the same filters, counted
     for key, value in filters.items():
         if key == "since":
             assert all(i["last_seen"] >= value.isoformat().replace("+00:00", "Z") for i in items)
@@ -86,6 +88,33 @@ def test_limits_and_naive_times_are_refused(filled: Ledger) -> None:
         filled.issues("t1", limit=0)
     with pytest.raises(ValueError, match="zone"):
         filled.issues("t1", since=datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="zone"):
+        filled.counts("t1", since=datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="top"):
+        filled.counts("t1", top=0)
+
+
+def test_counts_are_the_database_s_group_by(filled: Ledger) -> None:
+    """By problem and by client, most frequent first, ties by name; the tenant's issues only."""
+    filled.record("t2", rejected(entity="elsewhere", client="c0"))
+    counts = filled.counts("t1")
+    assert counts["total"] == 25
+    assert counts["by_client"] == [["c0", 9], ["c1", 8], ["c2", 8]]
+    exported = list(filled.export("t1"))
+    by_problem = Counter(i["problem"] for i in exported)
+    assert counts["by_problem"] == sorted(([p, n] for p, n in by_problem.items()), key=lambda x: (-x[1], x[0]))
+    assert filled.counts("t1", top=1)["by_client"] == [["c0", 9]]
+    assert filled.counts("t1", client="nobody") == {"total": 0, "by_problem": [], "by_client": []}
+    assert filled.counts("t2")["total"] == 1
+
+
+def test_escalated_issues_are_a_filter(ledger: Ledger) -> None:
+    for n in range(3):  # the third consecutive failure of one entity escalates
+        ledger.record("t1", {**rejected(entity="stuck"), "at": (START + timedelta(minutes=n)).isoformat()})
+    ledger.record("t1", rejected(entity="fine"))
+    (stuck,) = ledger.issues("t1", escalated=True)["items"]
+    assert stuck["entity"] == "stuck" and stuck["escalated"]
+    assert [i["entity"] for i in ledger.issues("t1", escalated=False)["items"]] == ["fine"]
 
 
 def test_export_yields_every_issue(filled: Ledger) -> None:

@@ -95,6 +95,24 @@ def test_filters_and_pages_over_http(api: Api) -> None:
     assert len(api("GET", "/v1/issues", role="read", params={"since": "2020-01-01T00:00:00Z"}).json()["items"]) == 8
 
 
+def test_counts_and_escalated_over_http(api: Api) -> None:
+    for n in range(5):
+        api("POST", "/v1/events", role="write", json=rejected(entity=f"e{n}", client=f"c{n % 2}"))
+    for _ in range(2):  # e0's third failure in a row escalates it
+        api("POST", "/v1/events", role="write", json=rejected(entity="e0", client="c0"))
+    counts = api("GET", "/v1/issues/counts", role="read").json()
+    assert counts["total"] == 5 and counts["by_client"] == [["c0", 3], ["c1", 2]]
+    assert counts["by_problem"] == [[api("GET", "/v1/issues", role="read").json()["items"][0]["problem"], 5]]
+    top = api("GET", "/v1/issues/counts", role="read", params={"client": "c1", "top": 1}).json()
+    assert top["total"] == 2 and top["by_client"] == [["c1", 2]]
+    assert api("GET", "/v1/issues/counts", role="read", params={"top": 0}).status_code == 422
+    r = api("GET", "/v1/issues/counts", role="read", params={"since": "2026-01-01T00:00:00"})
+    assert r.status_code == 422 and "zone" in r.json()["detail"]
+    escalated = api("GET", "/v1/issues", role="read", params={"escalated": "true"}).json()["items"]
+    assert [i["entity"] for i in escalated] == ["e0"]
+    assert len(api("GET", "/v1/issues", role="read", params={"escalated": "false"}).json()["items"]) == 4
+
+
 def test_actions_over_http_with_409_and_its_reason(api: Api) -> None:
     issue = api("POST", "/v1/events", role="write", json=rejected()).json()["issues"][0]
     path = f"/v1/issues/{issue['id']}/actions"

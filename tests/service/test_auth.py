@@ -72,6 +72,17 @@ def _other_tenants_issue_is_404(server: Server) -> None:
         assert globex.get(f"/v1/issues/{theirs}").json()["status"] == "open", "the owner's issue is untouched"
 
 
+def _other_tenants_issues_are_not_counted(server: Server) -> None:
+    with server.client("acme", "read") as acme:
+        before = acme.get("/v1/issues/counts").json()
+    with server.client("globex", "write") as globex:
+        globex.post("/v1/events", json={**EVENT, "client": "globex-only", "entity_id": "counted-apart"})
+        assert globex.get("/v1/issues/counts", params={"client": "globex-only"}).json()["total"] == 1
+    with server.client("acme", "read") as acme:
+        assert acme.get("/v1/issues/counts").json() == before
+        assert acme.get("/v1/issues/counts", params={"client": "globex-only"}).json()["total"] == 0
+
+
 def _other_tenants_webhook_is_404(server: Server) -> None:
     with server.client("globex", "admin") as globex:
         theirs = globex.post("/v1/webhooks", json={"url": "https://hooks.example.com/globex"}).json()["id"]
@@ -107,6 +118,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     # the ledger (issue 16): every object is the tenant's
     ("POST", "/v1/events"): Case("write", {"json": EVENT}),
     ("GET", "/v1/issues"): Case("read", {}, _other_tenants_issue_is_404),
+    ("GET", "/v1/issues/counts"): Case("read", {}, _other_tenants_issues_are_not_counted),
     ("GET", "/v1/issues/{issue_id}"): Case("read", {"path": {"issue_id": "iss_doesnotexist"}},
                                           _other_tenants_issue_is_404),
     ("POST", "/v1/issues/{issue_id}/actions"): Case(

@@ -1,4 +1,4 @@
-"""GET /v1/issues, GET /v1/issues/{id}, POST /v1/issues/{id}/actions: the tenant's ledger.
+"""GET /v1/issues, /v1/issues/counts, /v1/issues/{id}, POST /v1/issues/{id}/actions: the tenant's ledger.
 
 Every query is the caller's tenant's: another tenant's issue is a 404, exactly like one that
 does not exist. An action the issue's status does not allow is a 409 that says why.
@@ -52,6 +52,12 @@ class IssueList(BaseModel):
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
+class IssueCounts(BaseModel):
+    total: int = Field(description="how many issues match the filters")
+    by_problem: list[tuple[str, int]] = Field(description="[problem, issues], most frequent first, ties by name")
+    by_client: list[tuple[str, int]] = Field(description="[client, issues], most frequent first, ties by name")
+
+
 class ActionOut(BaseModel):
     at: datetime
     actor: str
@@ -87,6 +93,7 @@ class ActionIn(BaseModel):
 Reader = Annotated[Principal, Depends(principal("read"))]
 Writer = Annotated[Principal, Depends(principal("write"))]
 LedgerDep = Annotated[Any, Depends(get_ledger)]
+Since = Annotated[datetime | None, Query(description="last seen at or after this time (with its zone)")]
 IssueId = Annotated[str, Path(max_length=64)]
 
 
@@ -103,18 +110,40 @@ async def list_issues(
     vendor: Annotated[str | None, Query(max_length=100)] = None,
     client: Annotated[str | None, Query(max_length=200)] = None,
     problem: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[datetime | None, Query(description="last seen at or after this time (with its zone)")] = None,
+    since: Since = None,
+    escalated: Annotated[bool | None, Query(description="only escalated issues (true) or only the others (false)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
 ) -> Response:
-    if since is not None and since.utcoffset() is None:
-        raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
+    _zoned(since)
     try:
         page = await run_in_threadpool(ledger.issues, who.tenant, status=status, vendor=vendor, client=client,
-                                       problem=problem, since=since, limit=limit, cursor=cursor)
+                                       problem=problem, since=since, escalated=escalated, limit=limit, cursor=cursor)
     except ValueError as exc:
         raise HTTPProblem(422, str(exc), field="query.cursor") from None
     return _json(page)
+
+
+@router.get("/v1/issues/counts", summary="How many issues match, by problem and by client",
+            response_model=IssueCounts, responses=error_responses(401, 403, 422))
+async def count_issues(
+    who: Reader,
+    ledger: LedgerDep,
+    status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
+    vendor: Annotated[str | None, Query(max_length=100)] = None,
+    client: Annotated[str | None, Query(max_length=200)] = None,
+    problem: Annotated[str | None, Query(max_length=200)] = None,
+    since: Since = None,
+    top: Annotated[int, Query(ge=1, le=1000, description="how many problems and clients to list")] = 15,
+) -> Response:
+    _zoned(since)
+    return _json(await run_in_threadpool(ledger.counts, who.tenant, status=status, vendor=vendor, client=client,
+                                         problem=problem, since=since, top=top))
+
+
+def _zoned(since: datetime | None) -> None:
+    if since is not None and since.utcoffset() is None:
+        raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
 
 
 @router.get("/v1/issues/{issue_id}", summary="One issue with its occurrences, actions and plan",
