@@ -56,6 +56,7 @@ SETTING_EXAMPLES = {
     "ledger_retention_days": "--ledger-retention-days 30",
     "escalate_after": "--escalate-after 5",
     "webhooks_deliver": "--no-webhooks-deliver",
+    "webhooks_private": "--webhooks-private",
     "migrate": "--no-migrate",
     "metrics_dir": "--metrics-dir /run/syncdoctor",
     "log_level": "--log-level debug",

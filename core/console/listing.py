@@ -121,8 +121,8 @@ def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = 
         return listing
     counts = ledger.counts(tenant, **filters.ledger_args(), top=15)
     listing.total = listing.scanned = counts["total"]
-    listing.by_problem = [(p, n) for p, n in counts["by_problem"]]
-    listing.by_client = [(c, n) for c, n in counts["by_client"]]
+    listing.by_problem = [(c["problem"], c["issues"]) for c in counts["by_problem"]]
+    listing.by_client = [(c["client"], c["issues"]) for c in counts["by_client"]]
     live = LIVE if filters.status == "any" else [s for s in LIVE if s == filters.status]
     if not after and not skip and live:
         args = {**filters.ledger_args(), "status": live}

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Row
 from syncdoctor import __version__
 
 from .database import Database
+from .egress import Egress
 from .schema import webhook_deliveries, webhook_outbox, webhook_subscriptions
 from .scope import TenantScope, any_due_outbox, claim_due_outbox
 from .webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
@@ -62,10 +63,13 @@ class WebhookDelivery:
         lease: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         on_attempt: Callable[[str], None] | None = None,
+        egress: Egress | None = None,
     ) -> None:
         """``on_attempt(outcome)`` is called after each attempt with ``delivered``, ``pending``
-        (to be retried) or ``dead`` — the service counts them in its metrics."""
+        (to be retried) or ``dead`` — the service counts them in its metrics. ``egress`` checks
+        where a delivery may go (:mod:`.egress`: public addresses only, by default)."""
         self.db = db
+        self.egress = egress or Egress()
         self.on_attempt = on_attempt
         self.concurrency = concurrency
         self.poll_interval = poll_interval
@@ -180,7 +184,10 @@ class WebhookDelivery:
         error: str | None = None
         retry_after: float | None = None
         try:
-            response = self.client.post(sub.url, content=body, headers=headers)
+            # a refused or unresolvable address is a failed attempt: retried, in the delivery log
+            target = self.egress.pin(sub.url)
+            response = self.client.post(target.url, content=body, headers={**headers, **target.headers},
+                                        extensions=target.extensions)
             status = response.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
@@ -188,6 +195,8 @@ class WebhookDelivery:
         except httpx.HTTPError as exc:
             # the exception names the URL, never a header: the signature stays out of the log
             error = f"{type(exc).__name__}: {exc}"[:500]
+        except ValueError as exc:  # the egress check: names the host and address only
+            error = str(exc)[:500]
         elapsed = int((time.perf_counter() - started) * 1000)
         if error is None:
             self._settle(row, "delivered", status, None, elapsed, None)

@@ -48,6 +48,7 @@ class LedgerConfig:
     retention_days: float = 90  # occurrences older than this are pruned; issues are kept
     escalate_after: int = 3  # the Nth consecutive failure of one entity escalates
     occurrences_shown: int = 20  # on an issue's page
+    private_webhooks: bool = False  # webhook URLs may reach private addresses (egress.py)
 
 
 def _diagnosis_json(diagnosis: Any) -> dict[str, Any]:
@@ -63,6 +64,7 @@ def ledger_config(settings: Any = None) -> LedgerConfig:
         report_bytes=int(getattr(settings, "ledger_report_bytes", base.report_bytes)),
         retention_days=float(getattr(settings, "ledger_retention_days", base.retention_days)),
         escalate_after=int(getattr(settings, "escalate_after", base.escalate_after)),
+        private_webhooks=bool(getattr(settings, "webhooks_private", base.private_webhooks)),
     )
 
 
@@ -272,8 +274,9 @@ class Ledger:
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
                top: int = 15) -> dict[str, Any]:
         """How many issues match the filters of :meth:`issues`, and the ``top`` problems and
-        clients among them, counted by the database: ``{"total", "by_problem": [[id, n], ...],
-        "by_client": [...]}``, most frequent first (ties by name)."""
+        clients among them, counted by the database: ``{"total", "by_problem": [{"problem",
+        "issues"}, ...], "by_client": [{"client", "issues"}, ...]}``, most frequent first (ties by
+        name)."""
         if not 1 <= top <= 1000:
             raise ValueError("top is between 1 and 1000")
         where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since)
@@ -281,10 +284,10 @@ class Ledger:
         def count(scope: TenantScope) -> dict[str, Any]:
             total = scope.execute(where(scope.select(issues, func.count()))).scalar_one()
             out: dict[str, Any] = {"total": total}
-            for key, column in (("by_problem", issues.c.problem), ("by_client", issues.c.client)):
+            for name, column in (("problem", issues.c.problem), ("client", issues.c.client)):
                 n = func.count().label("n")
                 query = where(scope.select(issues, column, n)).group_by(column).order_by(n.desc(), column).limit(top)
-                out[key] = [list(row) for row in scope.execute(query).all()]
+                out[f"by_{name}"] = [{name: value, "issues": count} for value, count in map(tuple, scope.execute(query))]
             return out
 
         return self._read(tenant, count)
@@ -338,7 +341,8 @@ class Ledger:
                   secret: str | None = None) -> tuple[dict[str, Any], str]:
         """A new webhook subscription and its signing secret (shown once)."""
         now = datetime.now(UTC)
-        subscription, plain = self._write(tenant, lambda scope: create_subscription(scope, url, events, secret, now))
+        subscription, plain = self._write(tenant, lambda scope: create_subscription(
+            scope, url, events, secret, now, self.config.private_webhooks))
         return subscription.to_json(), plain
 
     def subscriptions(self, tenant: str) -> list[dict[str, Any]]:

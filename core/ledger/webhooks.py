@@ -29,6 +29,7 @@ from sqlalchemy import JSON, Integer, String, bindparam, literal
 from sqlalchemy.engine import Row
 
 from ..errors import SubscriptionNotFound
+from .egress import refusal
 from .recording import new_id
 from .schema import UTCDateTime, webhook_deliveries, webhook_outbox, webhook_subscriptions
 from .scope import TenantScope
@@ -94,17 +95,21 @@ def _subscription(row: Row[Any]) -> Subscription:
     return Subscription(row.id, row.url, tuple(e for e in row.events.split(",") if e), row.created_at)
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, allow_private: bool = False) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("a webhook url is an absolute http:// or https:// URL")
     if parts.username or parts.password:
         raise ValueError("a webhook url carries no credentials; the signature authenticates us to you")
+    reason = None if allow_private else refusal(parts.hostname)
+    if reason is not None:
+        raise ValueError(f"a webhook url must reach a public address ({reason}); an operator may allow "
+                         "receivers inside their network with the webhooks_private setting")
     return url
 
 
 def create_subscription(scope: TenantScope, url: str, events: Iterable[str] | None, secret: str | None,
-                        now: datetime) -> tuple[Subscription, str]:
+                        now: datetime, allow_private: bool = False) -> tuple[Subscription, str]:
     """A new subscription and its signing secret (generated unless given; shown once)."""
     chosen = list(events) if events is not None else list(EVENT_TYPES)
     unknown = sorted(set(chosen) - set(EVENT_TYPES))
@@ -116,7 +121,7 @@ def create_subscription(scope: TenantScope, url: str, events: Iterable[str] | No
     secret = secret or "whsec_" + secrets.token_urlsafe(32)
     subscription_id = new_id("whk")
     scope.execute(scope.insert(webhook_subscriptions, {
-        "id": subscription_id, "url": check_url(url), "secret": secret, "events": _events_text(chosen),
+        "id": subscription_id, "url": check_url(url, allow_private), "secret": secret, "events": _events_text(chosen),
         "created_at": now,
     }))
     return Subscription(subscription_id, url, tuple(sorted(set(chosen))), now), secret

@@ -61,13 +61,15 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from ..ledger import Ledger, WebhookDelivery, ledger_config
+        from ..ledger.egress import Egress
 
         app.state.host, database, keys = await run_in_threadpool(_open, settings, host)
         app.state.database = database
         app.state.keys = keys
         app.state.ledger = Ledger(database, app.state.host, ledger_config(settings))
         # every replica may run a sender: the outbox hands each delivery to one of them
-        delivery = WebhookDelivery(database) if settings.webhooks_deliver else None
+        delivery = (WebhookDelivery(database, egress=Egress(allow_private=settings.webhooks_private))
+                    if settings.webhooks_deliver else None)
         if delivery is not None:
             delivery.start()
         app.state.metrics.start_sharing()

@@ -57,6 +57,9 @@ class Settings(BaseModel):
                                          "(issues are kept)")
     escalate_after: int = Field(default=3, ge=2, description="failures of one entity that make an escalation")
     webhooks_deliver: bool = Field(default=True, description="this process sends webhook deliveries from the outbox")
+    webhooks_private: bool = Field(default=False, description="webhook URLs may reach loopback, private and link-local "
+                                   "addresses (receivers inside your own network); off, a tenant cannot make the "
+                                   "service call into it")
     migrate: bool = Field(default=True, description="`serve` upgrades the database schema before starting")
     metrics_dir: str | None = Field(default=None, description="directory where workers share their counts "
                                     "(`serve --workers N` makes one)")

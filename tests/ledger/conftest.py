@@ -9,7 +9,7 @@ import pytest
 
 from syncdoctor import Host
 from syncdoctor.ledger import Database
-from syncdoctor.ledger.ledger import Ledger
+from syncdoctor.ledger.ledger import Ledger, LedgerConfig
 from tests.pg import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 
@@ -44,4 +44,6 @@ def host() -> Host:
 
 @pytest.fixture
 def ledger(db: Database, host: Host) -> Ledger:
-    return Ledger(db, host)
+    # the tests' webhook receivers listen on loopback, which the service refuses by default
+    # (ledger/egress.py); test_egress.py tests that refusal
+    return Ledger(db, host, LedgerConfig(private_webhooks=True))

@@ -38,6 +38,7 @@ class Receiver:
         self.events: dict[str, dict[str, Any]] = {}  # by event id: the dedupe
         self.deliveries = 0
         self.refused = 0
+        self.hosts: list[str | None] = []  # the Host header of each delivery
         self.lock = threading.Lock()
         receiver = self
 
@@ -48,6 +49,7 @@ class Receiver:
                     time.sleep(receiver.delay)
                 with receiver.lock:
                     receiver.deliveries += 1
+                    receiver.hosts.append(self.headers.get("Host"))
                     if receiver.fail > 0:
                         receiver.fail -= 1
                         self._answer(500)

@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from syncdoctor.ledger import Database
-from syncdoctor.ledger.ledger import Ledger
+from syncdoctor.ledger.ledger import Ledger, LedgerConfig
 from syncdoctor.ledger.schema import webhook_outbox
 
 from .helpers import DUPLICATE, STALE, accepted, rejected
@@ -34,7 +34,7 @@ def test_the_same_rejection_from_many_threads_makes_one_issue_with_every_count(d
 
 
 def test_escalation_happens_once_under_a_race(db: Database, host) -> None:  # type: ignore[no-untyped-def]
-    ledger = Ledger(db, host)
+    ledger = Ledger(db, host, LedgerConfig(private_webhooks=True))
     ledger.subscribe("t1", "http://127.0.0.1:9/hook")
     barrier = threading.Barrier(6)
 

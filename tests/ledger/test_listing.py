@@ -99,11 +99,12 @@ def test_counts_are_the_database_s_group_by(filled: Ledger) -> None:
     filled.record("t2", rejected(entity="elsewhere", client="c0"))
     counts = filled.counts("t1")
     assert counts["total"] == 25
-    assert counts["by_client"] == [["c0", 9], ["c1", 8], ["c2", 8]]
+    assert counts["by_client"] == [{"client": "c0", "issues": 9}, {"client": "c1", "issues": 8},
+                                   {"client": "c2", "issues": 8}]
     exported = list(filled.export("t1"))
-    by_problem = Counter(i["problem"] for i in exported)
-    assert counts["by_problem"] == sorted(([p, n] for p, n in by_problem.items()), key=lambda x: (-x[1], x[0]))
-    assert filled.counts("t1", top=1)["by_client"] == [["c0", 9]]
+    by_problem = sorted(Counter(i["problem"] for i in exported).items(), key=lambda x: (-x[1], x[0]))
+    assert counts["by_problem"] == [{"problem": p, "issues": n} for p, n in by_problem]
+    assert filled.counts("t1", top=1)["by_client"] == [{"client": "c0", "issues": 9}]
     assert filled.counts("t1", client="nobody") == {"total": 0, "by_problem": [], "by_client": []}
     assert filled.counts("t2")["total"] == 1
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from syncdoctor.ledger import Database, KeyStore
-from syncdoctor.ledger.ledger import Ledger
+from syncdoctor.ledger.ledger import Ledger, LedgerConfig
 from syncdoctor.ledger.schema import issues, occurrences, webhook_outbox
 from tests.service.conftest import Server, free_port, stop_server, syncdoctor_command, wait_ready
 
@@ -99,7 +99,7 @@ def _prepare(db_url: str) -> str:
     db = Database(db_url)
     db.upgrade()
     _, key = KeyStore(db).create("acme", "write")
-    Ledger(db).subscribe("acme", "http://127.0.0.1:9/nobody-listens")
+    Ledger(db, config=LedgerConfig(private_webhooks=True)).subscribe("acme", "http://127.0.0.1:9/nobody-listens")
     db.dispose()
     return key
 

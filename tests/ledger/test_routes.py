@@ -101,10 +101,12 @@ def test_counts_and_escalated_over_http(api: Api) -> None:
     for _ in range(2):  # e0's third failure in a row escalates it
         api("POST", "/v1/events", role="write", json=rejected(entity="e0", client="c0"))
     counts = api("GET", "/v1/issues/counts", role="read").json()
-    assert counts["total"] == 5 and counts["by_client"] == [["c0", 3], ["c1", 2]]
-    assert counts["by_problem"] == [[api("GET", "/v1/issues", role="read").json()["items"][0]["problem"], 5]]
+    assert counts["total"] == 5
+    assert counts["by_client"] == [{"client": "c0", "issues": 3}, {"client": "c1", "issues": 2}]
+    problem = api("GET", "/v1/issues", role="read").json()["items"][0]["problem"]
+    assert counts["by_problem"] == [{"problem": problem, "issues": 5}]
     top = api("GET", "/v1/issues/counts", role="read", params={"client": "c1", "top": 1}).json()
-    assert top["total"] == 2 and top["by_client"] == [["c1", 2]]
+    assert top["total"] == 2 and top["by_client"] == [{"client": "c1", "issues": 2}]
     assert api("GET", "/v1/issues/counts", role="read", params={"top": 0}).status_code == 422
     r = api("GET", "/v1/issues/counts", role="read", params={"since": "2026-01-01T00:00:00"})
     assert r.status_code == 422 and "zone" in r.json()["detail"]

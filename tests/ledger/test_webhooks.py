@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from syncdoctor.ledger import Database, SubscriptionNotFound
 from syncdoctor.ledger.delivery import WebhookDelivery
+from syncdoctor.ledger.egress import Egress
 from syncdoctor.ledger.ledger import Ledger
 from syncdoctor.ledger.schema import webhook_deliveries, webhook_outbox
 from syncdoctor.ledger.webhooks import sign, verify
@@ -17,6 +18,7 @@ from syncdoctor.ledger.webhooks import sign, verify
 from .helpers import STALE, accepted, rejected
 from .receiver import Receiver, signature_ok
 
+LOOPBACK = Egress(allow_private=True)  # the receivers listen on 127.0.0.1 (test_egress.py: the default refuses)
 
 def _drain(worker: WebhookDelivery, rounds: int = 50) -> None:
     for _ in range(rounds):
@@ -26,7 +28,7 @@ def _drain(worker: WebhookDelivery, rounds: int = 50) -> None:
 
 @pytest.fixture
 def worker(db: Database):  # type: ignore[no-untyped-def]
-    w = WebhookDelivery(db, base_delay=0.0, max_attempts=4, timeout=2.0)
+    w = WebhookDelivery(db, base_delay=0.0, max_attempts=4, timeout=2.0, egress=LOOPBACK)
     yield w
     w.stop()
 
@@ -62,7 +64,7 @@ def test_failed_deliveries_are_retried_then_logged_until_they_succeed(ledger: Le
 
 
 def test_backoff_grows_exponentially(ledger: Ledger, db: Database) -> None:
-    worker = WebhookDelivery(db, base_delay=10.0, max_attempts=5, timeout=1.0)
+    worker = WebhookDelivery(db, base_delay=10.0, max_attempts=5, timeout=1.0, egress=LOOPBACK)
     try:
         with Receiver(fail=10) as receiver:
             ledger.subscribe("t1", receiver.url)
@@ -161,7 +163,7 @@ def test_bad_subscriptions_are_refused(ledger: Ledger, url: str, events: list[st
 
 
 def test_two_workers_deliver_each_event_once(ledger: Ledger, db: Database) -> None:
-    workers = [WebhookDelivery(Database(db.url), base_delay=0.0, poll_interval=0.02) for _ in range(2)]
+    workers = [WebhookDelivery(Database(db.url), base_delay=0.0, poll_interval=0.02, egress=LOOPBACK) for _ in range(2)]
     with Receiver() as receiver:
         _, receiver.secret = ledger.subscribe("t1", receiver.url)
         for n in range(40):
@@ -182,7 +184,7 @@ def test_a_slow_receiver_never_slows_the_intake(ledger: Ledger, db: Database) ->
     for n in range(20):
         ledger.record("t0", rejected(entity=f"b{n}", message=STALE))
     baseline = time.perf_counter() - baseline_start
-    worker = WebhookDelivery(db, poll_interval=0.01, timeout=5.0, concurrency=2)
+    worker = WebhookDelivery(db, poll_interval=0.01, timeout=5.0, concurrency=2, egress=LOOPBACK)
     with Receiver(delay=2.0) as receiver:
         _, receiver.secret = ledger.subscribe("t1", receiver.url)
         worker.start()

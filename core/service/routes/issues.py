@@ -52,10 +52,20 @@ class IssueList(BaseModel):
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
+class ProblemCount(BaseModel):
+    problem: str
+    issues: int
+
+
+class ClientCount(BaseModel):
+    client: str
+    issues: int
+
+
 class IssueCounts(BaseModel):
     total: int = Field(description="how many issues match the filters")
-    by_problem: list[tuple[str, int]] = Field(description="[problem, issues], most frequent first, ties by name")
-    by_client: list[tuple[str, int]] = Field(description="[client, issues], most frequent first, ties by name")
+    by_problem: list[ProblemCount] = Field(description="most frequent first, ties by name")
+    by_client: list[ClientCount] = Field(description="most frequent first, ties by name")
 
 
 class ActionOut(BaseModel):
