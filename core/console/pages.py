@@ -11,6 +11,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -79,6 +80,7 @@ class Console:
         env.filters.update(when=when, value=show_value, label=label, template=template_html, pretty=pretty)
         self.templates = Jinja2Templates(env=env)
         self._active: dict[str, tuple[float, bool]] = {}
+        self._ended: set[str] = set()  # nonces of sessions signed out (they never come back)
 
     # ------------------------------------------------------------------ the service's objects
 
@@ -113,9 +115,27 @@ class Console:
     async def session(self, request: Request) -> Session:
         """The signed-in session, its key still active; else :class:`SignInFirst`."""
         session = self.signer.read(request.cookies.get(SESSION_COOKIE))
-        if session is None or not await self._key_active(session):
+        if session is None or not await self._key_active(session) or await self._signed_out(session):
             raise SignInFirst()
         return session
+
+    async def _signed_out(self, session: Session) -> bool:
+        # a copy of a signed-out cookie (another tab, a stolen one) is refused, in every
+        # process: the sign-out is in the database until the cookie would have expired
+        if session.nonce in self._ended:
+            return True
+        if not await run_in_threadpool(self.keys.session_ended, session.nonce):
+            return False
+        if len(self._ended) > 10_000:
+            self._ended.clear()
+        self._ended.add(session.nonce)
+        return True
+
+    async def end(self, session: Session) -> None:
+        """Sign a session out for good: its cookie stops working here and in every process."""
+        expires = datetime.fromtimestamp(session.issued + self.signer.max_age, UTC)
+        await run_in_threadpool(self.keys.end_session, session.nonce, session.key_id, expires)
+        self._ended.add(session.nonce)
 
     async def _key_active(self, session: Session) -> bool:
         # a revoked key ends its sessions; checked at most every few seconds per key and process

@@ -6,7 +6,9 @@ Design (recorded in docs/console.md, "Security model"):
   key's public id, its tenant and role, when it was issued and a random nonce, signed with
   HMAC-SHA256. The key itself is never in the cookie, the page or the logs.
 - Every request checks the signature, the age (:data:`MAX_AGE`) and that the key is still
-  active: revoking a key ends its console sessions at the next click.
+  active: revoking a key ends its console sessions at the next click. Signing out lists the
+  session's nonce in the database until the cookie would have expired (``KeyStore.end_session``),
+  so a copy of a signed-out cookie is refused by every process.
 - The cookie is HttpOnly, SameSite=Strict, Path=/console, and Secure when the console is served
   over https.
 - CSRF: every form carries a token derived from the session's nonce (HMAC with a separate

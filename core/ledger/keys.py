@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from .database import Database
 from .dialect import insert_ignore
-from .schema import api_keys, tenants
+from .schema import api_keys, console_signouts, tenants
 
 __all__ = ["ROLES", "ApiKey", "KeyStore", "Role", "role_allows"]
 
@@ -129,3 +129,20 @@ class KeyStore:
                 .values(revoked_at=datetime.now(UTC))
             )
         return result.rowcount == 1
+
+    # ------------------------------------------------------------------ console sessions
+
+    def end_session(self, nonce: str, key_id: str, expires_at: datetime) -> None:
+        """Remember a console session signed out before ``expires_at``, when its cookie would
+        have expired anyway (and forget those past theirs)."""
+        now = datetime.now(UTC)
+        with self.db.connect() as conn:
+            conn.execute(delete(console_signouts).where(console_signouts.c.expires_at < now))
+            conn.execute(insert_ignore(conn, console_signouts, {"nonce": nonce, "key_id": key_id,
+                                                                 "expires_at": expires_at}, ["nonce"]))
+
+    def session_ended(self, nonce: str) -> bool:
+        """Whether the console session with this nonce was signed out."""
+        with self.db.connect(readonly=True) as conn:
+            found = conn.execute(select(console_signouts.c.nonce).where(console_signouts.c.nonce == nonce)).first()
+        return found is not None

@@ -212,3 +212,14 @@ webhook_deliveries = Table(
     Column("duration_ms", Integer, nullable=False),
     Index("ix_webhook_deliveries_outbox", "outbox_id", "attempt"),
 )
+
+# Console sessions signed out before they expire. A session is a signed cookie, which the
+# server cannot take back: its nonce is listed here until the cookie would have expired
+# anyway, and the console refuses a listed session (console/pages.py). Not tenant data.
+console_signouts = Table(
+    "console_signouts",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("key_id", String(32), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False, index=True),
+)

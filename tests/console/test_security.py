@@ -156,3 +156,24 @@ def test_a_revoked_key_ends_its_sessions(served: Console) -> None:
         while c.get("/issues").status_code == 200 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert c.get("/issues").status_code == 303
+
+
+def test_signing_out_ends_that_session_everywhere_and_only_that_one(served: Console) -> None:
+    """A copy of the cookie (another tab, a stolen one) stops working at sign-out: the sign-out
+    is in the database, for every process; the key's other sessions go on."""
+    from syncdoctor.ledger import Database, KeyStore
+
+    with signed_in(served, "acme", "read") as other, signed_in(served, "acme", "read") as c:
+        copied = c.cookies["sd_session"]
+        nonce = json.loads(base64.urlsafe_b64decode(copied.split(".")[0] + "=="))["n"]
+        assert httpx.get(served.console + "/issues", cookies={"sd_session": copied}).status_code == 200
+        r = c.post("/sign-out", data={"csrf": csrf_of(c.get("/paste"))})
+        assert r.status_code == 303 and r.headers["location"].startswith("/console/sign-in")
+        again = httpx.get(served.console + "/issues", cookies={"sd_session": copied})
+        assert again.status_code == 303 and again.headers["location"].startswith("/console/sign-in")
+        assert other.get("/issues").status_code == 200, "the key's other session is not signed out"
+    db = Database(served.db)
+    try:
+        assert KeyStore(db).session_ended(nonce) and not KeyStore(db).session_ended("another-nonce")
+    finally:
+        db.dispose()

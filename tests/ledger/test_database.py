@@ -11,7 +11,7 @@ from syncdoctor.ledger import Database, DatabaseNotCurrent
 from syncdoctor.ledger.database import default_url
 from syncdoctor.ledger.schema import metadata
 
-TABLES = {"tenants", "api_keys", "issues", "occurrences", "entity_failures", "issue_actions",
+TABLES = {"tenants", "api_keys", "console_signouts", "issues", "occurrences", "entity_failures", "issue_actions",
           "webhook_subscriptions", "webhook_outbox", "webhook_deliveries"}
 
 

@@ -77,3 +77,20 @@ def test_roles_are_checked_when_created_and_ordered() -> None:
 def test_an_unknown_role_is_refused(db: Database) -> None:
     with pytest.raises(ValueError, match="read, write, admin"):
         KeyStore(db).create("t", "owner")
+
+
+def test_ended_console_sessions_are_kept_until_they_would_have_expired(db: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from syncdoctor.ledger.schema import console_signouts
+
+    store = KeyStore(db)
+    now = datetime.now(UTC)
+    store.end_session("n-old", "k1", now - timedelta(seconds=1))  # already past its expiry
+    store.end_session("n-live", "k1", now + timedelta(hours=12))
+    store.end_session("n-live", "k1", now + timedelta(hours=12))  # twice (a double click): once
+    assert store.session_ended("n-live") and not store.session_ended("n-never")
+    store.end_session("n-next", "k2", now + timedelta(hours=1))  # each sign-out forgets the expired ones
+    with db.connect(readonly=True) as conn:
+        kept = sorted(conn.execute(console_signouts.select().with_only_columns(console_signouts.c.nonce)).scalars())
+    assert kept == ["n-live", "n-next"]

@@ -60,7 +60,8 @@ async def sign_in(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     console = _console(request)
-    await console.check_post(request)
+    session, _ = await console.check_post(request)
+    await console.end(session)
     response = console.redirect("/sign-in", notice="out")
     response.delete_cookie(SESSION_COOKIE, path=console.base, httponly=True, samesite="strict",
                            secure=console.secure(request))
