@@ -30,7 +30,7 @@ from typing import Any
 
 from ..rules.conditions.batch import BatchState, count_repeats
 from ..rules.conditions.calls import PluginCallError, in_list, member_of
-from ..rules.conditions.decide import _FAILS, _HOLDS
+from ..rules.conditions.decide import FAILS, HOLDS
 from ..rules.conditions.tree import Node
 from ..rules.paths import MISSING, Chain, Scope, lookup, read
 from ..rules.values import compare, to_number
@@ -202,11 +202,11 @@ class _Writer:
             call = f"{self.name('leaf', leaf.fn)}({scope})"
             if leaf.kind == "bool":
                 return f"({call} is {want})"
-            return f"((v := {call}) is not None and v {(_HOLDS if want else _FAILS)[leaf.op]} 0)"
+            return f"((v := {call}) is not None and v {(HOLDS if want else FAILS)[leaf.op]} 0)"
         test = spec[0]
         value = self.chain(spec[1], subject, context, on_entity) if test not in ("call", "sum") else ""
         if test == "cmp":
-            op = (_HOLDS if want else _FAILS)[leaf.op]
+            op = (HOLDS if want else FAILS)[leaf.op]
             literal = self.name("k", spec[2])
             # absent compares as unknown: no call; text against text compares as Python does
             slow = f"(v := _cmp(x, {literal})) is not None and v {op} 0"
@@ -217,7 +217,7 @@ class _Writer:
             right = self.chain(spec[2], subject, context, on_entity)
             if spec[3] is not None:  # the reference's default stands in when it is absent
                 right = f"(r if (r := {right}) is not None else {self.name('k', spec[3])})"
-            op = (_HOLDS if want else _FAILS)[leaf.op]
+            op = (HOLDS if want else FAILS)[leaf.op]
             return f"((x := {value}) is not None and (v := _cmp(x, {right})) is not None and v {op} 0)"
         if test == "in_ref":
             box = self.chain(spec[2], subject, context, on_entity)
@@ -239,7 +239,7 @@ class _Writer:
             return f"({check}({', '.join(values)}) is {want})"
         if test == "sum":
             helper = self.sum(spec[1], spec[2], spec[3], on_entity)
-            op = (_HOLDS if want else _FAILS)[leaf.op]
+            op = (HOLDS if want else FAILS)[leaf.op]
             return f"((v := {helper}({subject}, e, {context})) is not None and v {op} 0)"
         if test == "quantifier" and _reads_bare_item(spec[2]):  # a None item is present there
             call = f"{self.name('leaf', leaf.fn)}({scope})"

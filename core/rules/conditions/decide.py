@@ -23,13 +23,14 @@ from typing import Any
 from ..paths import Scope
 from .tree import Node, to_closure
 
-__all__ = ["compile_fires", "compile_truth"]
+__all__ = ["FAILS", "HOLDS", "compile_fires", "compile_truth"]
 
 Fires = Callable[[Scope], bool]
 
-# a sign leaf holds when ``sign OP 0``; it is definitely false when the inverse holds
-_HOLDS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_FAILS = {"eq": "!=", "ne": "==", "lt": ">=", "le": ">", "gt": "<=", "ge": "<"}
+# a sign leaf holds when ``sign OP 0``; it is definitely false when the inverse holds (both
+# this module and the native engine's programs write these operators)
+HOLDS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+FAILS = {"eq": "!=", "ne": "==", "lt": ">=", "le": ">", "gt": "<=", "ge": "<"}
 
 
 class _Writer:
@@ -49,7 +50,7 @@ class _Writer:
             call = f"{self.leaf_name(leaf.fn)}(s)"
             if leaf.kind == "bool":
                 return f"({call} is {want})"
-            op = (_HOLDS if want else _FAILS)[leaf.op]
+            op = (HOLDS if want else FAILS)[leaf.op]
             return f"((v := {call}) is not None and v {op} 0)"
         if node.kind == "not":
             return self.expr(node.children[0], not want)
