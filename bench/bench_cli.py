@@ -118,14 +118,17 @@ def inputs(folder: Path, n: int) -> dict[str, Path]:
     host = Host.from_entry_points()
     messages = [r.model_dump(exclude_none=True, exclude_defaults=True) for r in example_messages(host)]
 
-    def with_ids(raw: list[dict[str, Any]]) -> Any:
+    def with_ids(raw: list[dict[str, Any]], unique_numbers: bool = False) -> Any:
         for i, r in enumerate(cycle(raw, n)):
-            yield {**r, "id": f"e{i}"}
+            record = {**r, "id": f"e{i}"}
+            if unique_numbers and isinstance(r.get("doc_number"), str):  # a healthy sync repeats no number
+                record["doc_number"] = f"{r['doc_number'][:12]}-{i}"
+            yield record
 
     return {
         "messages": _write(folder / "messages.jsonl", cycle(messages, n)),
         "entities": _write(folder / "entities.jsonl", with_ids(example_entities(host))),
-        "valid": _write(folder / "valid.jsonl", with_ids(valid_traffic(host))),
+        "valid": _write(folder / "valid.jsonl", with_ids(valid_traffic(host), unique_numbers=True)),
         "empty": _write(folder / "empty.jsonl", [{"message": "x"}]),
         "empty_entity": _write(folder / "empty_entity.jsonl", [{"kind": "journal_entry", "id": "x"}]),
     }
