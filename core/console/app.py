@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -86,7 +87,7 @@ def console_app(parent: Any, base: str) -> Starlette:
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers={
         SignInFirst: _sign_in_first, Refused: _refused, NotFound: _not_found, 404: _not_found,
-        Unavailable: _unavailable, DatabaseNotCurrent: _unavailable,
+        Unavailable: _unavailable, DatabaseNotCurrent: _unavailable, DBAPIError: _unavailable,
     })
     app.state.console = Console(parent, base)
     return app

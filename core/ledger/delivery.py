@@ -77,7 +77,7 @@ class WebhookDelivery:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.lease = max(lease, timeout * 2)  # a lease outlives the slowest attempt
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport,
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport or self.egress.transport(),
                                    headers={"User-Agent": f"syncdoctor-webhooks/{__version__}"})
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="syncdoctor-webhook")
         self._busy = threading.Semaphore(concurrency)
@@ -184,10 +184,9 @@ class WebhookDelivery:
         error: str | None = None
         retry_after: float | None = None
         try:
-            # a refused or unresolvable address is a failed attempt: retried, in the delivery log
-            target = self.egress.pin(sub.url)
-            response = self.client.post(target.url, content=body, headers={**headers, **target.headers},
-                                        extensions=target.extensions)
+            # a refused or unresolvable address (egress.py) is a ConnectError: a failed attempt,
+            # retried, in the delivery log
+            response = self.client.post(sub.url, content=body, headers=headers)
             status = response.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
@@ -195,8 +194,6 @@ class WebhookDelivery:
         except httpx.HTTPError as exc:
             # the exception names the URL, never a header: the signature stays out of the log
             error = f"{type(exc).__name__}: {exc}"[:500]
-        except ValueError as exc:  # the egress check: names the host and address only
-            error = str(exc)[:500]
         elapsed = int((time.perf_counter() - started) * 1000)
         if error is None:
             self._settle(row, "delivered", status, None, elapsed, None)

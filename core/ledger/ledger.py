@@ -272,21 +272,24 @@ class Ledger:
 
     def counts(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
-               top: int = 15) -> dict[str, Any]:
+               escalated: bool | None = None, top: int = 15) -> dict[str, Any]:
         """How many issues match the filters of :meth:`issues`, and the ``top`` problems and
         clients among them, counted by the database: ``{"total", "by_problem": [{"problem",
         "issues"}, ...], "by_client": [{"client", "issues"}, ...]}``, most frequent first (ties by
-        name)."""
+        name, compared byte by byte whatever the database's collation)."""
         if not 1 <= top <= 1000:
             raise ValueError("top is between 1 and 1000")
-        where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since)
+        where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
+                         escalated=escalated)
 
         def count(scope: TenantScope) -> dict[str, Any]:
             total = scope.execute(where(scope.select(issues, func.count()))).scalar_one()
             out: dict[str, Any] = {"total": total}
             for name, column in (("problem", issues.c.problem), ("client", issues.c.client)):
                 n = func.count().label("n")
-                query = where(scope.select(issues, column, n)).group_by(column).order_by(n.desc(), column).limit(top)
+                # ties by name in byte order on both databases: SQLite's default, PostgreSQL's "C"
+                tie = column.collate("C") if scope.conn.dialect.name == "postgresql" else column
+                query = where(scope.select(issues, column, n)).group_by(column).order_by(n.desc(), tie).limit(top)
                 out[f"by_{name}"] = [{name: value, "issues": count} for value, count in map(tuple, scope.execute(query))]
             return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+import httpx
 import pytest
 
 from syncdoctor.ledger import Database
@@ -36,37 +37,37 @@ def resolver(*addresses: str) -> Any:
 
 
 NOT_PUBLIC = ["127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-              "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"]
+              "224.0.0.1", "192.0.0.8", "198.18.0.1", "::1", "fe80::1", "fc00::1", "::",
+              # IPv6 forms carrying a private IPv4 address: mapped, compatible, SIIT, NAT64, 6to4, Teredo
+              "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "::ffff:0:127.0.0.1", "64:ff9b::a00:5",
+              "64:ff9b::a9fe:a9fe", "64:ff9b:1::a00:5", "2002:a9fe:a9fe::", "2001:0:4136:e378:8000:63bf:f5ff:fffe"]
 
 
 @pytest.mark.parametrize("address", NOT_PUBLIC)
 def test_a_name_resolving_to_a_private_address_is_refused(address: str) -> None:
-    with pytest.raises(ValueError, match=f"hooks.example.com resolves to {address.split('%')[0]}"):
-        Egress(resolve=resolver(address)).pin("https://hooks.example.com/x?token=secret")
+    with pytest.raises(ValueError, match=f"hooks.example.com resolves to {address}, not a public address"):
+        Egress(resolve=resolver(address)).addresses("hooks.example.com", 443)
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "169.254.169.254", "localhost", "api.localhost", "10.0.0.1"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "169.254.169.254", "localhost", "api.localhost", "localhost.",
+                                  "10.0.0.1"])
 def test_an_address_in_the_url_is_refused_without_resolving(host: str) -> None:
     resolve = resolver("93.184.215.14")
     with pytest.raises(ValueError, match="refused"):
-        Egress(resolve=resolve).pin(f"http://{host}:8080/hook")
+        Egress(resolve=resolve).addresses(host, 8080)
     assert resolve.asked == []
-    assert refusal(host.strip("[]")) is not None
+    assert refusal(host) is not None
 
 
 def test_one_private_address_among_public_ones_is_enough_to_refuse() -> None:
     with pytest.raises(ValueError, match="resolves to 10.0.0.7"):
-        Egress(resolve=resolver("93.184.215.14", "10.0.0.7")).pin("https://hooks.example.com/x")
+        Egress(resolve=resolver("93.184.215.14", "10.0.0.7")).addresses("hooks.example.com", 443)
 
 
-def test_a_public_name_is_pinned_to_the_address_checked() -> None:
-    pinned = Egress(resolve=resolver("93.184.215.14", "93.184.215.15")).pin("https://hooks.example.com/x?a=1")
-    assert pinned.url == "https://93.184.215.14/x?a=1"
-    assert pinned.headers == {"Host": "hooks.example.com"}
-    assert pinned.extensions == {"sni_hostname": "hooks.example.com"}  # the certificate is checked for the name
-    pinned = Egress(resolve=resolver("2606:2800:220:1::1")).pin("http://hooks.example.com:8443/x")
-    assert pinned.url == "http://[2606:2800:220:1::1]:8443/x"
-    assert pinned.headers == {"Host": "hooks.example.com:8443"} and pinned.extensions == {}
+def test_public_addresses_are_all_kept_in_the_resolver_s_order() -> None:
+    resolve = resolver("93.184.215.14", "2606:2800:220:1::1", "93.184.215.14")
+    assert Egress(resolve=resolve).addresses("hooks.example.com", 8443) == ["93.184.215.14", "2606:2800:220:1::1"]
+    assert resolve.asked == [("hooks.example.com", 8443)]
     assert refusal("hooks.example.com") is None and refusal("93.184.215.14") is None
 
 
@@ -75,15 +76,51 @@ def test_a_name_that_does_not_resolve_is_a_clear_error() -> None:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     with pytest.raises(ValueError, match="cannot resolve hooks.invalid"):
-        Egress(resolve=fails).pin("https://hooks.invalid/x")
+        Egress(resolve=fails).addresses("hooks.invalid", 443)
     with pytest.raises(ValueError, match="no address"):
-        Egress(resolve=resolver()).pin("https://hooks.example.com/x")
+        Egress(resolve=resolver()).addresses("hooks.example.com", 443)
 
 
-def test_allowed_private_receivers_are_used_as_given() -> None:
-    resolve = resolver("10.0.0.1")
-    pinned = Egress(allow_private=True, resolve=resolve).pin("http://127.0.0.1:9/x")
-    assert pinned.url == "http://127.0.0.1:9/x" and pinned.headers == {} and resolve.asked == []
+def test_allowed_private_receivers_use_httpx_s_own_transport() -> None:
+    assert type(Egress(allow_private=True).transport()) is httpx.HTTPTransport
+    assert type(Egress().transport()) is not httpx.HTTPTransport
+
+
+@pytest.fixture
+def loopback_is_public(monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.x addresses count as public for one test: the receivers below stand for a server on
+    the internet, which the tests cannot reach."""
+    real = egress_module._not_public
+    monkeypatch.setattr(egress_module, "_not_public", lambda a: False if str(a).startswith("127.") else real(a))
+
+
+def test_each_connection_is_checked_for_its_own_name(loopback_is_public: None) -> None:
+    """Two names on one address: every connection is checked for the name it is opened for
+    (httpcore pools connections by that name, so one verified for a name never carries
+    another's requests; this receiver closes each connection, so each request opens one), the
+    URL keeps the name (Host, TLS), an international name reaches the resolver in its ASCII
+    form, and every checked address is tried in turn (127.0.0.2 refuses: the receiver listens
+    on 127.0.0.1 only)."""
+    resolve = resolver("127.0.0.2", "127.0.0.1")
+    with Receiver() as receiver, httpx.Client(transport=Egress(resolve=resolve).transport(), timeout=5) as client:
+        port = receiver.server.server_address[1]
+        for name in ("a.example.test", "b.example.test", "a.example.test", "bücher.example.test"):
+            assert client.post(f"http://{name}:{port}/hook", content=b"{}").status_code == 400  # unsigned: refused
+    assert receiver.hosts == [f"a.example.test:{port}", f"b.example.test:{port}", f"a.example.test:{port}",
+                              f"xn--bcher-kva.example.test:{port}"]
+    assert [host for host, _ in resolve.asked] == ["a.example.test", "b.example.test", "a.example.test",
+                                                   "xn--bcher-kva.example.test"]
+
+
+def test_a_refused_address_never_gets_a_connection() -> None:
+    transport = Egress(resolve=resolver("127.0.0.1")).transport()
+    with Receiver() as receiver, httpx.Client(transport=transport, timeout=5) as client:
+        port = receiver.server.server_address[1]
+        with pytest.raises(httpx.ConnectError, match="refused: 127.0.0.1 is not a public address"):
+            client.post(receiver.url, content=b"{}")
+        with pytest.raises(httpx.ConnectError, match="refused: hooks.example.test resolves to 127.0.0.1"):
+            client.post(f"http://hooks.example.test:{port}/hook", content=b"{}")
+    assert receiver.deliveries == 0
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "https://localhost/hook", "http://[::1]/x",
@@ -108,17 +145,16 @@ def test_a_delivery_to_a_private_address_is_refused_and_logged(db: Database, hos
         assert receiver.deliveries == 0
         log = ledger.deliveries("t1", sub["id"])
         assert [d["attempt"] for d in log] == [2, 1] and log[0]["state"] == "dead"
-        assert all(d["error"] == "refused: 127.0.0.1 is not a public address" and d["status_code"] is None
-                   for d in log)
+        assert all(d["error"] == "ConnectError: refused: 127.0.0.1 is not a public address"
+                   and d["status_code"] is None for d in log)
     finally:
         worker.stop()
 
 
 def test_a_delivery_goes_to_the_address_checked_with_the_name_kept(db: Database, host: Any,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The name resolves (here, to the loopback receiver, which this test alone lets through):
-    the request goes to that address, and the receiver sees the name in ``Host``."""
-    monkeypatch.setattr(egress_module, "_not_public", lambda address: str(address) != "127.0.0.1")
+                                                                    loopback_is_public: None) -> None:
+    """The name resolves (here, to the loopback receiver, standing for a public server): the
+    request goes to that address, and the receiver sees the name in ``Host``."""
     ledger = Ledger(db, host)
     resolve = resolver("127.0.0.1")
     worker = WebhookDelivery(db, base_delay=0.0, max_attempts=2, timeout=2.0, egress=Egress(resolve=resolve))

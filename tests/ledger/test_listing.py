@@ -116,6 +116,14 @@ def test_escalated_issues_are_a_filter(ledger: Ledger) -> None:
     (stuck,) = ledger.issues("t1", escalated=True)["items"]
     assert stuck["entity"] == "stuck" and stuck["escalated"]
     assert [i["entity"] for i in ledger.issues("t1", escalated=False)["items"]] == ["fine"]
+    assert ledger.counts("t1", escalated=True)["total"] == 1 and ledger.counts("t1", escalated=False)["total"] == 1
+
+
+def test_ties_are_ordered_by_name_byte_by_byte(ledger: Ledger) -> None:
+    """Whatever the database's collation: uppercase before lowercase, as SQLite compares."""
+    for client in ("beta", "Zulu", "alpha", "Alpha"):
+        ledger.record("t1", rejected(entity=f"e-{client}", client=client))
+    assert [c["client"] for c in ledger.counts("t1")["by_client"]] == ["Alpha", "Zulu", "alpha", "beta"]
 
 
 def test_export_yields_every_issue(filled: Ledger) -> None:

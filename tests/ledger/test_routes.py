@@ -113,6 +113,8 @@ def test_counts_and_escalated_over_http(api: Api) -> None:
     escalated = api("GET", "/v1/issues", role="read", params={"escalated": "true"}).json()["items"]
     assert [i["entity"] for i in escalated] == ["e0"]
     assert len(api("GET", "/v1/issues", role="read", params={"escalated": "false"}).json()["items"]) == 4
+    only = api("GET", "/v1/issues/counts", role="read", params={"escalated": "true"}).json()
+    assert only["total"] == 1 and only["by_client"] == [{"client": "c0", "issues": 1}]
 
 
 def test_actions_over_http_with_409_and_its_reason(api: Api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +14,8 @@ from ..pages import Console, Refused, login_nonce
 from ..session import LOGIN_COOKIE, MAX_AGE, SESSION_COOKIE, cookie_flags
 
 __all__ = ["change_language", "sign_in_form", "sign_in", "sign_out"]
+
+log = logging.getLogger("syncdoctor.console")
 
 _KEY_MAX = 512
 
@@ -61,7 +64,11 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     console = _console(request)
     session, _ = await console.check_post(request)
-    await console.end(session)
+    try:
+        await console.end(session)
+    except Exception:  # noqa: BLE001 - the database is down: the browser still forgets the session
+        log.warning("console: the sign-out of a session of key %s could not be stored; its cookie stays valid "
+                    "until it expires", session.key_id, exc_info=True)
     response = console.redirect("/sign-in", notice="out")
     response.delete_cookie(SESSION_COOKIE, path=console.base, httponly=True, samesite="strict",
                            secure=console.secure(request))

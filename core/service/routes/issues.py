@@ -104,6 +104,7 @@ Reader = Annotated[Principal, Depends(principal("read"))]
 Writer = Annotated[Principal, Depends(principal("write"))]
 LedgerDep = Annotated[Any, Depends(get_ledger)]
 Since = Annotated[datetime | None, Query(description="last seen at or after this time (with its zone)")]
+Escalated = Annotated[bool | None, Query(description="only escalated issues (true) or only the others (false)")]
 IssueId = Annotated[str, Path(max_length=64)]
 
 
@@ -121,7 +122,7 @@ async def list_issues(
     client: Annotated[str | None, Query(max_length=200)] = None,
     problem: Annotated[str | None, Query(max_length=200)] = None,
     since: Since = None,
-    escalated: Annotated[bool | None, Query(description="only escalated issues (true) or only the others (false)")] = None,
+    escalated: Escalated = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
 ) -> Response:
@@ -144,11 +145,12 @@ async def count_issues(
     client: Annotated[str | None, Query(max_length=200)] = None,
     problem: Annotated[str | None, Query(max_length=200)] = None,
     since: Since = None,
+    escalated: Escalated = None,
     top: Annotated[int, Query(ge=1, le=1000, description="how many problems and clients to list")] = 15,
 ) -> Response:
     _zoned(since)
     return _json(await run_in_threadpool(ledger.counts, who.tenant, status=status, vendor=vendor, client=client,
-                                         problem=problem, since=since, top=top))
+                                         problem=problem, since=since, escalated=escalated, top=top))
 
 
 def _zoned(since: datetime | None) -> None:
