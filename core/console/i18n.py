@@ -83,8 +83,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "first_page": {"en": "First page", "fr": "Première page"},
     "by_problem": {"en": "By problem", "fr": "Par problème"},
     "by_client": {"en": "By client", "fr": "Par client"},
-    "counts_capped": {"en": "Counted over the {n} most recent issues.",
-                      "fr": "Compté sur les {n} incidents les plus récents."},
     "counts_total": {"en": "{n} issues match.", "fr": "{n} incidents correspondent."},
     "counts_total_1": {"en": "1 issue matches.", "fr": "1 incident correspond."},
     "results": {"en": "Issues, most recently seen first", "fr": "Incidents, les plus récents d'abord"},

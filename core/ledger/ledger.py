@@ -69,17 +69,26 @@ def ledger_config(settings: Any = None) -> LedgerConfig:
 
 
 def _filters(*, status: str | Sequence[str] | None, vendor: str | None, client: str | None, problem: str | None,
-             since: datetime | None, escalated: bool | None = None) -> Callable[[Select[Any]], Select[Any]]:
+             since: datetime | None, escalated: bool | None = None,
+             text: str | None = None) -> Callable[[Select[Any]], Select[Any]]:
     """What narrows a query on issues to the filters :meth:`Ledger.issues` and
     :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
     if since is not None and since.utcoffset() is None:
         raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+    words = text.lower().split() if text else []
+    if len(words) > 20 or any(len(w) > 200 for w in words):
+        raise ValueError("text is at most 20 words of at most 200 characters")
     return partial(_filtered, status=status, vendor=vendor, client=client, problem=problem, since=since,
-                   escalated=escalated)
+                   escalated=escalated, words=words)
+
+
+def _like(word: str) -> str:
+    """``%word%`` for LIKE with ``\\`` as the escape: the word's own % and _ are letters."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _filtered(query: Select[Any], *, status: str | Sequence[str] | None, vendor: str | None, client: str | None,
-              problem: str | None, since: datetime | None, escalated: bool | None) -> Select[Any]:
+              problem: str | None, since: datetime | None, escalated: bool | None, words: list[str]) -> Select[Any]:
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
         query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
@@ -91,6 +100,8 @@ def _filtered(query: Select[Any], *, status: str | Sequence[str] | None, vendor:
         query = query.where(issues.c.last_seen >= since)
     if escalated is not None:
         query = query.where(issues.c.escalated == escalated)
+    for word in words:  # every word, each in any field (recording.search_text, lowercased)
+        query = query.where(issues.c.search.like(_like(word), escape="\\"))
     return query
 
 
@@ -225,12 +236,15 @@ class Ledger:
 
     def issues(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
-               escalated: bool | None = None, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
-        """A page of issues, most recently seen first: ``{"items": [...], "next_cursor"}``."""
+               escalated: bool | None = None, text: str | None = None, limit: int = 50,
+               cursor: str | None = None) -> dict[str, Any]:
+        """A page of issues, most recently seen first: ``{"items": [...], "next_cursor"}``.
+        ``text``: issues holding every word (any case) in their title, problem, client,
+        entity, vendor, category or a param's value."""
         if not 1 <= limit <= 1000:
             raise ValueError("limit is between 1 and 1000")
         where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
-                         escalated=escalated)
+                         escalated=escalated, text=text)
 
         def page(scope: TenantScope) -> dict[str, Any]:
             query = where(scope.select(issues))
@@ -272,7 +286,7 @@ class Ledger:
 
     def counts(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
-               escalated: bool | None = None, top: int = 15) -> dict[str, Any]:
+               escalated: bool | None = None, text: str | None = None, top: int = 15) -> dict[str, Any]:
         """How many issues match the filters of :meth:`issues`, and the ``top`` problems and
         clients among them, counted by the database: ``{"total", "by_problem": [{"problem",
         "issues"}, ...], "by_client": [{"client", "issues"}, ...]}``, most frequent first (ties by
@@ -280,7 +294,7 @@ class Ledger:
         if not 1 <= top <= 1000:
             raise ValueError("top is between 1 and 1000")
         where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
-                         escalated=escalated)
+                         escalated=escalated, text=text)
 
         def count(scope: TenantScope) -> dict[str, Any]:
             total = scope.execute(where(scope.select(issues, func.count()))).scalar_one()

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,7 +43,7 @@ class Upserted:
 
 _ISSUE_COLUMNS = ("id", "fingerprint", "status", "problem", "vendor", "client", "entity", "category", "severity",
                   "params", "title", "first_seen", "last_seen", "count", "regressed", "escalated", "opened_at_count",
-                  "diagnosis", "updated_at")
+                  "diagnosis", "updated_at", "search")
 
 
 def _upsert_statement(scope: TenantScope) -> Any:
@@ -65,13 +66,23 @@ def _upsert_statement(scope: TenantScope) -> Any:
             "category": new.category,
             "severity": new.severity,
             "updated_at": new.updated_at,
+            "search": new.search,
         },
     ).returning(*issues.c)
 
 
+def search_text(issue: Mapping[str, Any]) -> str:
+    """What the issue list's text filter looks in, lowercased: the title, problem, client,
+    entity, vendor and category, and the params' values (a word is found in any one of them)."""
+    params = issue.get("params")
+    parts = [issue.get(k) for k in ("title", "problem", "client", "entity", "vendor", "category")]
+    parts += list(params.values()) if isinstance(params, dict) else []
+    return "\n".join(str(v) for v in parts if v is not None).lower()
+
+
 def _issue_values(fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str, entity: str,
                   at: datetime, now: datetime) -> dict[str, Any]:
-    return {
+    values = {
         "id": new_id("iss"),
         "fingerprint": fingerprint,
         "status": "open",
@@ -92,6 +103,8 @@ def _issue_values(fingerprint: str, diagnosis: dict[str, Any], client: str, vend
         "diagnosis": diagnosis,
         "updated_at": now,
     }
+    values["search"] = search_text(values)
+    return values
 
 
 def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str,

@@ -111,6 +111,8 @@ issues = Table(
     Column("opened_at_count", BigInteger, nullable=False),
     Column("diagnosis", JSON, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # what the text filter looks in, lowercased (recording.search_text); a LIKE per word
+    Column("search", Text, nullable=False, server_default=""),
     UniqueConstraint("tenant", "fingerprint"),
     # one index per filter of the list, each ending with the cursor's order
     Index("ix_issues_list", "tenant", "last_seen", "id"),

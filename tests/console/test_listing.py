@@ -40,7 +40,7 @@ def _all_pages(ledger: Any, filters: Filters) -> list[list[str]]:
         pages.append([i["entity"] for i in listing.items])
         if listing.next_after is None:
             return pages
-        after, skip = listing.next_after or None, listing.next_skip
+        after, skip = listing.next_after, 0
     raise AssertionError("the pages never end")
 
 
@@ -67,7 +67,7 @@ def test_the_text_filter_pages_through_matches_only(ledger: Any) -> None:
 
 def test_counts_by_problem_and_client(ledger: Any) -> None:
     listing = list_issues(ledger, "acme", Filters())
-    assert listing.total == 71 and listing.scanned == 71 and not listing.capped
+    assert listing.total == 71
     assert dict(listing.by_client) == {"firm-0": 24, "firm-1": 23, "firm-2": 23, "other": 1}
     assert sum(n for _, n in listing.by_problem) == 71
     only = list_issues(ledger, "acme", Filters(client="firm-1"))
@@ -85,26 +85,21 @@ def test_filters_from_a_query_are_bounded() -> None:
     assert Filters.from_query({"status": "any"}).ledger_args()["status"] is None
 
 
-def test_text_filter_counts_stop_at_the_scan_limit_and_say_so(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import syncdoctor.console.listing as listing_module
-
-    monkeypatch.setattr(listing_module, "SCAN_LIMIT", 30)
-    listing = list_issues(ledger, "acme", Filters(text="tx"))
-    assert listing.capped and listing.scanned == 30 and listing.total == 30
-    assert len(listing.items) == PAGE_SIZE
-
-
-def test_counts_without_text_are_exact_past_the_scan_limit(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without a text filter the ledger counts (GROUP BY): no scan, no cap."""
-    import syncdoctor.console.listing as listing_module
-
-    monkeypatch.setattr(listing_module, "SCAN_LIMIT", 30)
-    listing = list_issues(ledger, "acme", Filters())
-    assert not listing.capped and listing.total == 71
-    assert dict(listing.by_client) == {"firm-0": 24, "firm-1": 23, "firm-2": 23, "other": 1}
+def test_counts_are_the_ledger_s_and_follow_the_text_filter(ledger: Any) -> None:
+    listing = list_issues(ledger, "acme", Filters(text="firm-1"))
+    assert listing.total == 23 and dict(listing.by_client) == {"firm-1": 23} and listing.next_after is None
+    firms = list_issues(ledger, "acme", Filters(text="Firm"))
+    assert firms.total == 70 and len(firms.items) == PAGE_SIZE and firms.next_after is not None
+    assert list_issues(ledger, "acme", Filters(text="FIRM-1 tx-001")).total == 1  # any case, every word
 
 
-def test_escalated_issues_on_top_whichever_route_counts(ledger: Any) -> None:
+def test_a_link_with_skip_from_before_still_lands_after_the_skipped_issues(ledger: Any) -> None:
+    whole = [i["entity"] for i in ledger.export("acme", status="open")]
+    listing = list_issues(ledger, "acme", Filters(), None, 3)
+    assert [i["entity"] for i in listing.items] == whole[3:3 + PAGE_SIZE]
+
+
+def test_escalated_issues_on_top(ledger: Any) -> None:
     """The escalated box: live issues only, the same with and without a text filter."""
     report = {"message": MESSAGE, "http_status": 422}
     for n in range(3):
@@ -113,8 +108,8 @@ def test_escalated_issues_on_top_whichever_route_counts(ledger: Any) -> None:
     ledger.record("initech", {"client": "firm-9", "vendor": "qonto", "entity_id": "tx-once",
                               "outcome": "rejected", "report": report})
     by_ledger = list_issues(ledger, "initech", Filters())
-    by_scan = list_issues(ledger, "initech", Filters(text="firm-9"))
-    assert [i["entity"] for i in by_ledger.escalated] == [i["entity"] for i in by_scan.escalated] == ["tx-stuck"]
+    by_text = list_issues(ledger, "initech", Filters(text="firm-9"))
+    assert [i["entity"] for i in by_ledger.escalated] == [i["entity"] for i in by_text.escalated] == ["tx-stuck"]
     assert list_issues(ledger, "initech", Filters(status="any")).escalated == by_ledger.escalated
     assert list_issues(ledger, "initech", Filters(status="resolved")).escalated == []
     assert list_issues(ledger, "initech", Filters(), by_ledger.next_after, 1).escalated == []  # first page only

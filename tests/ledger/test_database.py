@@ -110,3 +110,23 @@ def test_in_memory_databases_are_shared_by_their_connections_and_private_to_thei
     with first.connect() as a, first.connect(readonly=True) as b:
         assert "issues" in inspect(a).get_table_names() and "issues" in inspect(b).get_table_names()
     assert not second.is_current()
+
+
+def test_issues_made_before_the_search_column_are_searchable_after_it(bare_db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from syncdoctor.ledger.schema import issues, tenants
+
+    bare_db.upgrade("0004")
+    now = datetime.now(UTC)
+    with bare_db.connect() as conn:
+        conn.execute(tenants.insert().values(id="t1", created_at=now))
+        conn.execute(issues.insert().values(
+            id="iss_old", tenant="t1", fingerprint="f" * 64, status="open", problem="qonto.invalid_request",
+            vendor="qonto", client="Société", entity="tx-1", category=None, severity="error",
+            params={"field": "IBAN"}, title="Champ refusé", first_seen=now, last_seen=now, count=1, regressed=0,
+            escalated=False, opened_at_count=1, diagnosis={}, updated_at=now))
+    bare_db.upgrade()
+    with bare_db.connect(readonly=True) as conn:
+        search = conn.execute(issues.select().with_only_columns(issues.c.search)).scalar_one()
+    assert search.split("\n") == ["champ refusé", "qonto.invalid_request", "société", "tx-1", "qonto", "iban"]

@@ -129,3 +129,39 @@ def test_ties_are_ordered_by_name_byte_by_byte(ledger: Ledger) -> None:
 def test_export_yields_every_issue(filled: Ledger) -> None:
     assert len(list(filled.export("t1"))) == 25
     assert len(list(filled.export("t1", client="c2"))) == 8
+
+
+def test_the_text_filter_looks_in_every_field_in_any_case(ledger: Ledger) -> None:
+    ledger.record("t1", rejected(entity="inv-ÉTÉ", client="Société Générale"))
+    ledger.record("t1", rejected(entity="e2", message=STALE, client="c_1%"))
+
+    def entities(text: str) -> list[str]:
+        return sorted(i["entity"] for i in ledger.export("t1", text=text))
+
+    duplicate = next(i for i in ledger.export("t1") if i["client"] == "Société Générale")
+    assert entities("SOCIÉTÉ") == entities("inv-été") == [duplicate["entity"]]  # non-ASCII, any case
+    assert entities(duplicate["params"]["doc_number"]) == [duplicate["entity"]]  # a param's value
+    assert entities((duplicate["title"] or "").split()[0].upper()) == [duplicate["entity"]]  # the title
+    assert entities("c_1%") == ["e2"] and entities("c%1") == [] and entities("c_") == ["e2"]  # % and _ are letters
+    assert entities("société stale") == []  # every word
+    assert ledger.counts("t1", text="générale")["total"] == 1
+    with pytest.raises(ValueError, match="text"):
+        ledger.issues("t1", text="word " * 21)
+
+
+def test_the_search_text_follows_the_latest_diagnosis(ledger: Ledger) -> None:
+    """The upsert of one fingerprint keeps the latest words (a retry's params, a new title)."""
+    from syncdoctor.ledger.keys import ensure_tenant
+    from syncdoctor.ledger.recording import upsert_issue
+    from syncdoctor.ledger.scope import TenantScope
+
+    now = START
+    for title, request in (("First words", "req-first"), ("Second words", "req-second")):
+        diagnosis = {"problem": "quickbooks.stale_object", "title": title, "params": {"request_id": request}}
+        with ledger.db.connect() as conn:
+            ensure_tenant(conn, "t1")
+            upsert_issue(TenantScope(conn, "t1"), fingerprint="f" * 64, diagnosis=diagnosis, client="c",
+                         vendor="quickbooks", entity="e1", at=now, now=now)
+    (issue,) = ledger.export("t1", text="second req-second")
+    assert issue["title"] == "Second words" and issue["count"] == 2
+    assert list(ledger.export("t1", text="first")) == list(ledger.export("t1", text="req-first")) == []

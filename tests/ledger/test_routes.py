@@ -115,6 +115,11 @@ def test_counts_and_escalated_over_http(api: Api) -> None:
     assert len(api("GET", "/v1/issues", role="read", params={"escalated": "false"}).json()["items"]) == 4
     only = api("GET", "/v1/issues/counts", role="read", params={"escalated": "true"}).json()
     assert only["total"] == 1 and only["by_client"] == [{"client": "c0", "issues": 1}]
+    found = api("GET", "/v1/issues", role="read", params={"text": "E3 C1"}).json()["items"]
+    assert [i["entity"] for i in found] == ["e3"]
+    assert api("GET", "/v1/issues/counts", role="read", params={"text": "c1"}).json()["total"] == 2
+    r = api("GET", "/v1/issues", role="read", params={"text": "w " * 21})
+    assert r.status_code == 422 and r.json()["field"] == "query.text"
 
 
 def test_actions_over_http_with_409_and_its_reason(api: Api) -> None:

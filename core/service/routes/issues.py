@@ -105,6 +105,8 @@ Writer = Annotated[Principal, Depends(principal("write"))]
 LedgerDep = Annotated[Any, Depends(get_ledger)]
 Since = Annotated[datetime | None, Query(description="last seen at or after this time (with its zone)")]
 Escalated = Annotated[bool | None, Query(description="only escalated issues (true) or only the others (false)")]
+Text = Annotated[str | None, Query(max_length=2000, description="issues holding every word (any case) in their "
+                                   "title, problem, client, entity, vendor, category or a param's value")]
 IssueId = Annotated[str, Path(max_length=64)]
 
 
@@ -123,15 +125,17 @@ async def list_issues(
     problem: Annotated[str | None, Query(max_length=200)] = None,
     since: Since = None,
     escalated: Escalated = None,
+    text: Text = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
 ) -> Response:
     _zoned(since)
     try:
         page = await run_in_threadpool(ledger.issues, who.tenant, status=status, vendor=vendor, client=client,
-                                       problem=problem, since=since, escalated=escalated, limit=limit, cursor=cursor)
+                                       problem=problem, since=since, escalated=escalated, text=text, limit=limit,
+                                       cursor=cursor)
     except ValueError as exc:
-        raise HTTPProblem(422, str(exc), field="query.cursor") from None
+        raise HTTPProblem(422, str(exc), field="query.text" if "text" in str(exc) else "query.cursor") from None
     return _json(page)
 
 
@@ -146,11 +150,16 @@ async def count_issues(
     problem: Annotated[str | None, Query(max_length=200)] = None,
     since: Since = None,
     escalated: Escalated = None,
+    text: Text = None,
     top: Annotated[int, Query(ge=1, le=1000, description="how many problems and clients to list")] = 15,
 ) -> Response:
     _zoned(since)
-    return _json(await run_in_threadpool(ledger.counts, who.tenant, status=status, vendor=vendor, client=client,
-                                         problem=problem, since=since, escalated=escalated, top=top))
+    try:
+        counts = await run_in_threadpool(ledger.counts, who.tenant, status=status, vendor=vendor, client=client,
+                                         problem=problem, since=since, escalated=escalated, text=text, top=top)
+    except ValueError as exc:
+        raise HTTPProblem(422, str(exc), field="query.text") from None
+    return _json(counts)
 
 
 def _zoned(since: datetime | None) -> None:
