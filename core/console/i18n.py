@@ -49,6 +49,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api_key": {"en": "API key", "fr": "Clé d'API"},
     "bad_key": {"en": "This key is unknown or revoked. Check it, or ask for a new one.",
                 "fr": "Cette clé est inconnue ou révoquée. Vérifiez-la ou demandez-en une nouvelle."},
+    "too_many_sign_ins": {"en": "Too many failed sign-ins from this address. Wait a few minutes, then try again.",
+                          "fr": "Trop d'échecs de connexion depuis cette adresse. Attendez quelques minutes, "
+                                "puis réessayez."},
     "signed_out": {"en": "You are signed out.", "fr": "Vous êtes déconnecté."},
     "session_ended": {"en": "Your session has ended; sign in again.",
                       "fr": "Votre session a pris fin ; reconnectez-vous."},

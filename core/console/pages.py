@@ -28,6 +28,7 @@ from syncdoctor.model.labels import label
 
 from .i18n import LANG_COOKIE, negotiate, show_value, text_params, translate, when
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, console_secret
+from .throttle import FailedSignIns
 
 __all__ = ["Console", "NotFound", "Refused", "SignInFirst", "Unavailable"]
 
@@ -81,6 +82,7 @@ class Console:
         self.templates = Jinja2Templates(env=env)
         self._active: dict[str, tuple[float, bool]] = {}
         self._ended: set[str] = set()  # nonces of sessions signed out (they never come back)
+        self.sign_ins = FailedSignIns()
 
     # ------------------------------------------------------------------ the service's objects
 

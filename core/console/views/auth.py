@@ -49,10 +49,19 @@ async def sign_in(request: Request) -> Response:
     form = await request.form()
     if not console.signer.csrf_ok(login_nonce(request), str(form.get("csrf", ""))):
         raise Refused("forbidden_csrf")
+    address = request.client.host if request.client else "unknown"
+    wait = console.sign_ins.wait(address)
+    if wait:  # checked before the key: while waiting, no answer says whether a key is good
+        response = _form_page(console, request, error="too_many_sign_ins", status=429)
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
     secret = str(form.get("key", "")).strip()
     key = await run_in_threadpool(console.keys.authenticate, secret) if 0 < len(secret) <= _KEY_MAX else None
     if key is None:
+        console.sign_ins.failed(address)
+        log.warning("console: failed sign-in from %s", address)  # never the key
         return _form_page(console, request, error="bad_key", status=401)
+    console.sign_ins.succeeded(address)
     _, cookie = console.signer.new(key.id, key.tenant, key.role)
     response = RedirectResponse(console.safe_next(form.get("next")), status_code=303)
     response.set_cookie(SESSION_COOKIE, cookie, **cookie_flags(console.secure(request), MAX_AGE, console.base))
