@@ -14,6 +14,7 @@ import shutil
 import socket
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ SETTING_EXAMPLES = {
     "max_body_bytes": "--max-body-bytes 8388608",
     "max_batch": "--max-batch 10000",
     "time_budget": "--time-budget 10",
+    "header_timeout": "--header-timeout 5",
     "chunk_records": "--chunk-records 512",
     "auth_cache_seconds": "--auth-cache-seconds 0",
     "console_secret": '--console-secret "$(openssl rand -base64 32)"',
@@ -149,8 +151,12 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:
             sys.stderr.write(f"syncdoctor: cannot prepare the database: {type(exc).__name__}: {exc}\n")
             return EXIT_USAGE
+    from syncdoctor.service.protocol import GuardedH11Protocol
+
+    # h11 with a deadline on each request's head (uvicorn has none: slow-header attacks)
     common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_config": None,
-                              "access_log": False, "timeout_graceful_shutdown": 10}
+                              "access_log": False, "timeout_graceful_shutdown": 10,
+                              "http": partial(GuardedH11Protocol, head_timeout=settings.header_timeout)}
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **common)
     else:
