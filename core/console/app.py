@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -59,7 +60,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
     console = _console(request)
-    log.warning("console: %s", exc)
+    log.warning("console: %s", exc, exc_info=not isinstance(exc, Unavailable | DatabaseNotCurrent))
     return console.error_page(request, 503, "unavailable_title", translate("unavailable", console.lang(request)))
 
 
@@ -87,7 +88,9 @@ def console_app(parent: Any, base: str) -> Starlette:
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers={
         SignInFirst: _sign_in_first, Refused: _refused, NotFound: _not_found, 404: _not_found,
-        Unavailable: _unavailable, DatabaseNotCurrent: _unavailable, DBAPIError: _unavailable,
+        Unavailable: _unavailable, DatabaseNotCurrent: _unavailable,
+        # the database unreachable or its pool exhausted; other database errors are bugs (500)
+        OperationalError: _unavailable, InterfaceError: _unavailable, PoolTimeout: _unavailable,
     })
     app.state.console = Console(parent, base)
     return app

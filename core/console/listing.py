@@ -6,8 +6,9 @@ problem and by client (:meth:`Ledger.counts`, GROUP BY) and finds the escalated 
 console adds nothing that reads more than a page: its counts are exact whatever the ledger's size.
 
 A console page position is the ledger's cursor (``after`` in the URL). Links made before the
-ledger took the text filter may carry ``skip``, a number of issues to pass after the cursor: it
-is still honoured.
+ledger took the text filter may carry ``skip``: the number of issues after the cursor that the
+page already went past, counted before the text filter (as the console's scan counted them);
+it is still honoured.
 """
 
 from __future__ import annotations
@@ -66,10 +67,13 @@ def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = 
 
     Raises ValueError for a cursor the ledger did not give."""
     args = filters.ledger_args()
-    skip = max(0, min(skip, 1000 - PAGE_SIZE))
-    page = ledger.issues(tenant, limit=PAGE_SIZE + skip, cursor=after or None, **args)
-    items = page["items"][skip:]
-    listing = Listing(items, page["next_cursor"])
+    cursor = after or None
+    if skip > 0:  # an old link: pass that many issues after the cursor, whatever the text
+        passed = ledger.issues(tenant, limit=min(skip, 1000), cursor=cursor, **{**args, "text": None})
+        cursor = passed["next_cursor"]
+    page = ledger.issues(tenant, limit=PAGE_SIZE, cursor=cursor, **args) if cursor or not skip else \
+        {"items": [], "next_cursor": None}
+    listing = Listing(page["items"], page["next_cursor"])
     counts = ledger.counts(tenant, **args, top=15)
     listing.total = counts["total"]
     listing.by_problem = [(c["problem"], c["issues"]) for c in counts["by_problem"]]

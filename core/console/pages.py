@@ -28,7 +28,7 @@ from syncdoctor.model.labels import label
 
 from .i18n import LANG_COOKIE, negotiate, show_value, text_params, translate, when
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, console_secret
-from .throttle import FailedSignIns
+from .throttle import SignInAttempts
 
 __all__ = ["Console", "NotFound", "Refused", "SignInFirst", "Unavailable"]
 
@@ -82,7 +82,7 @@ class Console:
         self.templates = Jinja2Templates(env=env)
         self._active: dict[str, tuple[float, bool]] = {}
         self._ended: set[str] = set()  # nonces of sessions signed out (they never come back)
-        self.sign_ins = FailedSignIns()
+        self.sign_ins = SignInAttempts()
 
     # ------------------------------------------------------------------ the service's objects
 

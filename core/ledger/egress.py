@@ -22,14 +22,16 @@ these IPv4 addresses (IPv4-mapped and -compatible, NAT64 64:ff9b::/96, 6to4, Ter
 NAT64 local-use prefix 64:ff9b:1::/48 is refused whole. The list is explicit, beside
 :attr:`ipaddress.IPv4Address.is_global`, whose answers vary between Python releases.
 
-Requests through a proxy (``HTTPS_PROXY``, honoured by the client) are resolved by the proxy:
-its own egress policy applies to them, not this one.
+With the check on, deliveries connect directly: proxies from the environment (``HTTPS_PROXY``)
+are not used, since a proxy resolves names itself, out of the check's reach. With
+``webhooks_private`` the client is httpx's default, proxies from the environment included.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,7 @@ import httpx
 __all__ = ["CheckedBackend", "Egress", "refusal"]
 
 Resolver = Callable[..., list[Any]]
+MAX_ADDRESSES = 4  # of a name's addresses, the first ones tried
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _BLOCKED = tuple(ipaddress.ip_network(n) for n in (
@@ -110,10 +113,10 @@ class Egress:
                 raise ValueError(f"refused: {host} resolves to {text}, not a public address")
         return addresses
 
-    def transport(self) -> httpx.BaseTransport:
-        """An httpx transport whose connections go through this check; a plain one when private
-        receivers are allowed."""
-        return httpx.HTTPTransport() if self.allow_private else _CheckedTransport(self)
+    def transport(self) -> httpx.BaseTransport | None:
+        """An httpx transport whose connections go through this check; None (httpx's default,
+        with proxies from the environment) when private receivers are allowed."""
+        return None if self.allow_private else _CheckedTransport(self)
 
 
 class CheckedBackend(httpcore.NetworkBackend):
@@ -130,14 +133,19 @@ class CheckedBackend(httpcore.NetworkBackend):
             addresses = self.egress.addresses(host, port)
         except ValueError as exc:
             raise httpcore.ConnectError(str(exc)) from None
+        # each checked address in turn, as a resolver's list is tried, within one deadline for
+        # them all: a name with many dead addresses must not hold a delivery past its lease
+        deadline = None if timeout is None else time.monotonic() + timeout
         failed: Exception | None = None
-        for address in addresses:  # each checked address in turn, as a resolver's list is tried
+        for address in addresses[:MAX_ADDRESSES]:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
             try:
-                return self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                return self.inner.connect_tcp(address, port, left, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failed = exc
-        assert failed is not None
-        raise failed
+        raise failed or httpcore.ConnectTimeout(f"no answer from {host} within {timeout} s")
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from syncdoctor import Host, InputError
@@ -34,6 +34,7 @@ from .schema import issue_actions, issues, occurrences, tenants, webhook_deliver
 from .scope import TenantScope
 from .views import action_json, decode_cursor, encode_cursor, issue_json, occurrence_json
 from .webhooks import create_subscription, delete_subscription, deliveries, enqueue, list_subscriptions
+from .where import issue_filters
 
 __all__ = ["Ledger", "LedgerConfig", "ledger_config"]
 
@@ -66,43 +67,6 @@ def ledger_config(settings: Any = None) -> LedgerConfig:
         escalate_after=int(getattr(settings, "escalate_after", base.escalate_after)),
         private_webhooks=bool(getattr(settings, "webhooks_private", base.private_webhooks)),
     )
-
-
-def _filters(*, status: str | Sequence[str] | None, vendor: str | None, client: str | None, problem: str | None,
-             since: datetime | None, escalated: bool | None = None,
-             text: str | None = None) -> Callable[[Select[Any]], Select[Any]]:
-    """What narrows a query on issues to the filters :meth:`Ledger.issues` and
-    :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
-    if since is not None and since.utcoffset() is None:
-        raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
-    words = text.lower().split() if text else []
-    if len(words) > 20 or any(len(w) > 200 for w in words):
-        raise ValueError("text is at most 20 words of at most 200 characters")
-    return partial(_filtered, status=status, vendor=vendor, client=client, problem=problem, since=since,
-                   escalated=escalated, words=words)
-
-
-def _like(word: str) -> str:
-    """``%word%`` for LIKE with ``\\`` as the escape: the word's own % and _ are letters."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _filtered(query: Select[Any], *, status: str | Sequence[str] | None, vendor: str | None, client: str | None,
-              problem: str | None, since: datetime | None, escalated: bool | None, words: list[str]) -> Select[Any]:
-    if status:
-        statuses = [status] if isinstance(status, str) else list(status)
-        query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
-            query.where(issues.c.status == statuses[0])
-    for column, value in (("vendor", vendor), ("client", client), ("problem", problem)):
-        if value is not None:
-            query = query.where(issues.c[column] == value)
-    if since is not None:
-        query = query.where(issues.c.last_seen >= since)
-    if escalated is not None:
-        query = query.where(issues.c.escalated == escalated)
-    for word in words:  # every word, each in any field (recording.search_text, lowercased)
-        query = query.where(issues.c.search.like(_like(word), escape="\\"))
-    return query
 
 
 def _transient(exc: DBAPIError) -> bool:
@@ -243,7 +207,7 @@ class Ledger:
         entity, vendor, category or a param's value."""
         if not 1 <= limit <= 1000:
             raise ValueError("limit is between 1 and 1000")
-        where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
+        where = issue_filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
                          escalated=escalated, text=text)
 
         def page(scope: TenantScope) -> dict[str, Any]:
@@ -293,7 +257,7 @@ class Ledger:
         name, compared byte by byte whatever the database's collation)."""
         if not 1 <= top <= 1000:
             raise ValueError("top is between 1 and 1000")
-        where = _filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
+        where = issue_filters(status=status, vendor=vendor, client=client, problem=problem, since=since,
                          escalated=escalated, text=text)
 
         def count(scope: TenantScope) -> dict[str, Any]:

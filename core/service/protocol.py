@@ -4,9 +4,11 @@ uvicorn times out a kept-alive connection that sends nothing, but not one that s
 line and then its headers a byte a minute: each such connection holds a file descriptor and a
 place in the server for as long as the client likes, and a few hundred of them starve a worker
 (the "slowloris" attack). :class:`GuardedH11Protocol` gives every request's line and headers
-``head_timeout`` seconds, counted from the connection's opening or from the previous answer,
-then closes the connection. A body is not its business: the service's time budget per request
-(``request_timeout``) ends a slow body.
+``head_timeout`` seconds, counted from the connection's opening, or on a kept-alive connection
+from the first byte of the next head (the idle time before it is uvicorn's keep-alive timeout,
+5 s), then closes the connection. A body is not its business: the service's time budget per
+request (``time_budget``) ends a slow body. A connection upgraded to another protocol (a
+WebSocket) is that protocol's from then on.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ class GuardedH11Protocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.cycle is not None and not self.cycle.response_complete:
+        if self.transport.get_protocol() is not self:  # upgraded (a WebSocket): no longer ours
+            self._disarm()
+        elif self.cycle is not None and not self.cycle.response_complete:
             self._disarm()  # a request's head arrived: it is being answered
         else:
             self._arm()  # waiting for (the rest of) a head

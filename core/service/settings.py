@@ -46,7 +46,7 @@ class Settings(BaseModel):
     max_batch: int = Field(default=100_000, ge=1, description="records in one batch request (422 past it)")
     time_budget: float = Field(default=30.0, gt=0, description="seconds one request may take (503 with Retry-After past it)")
     header_timeout: float = Field(default=10.0, gt=0, le=300, description="seconds a connection has to send a request's "
-                                  "line and headers, from its opening or its previous answer (then it is closed)")
+                                  "line and headers, from its opening or the head's first byte (then it is closed)")
     chunk_records: int = Field(default=256, ge=1, le=100_000,
                                description="records handed to a worker thread at a time in a batch")
     auth_cache_seconds: float = Field(default=5.0, ge=0, description="how long a checked key is trusted before the "

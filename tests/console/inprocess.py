@@ -21,12 +21,10 @@ KEY = "sdk_abcdefghij_" + "s" * 43
 
 
 class Keys:
-    """A key store knowing one read key of acme, whose database fails once ``down`` is set
-    (``end_session`` always fails when ``sign_out_fails``)."""
+    """A key store knowing one read key of acme, whose database fails once ``down`` is set."""
 
     def __init__(self) -> None:
         self.down = False
-        self.sign_out_fails = False
         self.key = ApiKey("abcdefghij", "acme", "read", None, datetime.now(UTC))
         self.authenticated = 0
 
@@ -49,8 +47,6 @@ class Keys:
 
     def end_session(self, nonce: str, key_id: str, expires_at: Any) -> None:
         self._check()
-        if self.sign_out_fails:
-            raise OperationalError("INSERT", {}, Exception("could not connect to server"))
 
 
 def console_client() -> Any:

@@ -94,9 +94,15 @@ def test_counts_are_the_ledger_s_and_follow_the_text_filter(ledger: Any) -> None
 
 
 def test_a_link_with_skip_from_before_still_lands_after_the_skipped_issues(ledger: Any) -> None:
+    """``skip`` counted the issues after the cursor before the text filter, as the old scan did."""
     whole = [i["entity"] for i in ledger.export("acme", status="open")]
     listing = list_issues(ledger, "acme", Filters(), None, 3)
     assert [i["entity"] for i in listing.items] == whole[3:3 + PAGE_SIZE]
+    matching = [e for e in whole if e.startswith("tx-0")]
+    after_52 = [e for e in whole[52:] if e.startswith("tx-0")]
+    assert [i["entity"] for i in list_issues(ledger, "acme", Filters(text="tx-0"), None, 52).items] == after_52
+    assert len(after_52) < len(matching)
+    assert list_issues(ledger, "acme", Filters(), None, 500).items == []  # past the end
 
 
 def test_escalated_issues_on_top(ledger: Any) -> None:

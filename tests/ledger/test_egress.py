@@ -81,9 +81,36 @@ def test_a_name_that_does_not_resolve_is_a_clear_error() -> None:
         Egress(resolve=resolver()).addresses("hooks.example.com", 443)
 
 
-def test_allowed_private_receivers_use_httpx_s_own_transport() -> None:
-    assert type(Egress(allow_private=True).transport()) is httpx.HTTPTransport
-    assert type(Egress().transport()) is not httpx.HTTPTransport
+def test_allowed_private_receivers_use_httpx_s_default_client() -> None:
+    assert Egress(allow_private=True).transport() is None  # httpx's own, proxies from the environment included
+    assert isinstance(Egress().transport(), httpx.HTTPTransport)
+
+
+def test_the_addresses_share_one_deadline_and_only_the_first_few_are_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with many dead addresses must not hold a delivery thread (and its lease) for
+    timeout x addresses."""
+    import httpcore
+
+    now = [0.0]
+    monkeypatch.setattr(egress_module.time, "monotonic", lambda: now[0])
+    tried: list[tuple[str, float | None]] = []
+
+    class Dead(httpcore.NetworkBackend):
+        def connect_tcp(self, host: str, port: int, timeout: float | None = None, *args: Any) -> Any:
+            tried.append((host, timeout))
+            now[0] += 4.0  # each dead address takes 4 s to time out
+            raise httpcore.ConnectTimeout("timed out")
+
+    addresses = [f"93.184.215.{n}" for n in range(1, 9)]
+    backend = egress_module.CheckedBackend(Egress(resolve=resolver(*addresses)), inner=Dead())
+    with pytest.raises(httpcore.ConnectTimeout):
+        backend.connect_tcp("hooks.example.com", 443, timeout=10.0)
+    assert tried == [("93.184.215.1", 10.0), ("93.184.215.2", 6.0), ("93.184.215.3", 2.0)]
+    tried.clear()
+    now[0] = 0.0
+    with pytest.raises(httpcore.ConnectTimeout):
+        backend.connect_tcp("hooks.example.com", 443, timeout=None)
+    assert [host for host, _ in tried] == addresses[:egress_module.MAX_ADDRESSES]
 
 
 @pytest.fixture

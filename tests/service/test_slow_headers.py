@@ -85,3 +85,43 @@ def test_complete_heads_are_answered_and_a_slow_head_blocks_no_one(server: Serve
 def test_the_setting_is_bounded(tmp_path: Path) -> None:
     srv = start_server(tmp_path, "--header-timeout", "0", keys=False, wait=False)
     assert srv.process.wait(timeout=60) == 2
+
+
+def test_an_upgraded_connection_is_left_to_its_new_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade (a WebSocket), the transport belongs to another protocol: the head
+    deadline must not close it (unit test: uvicorn's own parsing stubbed out)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    from syncdoctor.service.protocol import GuardedH11Protocol
+
+    class Timer:
+        def __init__(self) -> None:
+            self.cancelled = False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    class Loop:
+        def call_later(self, delay: float, callback: object) -> Timer:
+            return Timer()
+
+    class Transport:
+        def __init__(self, protocol: object) -> None:
+            self.protocol = protocol
+
+        def get_protocol(self) -> object:
+            return self.protocol
+
+        def is_closing(self) -> bool:
+            return False
+
+    monkeypatch.setattr(H11Protocol, "data_received", lambda self, data: None)
+    proto = GuardedH11Protocol.__new__(GuardedH11Protocol)
+    proto.head_timeout, proto._head_timer, proto.loop, proto.cycle = 1.0, None, Loop(), None
+    proto.transport = Transport(proto)
+    proto.data_received(b"GET / HTTP/1.1\r\n")
+    timer = proto._head_timer
+    assert timer is not None  # waiting for the rest of the head
+    proto.transport.protocol = object()  # uvicorn handed the connection to a WebSocket protocol
+    proto.data_received(b"")
+    assert proto._head_timer is None and timer.cancelled

@@ -50,7 +50,7 @@ async def sign_in(request: Request) -> Response:
     if not console.signer.csrf_ok(login_nonce(request), str(form.get("csrf", ""))):
         raise Refused("forbidden_csrf")
     address = request.client.host if request.client else "unknown"
-    wait = console.sign_ins.wait(address)
+    wait = console.sign_ins.start(address)  # counted now: concurrent attempts cannot all pass
     if wait:  # checked before the key: while waiting, no answer says whether a key is good
         response = _form_page(console, request, error="too_many_sign_ins", status=429)
         response.headers["Retry-After"] = str(int(wait) + 1)
@@ -58,7 +58,6 @@ async def sign_in(request: Request) -> Response:
     secret = str(form.get("key", "")).strip()
     key = await run_in_threadpool(console.keys.authenticate, secret) if 0 < len(secret) <= _KEY_MAX else None
     if key is None:
-        console.sign_ins.failed(address)
         log.warning("console: failed sign-in from %s", address)  # never the key
         return _form_page(console, request, error="bad_key", status=401)
     console.sign_ins.succeeded(address)
@@ -72,7 +71,14 @@ async def sign_in(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     console = _console(request)
-    session, _ = await console.check_post(request)
+    # a well-signed cookie and its form's token are enough: signing out must work with the
+    # key revoked or the database down (the key check and the sign-out list are the database's)
+    session = console.signer.read(request.cookies.get(SESSION_COOKIE))
+    form = await request.form()
+    if session is None:
+        raise Refused("forbidden_session")
+    if not console.signer.csrf_ok(session.nonce, str(form.get("csrf", ""))):
+        raise Refused("forbidden_csrf")
     try:
         await console.end(session)
     except Exception:  # noqa: BLE001 - the database is down: the browser still forgets the session

@@ -1,0 +1,53 @@
+"""The filters of the issue list, shared by :meth:`Ledger.issues` and :meth:`Ledger.counts`:
+status, vendor, client, problem, last seen since, escalated, and text (every word, any case,
+in any field of the issue's lowercased search text, ``recording.search_text``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Select
+
+from .schema import issues
+
+__all__ = ["issue_filters"]
+
+
+def issue_filters(*, status: str | Sequence[str] | None, vendor: str | None, client: str | None, problem: str | None,
+             since: datetime | None, escalated: bool | None = None,
+             text: str | None = None) -> Callable[[Select[Any]], Select[Any]]:
+    """What narrows a query on issues to the filters :meth:`Ledger.issues` and
+    :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
+    if since is not None and since.utcoffset() is None:
+        raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+    words = text.lower().split() if text else []
+    if len(words) > 20 or any(len(w) > 200 for w in words):
+        raise ValueError("text is at most 20 words of at most 200 characters")
+    return partial(_filtered, status=status, vendor=vendor, client=client, problem=problem, since=since,
+                   escalated=escalated, words=words)
+
+
+def _like(word: str) -> str:
+    """``%word%`` for LIKE with ``\\`` as the escape: the word's own % and _ are letters."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _filtered(query: Select[Any], *, status: str | Sequence[str] | None, vendor: str | None, client: str | None,
+              problem: str | None, since: datetime | None, escalated: bool | None, words: list[str]) -> Select[Any]:
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
+            query.where(issues.c.status == statuses[0])
+    for column, value in (("vendor", vendor), ("client", client), ("problem", problem)):
+        if value is not None:
+            query = query.where(issues.c[column] == value)
+    if since is not None:
+        query = query.where(issues.c.last_seen >= since)
+    if escalated is not None:
+        query = query.where(issues.c.escalated == escalated)
+    for word in words:  # every word, each in any field (recording.search_text, lowercased)
+        query = query.where(issues.c.search.like(_like(word), escape="\\"))
+    return query
