@@ -114,11 +114,7 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(dumps(data), status_code=status, media_type="application/json")
 
 
-@router.get("/v1/issues", summary="The tenant's issues, most recently seen first", response_model=IssueList,
-            responses=error_responses(401, 403, 422))
-async def list_issues(
-    who: Reader,
-    ledger: LedgerDep,
+def issue_filters(
     status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
     vendor: Annotated[str | None, Query(max_length=100)] = None,
     client: Annotated[str | None, Query(max_length=200)] = None,
@@ -126,14 +122,27 @@ async def list_issues(
     since: Since = None,
     escalated: Escalated = None,
     text: Text = None,
+) -> dict[str, Any]:
+    """The filters the issue list and its counts share, as the ledger takes them."""
+    _zoned(since)
+    return {"status": status, "vendor": vendor, "client": client, "problem": problem, "since": since,
+            "escalated": escalated, "text": text}
+
+
+Filters = Annotated[dict[str, Any], Depends(issue_filters)]
+
+
+@router.get("/v1/issues", summary="The tenant's issues, most recently seen first", response_model=IssueList,
+            responses=error_responses(401, 403, 422))
+async def list_issues(
+    who: Reader,
+    ledger: LedgerDep,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
 ) -> Response:
-    _zoned(since)
     try:
-        page = await run_in_threadpool(ledger.issues, who.tenant, status=status, vendor=vendor, client=client,
-                                       problem=problem, since=since, escalated=escalated, text=text, limit=limit,
-                                       cursor=cursor)
+        page = await run_in_threadpool(ledger.issues, who.tenant, **filters, limit=limit, cursor=cursor)
     except ValueError as exc:
         raise HTTPProblem(422, str(exc), field="query.text" if "text" in str(exc) else "query.cursor") from None
     return _json(page)
@@ -144,19 +153,11 @@ async def list_issues(
 async def count_issues(
     who: Reader,
     ledger: LedgerDep,
-    status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
-    vendor: Annotated[str | None, Query(max_length=100)] = None,
-    client: Annotated[str | None, Query(max_length=200)] = None,
-    problem: Annotated[str | None, Query(max_length=200)] = None,
-    since: Since = None,
-    escalated: Escalated = None,
-    text: Text = None,
+    filters: Filters,
     top: Annotated[int, Query(ge=1, le=1000, description="how many problems and clients to list")] = 15,
 ) -> Response:
-    _zoned(since)
     try:
-        counts = await run_in_threadpool(ledger.counts, who.tenant, status=status, vendor=vendor, client=client,
-                                         problem=problem, since=since, escalated=escalated, text=text, top=top)
+        counts = await run_in_threadpool(ledger.counts, who.tenant, **filters, top=top)
     except ValueError as exc:
         raise HTTPProblem(422, str(exc), field="query.text") from None
     return _json(counts)
