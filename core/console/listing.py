@@ -69,11 +69,12 @@ def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = 
     args = filters.ledger_args()
     cursor = after or None
     if skip > 0:  # an old link: pass that many issues after the cursor, whatever the text
-        passed = ledger.issues(tenant, limit=min(skip, 1000), cursor=cursor, **{**args, "text": None})
-        cursor = passed["next_cursor"]
-    page = ledger.issues(tenant, limit=PAGE_SIZE, cursor=cursor, **args) if cursor or not skip else \
-        {"items": [], "next_cursor": None}
-    listing = Listing(page["items"], page["next_cursor"])
+        cursor = ledger.issues(tenant, limit=min(skip, 1000), cursor=cursor, **{**args, "text": None})["next_cursor"]
+    if skip > 0 and cursor is None:  # the skipped issues ended the list
+        listing = Listing([], None)
+    else:
+        page = ledger.issues(tenant, limit=PAGE_SIZE, cursor=cursor, **args)
+        listing = Listing(page["items"], page["next_cursor"])
     counts = ledger.counts(tenant, **args, top=15)
     listing.total = counts["total"]
     listing.by_problem = [(c["problem"], c["issues"]) for c in counts["by_problem"]]
