@@ -128,16 +128,19 @@ class Console:
             return True
         if not await run_in_threadpool(self.keys.session_ended, session.nonce):
             return False
-        if len(self._ended) > 10_000:
-            self._ended.clear()
-        self._ended.add(session.nonce)
+        self._remember_ended(session.nonce)
         return True
+
+    def _remember_ended(self, nonce: str) -> None:
+        if len(self._ended) >= 10_000:  # bounded; the database still knows them
+            self._ended.clear()
+        self._ended.add(nonce)
 
     async def end(self, session: Session) -> None:
         """Sign a session out for good: its cookie stops working here and in every process."""
         expires = datetime.fromtimestamp(session.issued + self.signer.max_age, UTC)
         await run_in_threadpool(self.keys.end_session, session.nonce, session.key_id, expires)
-        self._ended.add(session.nonce)
+        self._remember_ended(session.nonce)
 
     async def _key_active(self, session: Session) -> bool:
         # a revoked key ends its sessions; checked at most every few seconds per key and process

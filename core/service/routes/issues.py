@@ -124,7 +124,8 @@ def issue_filters(
     text: Text = None,
 ) -> dict[str, Any]:
     """The filters the issue list and its counts share, as the ledger takes them."""
-    _zoned(since)
+    if since is not None and since.utcoffset() is None:
+        raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
     return {"status": status, "vendor": vendor, "client": client, "problem": problem, "since": since,
             "escalated": escalated, "text": text}
 
@@ -161,11 +162,6 @@ async def count_issues(
     except ValueError as exc:
         raise HTTPProblem(422, str(exc), field="query.text") from None
     return _json(counts)
-
-
-def _zoned(since: datetime | None) -> None:
-    if since is not None and since.utcoffset() is None:
-        raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
 
 
 @router.get("/v1/issues/{issue_id}", summary="One issue with its occurrences, actions and plan",
