@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import re
 from collections import defaultdict
 from importlib import metadata
 from importlib.resources import files
@@ -18,7 +19,7 @@ from ..host.loading import ENTRY_POINT_GROUP
 from ..model.plans import SYSTEMS
 from ..rules.catalog import compile_problem
 from ..rules.loader import load_pack
-from ..rules.schema import RulePack
+from ..rules.schema import Problem, RulePack
 from .command import EXIT_FINDINGS, EXIT_OK, UsageError, add_command, err, json_line, out
 
 __all__ = ["lint_paths", "register", "schema_json"]
@@ -105,6 +106,9 @@ def lint_pack(path: Path) -> list[dict[str, Any]]:
         # repeated failures...): they carry texts and plans, and nothing in the pack finds them
         if not problem.match and not problem.detect and pack.plugin != "core":
             report(problem.id, line, "has neither a detect condition nor a match signature: nothing can find it")
+        for name in _unknown_identity(problem):
+            report(problem.id, line, f"identity names param {name!r}, which no signature, detect param or "
+                   "example gives (an example's params: show the one a plugin hook adds)")
         texts = [problem.title, *problem.causes, *( [problem.message] if problem.message else [])]
         steps = list(problem.remediation.steps) + [s for alt in problem.remediation.alternatives for s in alt.steps]
         texts += [s.instructions for s in steps]
@@ -114,6 +118,22 @@ def lint_pack(path: Path) -> list[dict[str, Any]]:
             report(problem.id, line, f"a step names system {system!r}, neither shared ({', '.join(SYSTEMS)}) nor "
                    f"declared by an installed plugin {pack.plugin!r} (PluginSpec.systems)")
     return found
+
+
+_GROUP = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+def _unknown_identity(problem: Problem) -> list[str]:
+    """The names in the problem's ``identity:`` that nothing in its pack shows it can carry."""
+    if not problem.identity:
+        return []
+    known = set(problem.detect.params) if problem.detect else set()
+    for sig in problem.match:
+        known.update(sig.params, _GROUP.findall(sig.pattern or ""))
+    ex = problem.examples
+    for example in [*ex.match, *ex.flagged]:
+        known.update(getattr(example, "params", {}))
+    return [name for name in dict.fromkeys(problem.identity) if name not in known]
 
 
 @functools.cache

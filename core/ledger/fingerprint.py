@@ -4,7 +4,9 @@ An issue is one problem on one entity (or on the connection) of one client. Its 
 hashes the tenant, the client, the vendor, the problem id, the entity reference and the
 problem's *identifying* params: the facts that say which instance of the problem this is
 (``doc_number`` 1781 taken by ``txn_id`` 3188), not the facts of one attempt (a trace id, the
-HTTP status, a timestamp), which differ on every retry of the same failure.
+HTTP status, a timestamp), which differ on every retry of the same failure. A problem names
+its identifying params with ``identity:`` in its pack; for one that does not, they are its
+scalar params but a list of per-attempt names (``VOLATILE_PARAMS``).
 
 Connection problems (authentication, throttling, a disabled sync: the packs file them under
 the category "Connection") are about the link between two systems, not a record: their entity
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["CONNECTION", "UNKNOWN_ENTITY", "entity_key", "fingerprint", "identifying_params",
@@ -36,8 +38,11 @@ def is_connection_problem(category: str | None) -> bool:
     return (category or "").strip().lower() in CONNECTION_CATEGORIES
 
 
-def identifying_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The params that name the problem's instance: scalar values whose name is not volatile."""
+def identifying_params(params: Mapping[str, Any], identity: Sequence[str] | None = None) -> dict[str, Any]:
+    """The params that name the problem's instance: those ``identity`` names (absent ones as
+    null), or without it the scalar values whose name is not volatile."""
+    if identity is not None:
+        return {k: params.get(k) for k in sorted(set(identity))}
     return {
         k: v for k, v in sorted(params.items())
         if k not in VOLATILE_PARAMS and (v is None or isinstance(v, str | int | float | bool))
@@ -51,9 +56,9 @@ def _digest(parts: list[Any]) -> str:
 
 
 def fingerprint(tenant: str, client: str, vendor: str, problem: str, entity: str,
-                params: Mapping[str, Any]) -> str:
-    """The hex SHA-256 naming one issue."""
-    return _digest(["issue/1", tenant, client, vendor, problem, entity, identifying_params(params)])
+                params: Mapping[str, Any], identity: Sequence[str] | None = None) -> str:
+    """The hex SHA-256 naming one issue (``identity``: the problem's, from its pack)."""
+    return _digest(["issue/1", tenant, client, vendor, problem, entity, identifying_params(params, identity)])
 
 
 def entity_key(client: str, vendor: str, entity: str) -> str:

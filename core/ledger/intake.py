@@ -73,6 +73,12 @@ class Batch:
     deferred: list[Callable[[TenantScope], None]] = field(default_factory=list)
     connections: set[tuple[str, str]] = field(default_factory=set)  # (client, vendor)
 
+    def fingerprint(self, tenant: str, event: Event, diagnosis: dict[str, Any], entity: str) -> str:
+        """The issue's fingerprint, with the ``identity:`` the problem's pack declares, if any."""
+        found = self.host.catalog.problems.get(diagnosis["problem"]) if self.host is not None else None
+        return fingerprint(tenant, event.client, event.vendor, diagnosis["problem"], entity,
+                           diagnosis.get("params") or {}, found.problem.identity if found is not None else None)
+
     def later(self, client: str, vendor: str, step: Callable[[TenantScope], None]) -> None:
         self.connections.add((client, vendor))
         self.deferred.append(step)
@@ -126,8 +132,7 @@ def rejected(scope: TenantScope, batch: Batch, event: Event, diagnoses: list[dic
                                                             event=event, diagnosis=diagnosis, at=at,
                                                             occurrence=occurrence))
             continue
-        fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], entity,
-                         diagnosis.get("params") or {})
+        fp = batch.fingerprint(scope.tenant, event, diagnosis, entity)
         if together:
             up, failures = upsert_issue_counting_failure(
                 scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor, entity=entity,
@@ -173,8 +178,7 @@ def _notice_upsert(batch: Batch, up: Any) -> None:
 def _connection_issue(scope: TenantScope, *, batch: Batch, answer: dict[str, Any], event: Event,
                       diagnosis: dict[str, Any], at: datetime, occurrence: dict[str, Any]) -> None:
     """A connection problem's issue (deferred: see the module doc)."""
-    fp = fingerprint(scope.tenant, event.client, event.vendor, diagnosis["problem"], CONNECTION,
-                     diagnosis.get("params") or {})
+    fp = batch.fingerprint(scope.tenant, event, diagnosis, CONNECTION)
     up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor,
                       entity=CONNECTION, at=at, now=batch.now)
     batch.occurrences.append({"issue_id": up.row.id, **occurrence})

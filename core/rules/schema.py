@@ -359,6 +359,9 @@ class Problem(_Frozen):
     remediation: RemediationSpec
     examples: Examples = Field(default_factory=Examples)
     source: str | None = Field(default=None, description="where the knowledge comes from (seed, doc URL)")
+    identity: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] | None = Field(
+        default=None, max_length=20, description="the params that name one instance of the problem: the "
+        "ledger's fingerprint hashes these alone (by default every scalar param but per-attempt ones)")
 
     @field_validator("id")
     @classmethod

@@ -73,3 +73,16 @@ def test_lint_reports_problems_without_examples(tmp_path: Path) -> None:
 def test_load_pack_reports_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="cannot read"):
         load_pack(tmp_path / "nope.yaml")
+
+
+def test_identity_names_params_and_lint_holds_it_to_what_the_problem_gives(tmp_path: Path) -> None:
+    with_identity = GOOD.replace("  - id: sample.bad_prefix\n", "  - id: sample.bad_prefix\n    identity: [code, typo]\n")
+    assert load_pack_text(with_identity, "p.yaml").problems[0].identity == ["code", "typo"]
+    path = tmp_path / "pack.yaml"
+    path.write_text(with_identity)
+    found = [f["message"] for f in lint_paths([path])]
+    assert any("identity names param 'typo'" in m for m in found)
+    assert not any("'code'" in m for m in found)  # the pattern's named group gives it
+    with pytest.raises(PackError) as err:
+        load_pack_text(with_identity.replace("[code, typo]", "[code, 'two words']"), "p.yaml")
+    assert err.value.problem == "sample.bad_prefix" and "identity" in err.value.expected

@@ -52,6 +52,27 @@ def test_attempt_details_do_not_split_an_issue(ledger: Ledger) -> None:
     assert a["id"] == b["id"]
 
 
+TOO_LONG = ("String length is either shorter or longer than supported by specification: String length "
+            "specified does not match the supported length. Min:0 Max:100 supported. Supplied length:{n}")
+
+
+def test_a_pack_s_identity_decides_which_params_split_an_issue(ledger: Ledger) -> None:
+    """quickbooks.string_too_long declares identity [element, field]: the length supplied is a
+    fact of one attempt (the user shortens the value, it is still too long), not a new issue."""
+    a = ledger.record("t1", rejected(message=TOO_LONG.format(n=110)))["issues"][0]
+    b = ledger.record("t1", rejected(message=TOO_LONG.format(n=104)))["issues"][0]
+    assert a["problem"] == "quickbooks.string_too_long"
+    assert b["id"] == a["id"] and b["count"] == 2
+    assert b["params"]["supplied"] == "104"  # the issue shows the latest attempt's facts
+
+
+def test_without_identity_every_scalar_param_but_attempt_ones_splits(ledger: Ledger) -> None:
+    """quickbooks.duplicate_document_number declares none: another number is another issue."""
+    a = ledger.record("t1", rejected())["issues"][0]
+    b = ledger.record("t1", rejected(message=DUPLICATE.replace("3188", "3189")))["issues"][0]
+    assert b["id"] != a["id"]
+
+
 def test_connection_problems_are_one_issue_for_every_entity(ledger: Ledger) -> None:
     a = ledger.record("t1", rejected(entity="i1", message=EXPIRED, http_status=401))["issues"][0]
     b = ledger.record("t1", rejected(entity="i2", message=EXPIRED, http_status=401))["issues"][0]
