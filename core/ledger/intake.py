@@ -73,11 +73,25 @@ class Batch:
     deferred: list[Callable[[TenantScope], None]] = field(default_factory=list)
     connections: set[tuple[str, str]] = field(default_factory=set)  # (client, vendor)
 
+    def _problem(self, diagnosis: dict[str, Any]) -> Any:
+        found = self.host.catalog.problems.get(diagnosis["problem"]) if self.host is not None else None
+        return found.problem if found is not None else None
+
     def fingerprint(self, tenant: str, event: Event, diagnosis: dict[str, Any], entity: str) -> str:
         """The issue's fingerprint, with the ``identity:`` the problem's pack declares, if any."""
-        found = self.host.catalog.problems.get(diagnosis["problem"]) if self.host is not None else None
+        problem = self._problem(diagnosis)
         return fingerprint(tenant, event.client, event.vendor, diagnosis["problem"], entity,
-                           diagnosis.get("params") or {}, found.problem.identity if found is not None else None)
+                           diagnosis.get("params") or {}, problem.identity if problem is not None else None)
+
+    def words(self, diagnosis: dict[str, Any]) -> list[str]:
+        """The problem's title and category in both languages, for the text filter: a reader
+        finds an issue by words of their own language, whichever language recorded it."""
+        problem = self._problem(diagnosis)
+        if problem is None:
+            return []
+        params = diagnosis.get("params") or {}
+        return [problem.title.render("en", params), problem.title.render("fr", params), problem.category,
+                problem.category_fr or ""]
 
     def later(self, client: str, vendor: str, step: Callable[[TenantScope], None]) -> None:
         self.connections.add((client, vendor))
@@ -136,10 +150,10 @@ def rejected(scope: TenantScope, batch: Batch, event: Event, diagnoses: list[dic
         if together:
             up, failures = upsert_issue_counting_failure(
                 scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor, entity=entity,
-                at=at, now=now)
+                at=at, now=now, words=batch.words(diagnosis))
         else:
             up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client,
-                              vendor=event.vendor, entity=entity, at=at, now=now)
+                              vendor=event.vendor, entity=entity, at=at, now=now, words=batch.words(diagnosis))
         batch.occurrences.append({"issue_id": up.row.id, **occurrence})
         rows[up.row.id] = up.row
         _notice_upsert(batch, up)
@@ -180,7 +194,7 @@ def _connection_issue(scope: TenantScope, *, batch: Batch, answer: dict[str, Any
     """A connection problem's issue (deferred: see the module doc)."""
     fp = batch.fingerprint(scope.tenant, event, diagnosis, CONNECTION)
     up = upsert_issue(scope, fingerprint=fp, diagnosis=diagnosis, client=event.client, vendor=event.vendor,
-                      entity=CONNECTION, at=at, now=batch.now)
+                      entity=CONNECTION, at=at, now=batch.now, words=batch.words(diagnosis))
     batch.occurrences.append({"issue_id": up.row.id, **occurrence})
     _notice_upsert(batch, up)
     answer["issues"].append(issue_json(up.row))

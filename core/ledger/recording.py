@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,17 +71,19 @@ def _upsert_statement(scope: TenantScope) -> Any:
     ).returning(*issues.c)
 
 
-def search_text(issue: Mapping[str, Any]) -> str:
+def search_text(issue: Mapping[str, Any], words: Sequence[str] = ()) -> str:
     """What the issue list's text filter looks in, lowercased: the title, problem, client,
-    entity, vendor and category, and the params' values (a word is found in any one of them)."""
+    entity, vendor and category, the params' values (a word is found in any one of them), and
+    ``words`` (the title and category in the other language)."""
     params = issue.get("params")
     parts = [issue.get(k) for k in ("title", "problem", "client", "entity", "vendor", "category")]
     parts += list(params.values()) if isinstance(params, dict) else []
+    parts += [w for w in words if w and w not in parts]
     return "\n".join(str(v) for v in parts if v is not None).lower()
 
 
 def _issue_values(fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str, entity: str,
-                  at: datetime, now: datetime) -> dict[str, Any]:
+                  at: datetime, now: datetime, words: Sequence[str]) -> dict[str, Any]:
     values = {
         "id": new_id("iss"),
         "fingerprint": fingerprint,
@@ -103,13 +105,13 @@ def _issue_values(fingerprint: str, diagnosis: dict[str, Any], client: str, vend
         "diagnosis": diagnosis,
         "updated_at": now,
     }
-    values["search"] = search_text(values)
+    values["search"] = search_text(values, words)
     return values
 
 
 def upsert_issue(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str,
-                 entity: str, at: datetime, now: datetime) -> Upserted:
-    values = _issue_values(fingerprint, diagnosis, client, vendor, entity, at, now)
+                 entity: str, at: datetime, now: datetime, words: Sequence[str] = ()) -> Upserted:
+    values = _issue_values(fingerprint, diagnosis, client, vendor, entity, at, now, words)
     row = scope.execute(scope.cached("upsert_issue", _upsert_statement), values).one()
     count = row._mapping["count"]  # row.count is tuple.count
     return Upserted(row, opened=count == 1, regressed=count > 1 and row.opened_at_count == count)
@@ -123,10 +125,11 @@ def _upsert_with_failure_statement(scope: TenantScope) -> Any:
 
 
 def upsert_issue_counting_failure(scope: TenantScope, *, fingerprint: str, diagnosis: dict[str, Any], client: str,
-                                  vendor: str, entity: str, at: datetime, now: datetime) -> tuple[Upserted, int]:
+                                  vendor: str, entity: str, at: datetime, now: datetime,
+                                  words: Sequence[str] = ()) -> tuple[Upserted, int]:
     """:func:`upsert_issue` and :func:`record_failure` in one round trip (PostgreSQL: two
     data-modifying CTEs in one statement); the issue and the streak's new length."""
-    values = _issue_values(fingerprint, diagnosis, client, vendor, entity, at, now)
+    values = _issue_values(fingerprint, diagnosis, client, vendor, entity, at, now, words)
     values.update(key=entity_key(client, vendor, entity), now=now)
     row = scope.execute(scope.cached("upsert_issue_counting_failure", _upsert_with_failure_statement), values).one()
     count = row._mapping["count"]

@@ -149,6 +149,25 @@ def test_the_text_filter_looks_in_every_field_in_any_case(ledger: Ledger) -> Non
         ledger.issues("t1", text="word " * 21)
 
 
+def test_the_text_filter_finds_an_issue_by_words_of_either_language(ledger: Ledger) -> None:
+    """Recorded in English, found by French support staff with French words, and the other way."""
+    ledger.record("t1", rejected(entity="en-1"), lang="en")
+    ledger.record("t1", rejected(entity="fr-1", message=STALE), lang="fr")
+    (en,) = [i for i in ledger.export("t1") if i["entity"] == "en-1"]
+    (fr,) = [i for i in ledger.export("t1") if i["entity"] == "fr-1"]
+    host = ledger.host
+    assert host is not None
+    en_in_fr = host.catalog.problems[en["problem"]].problem.title.render("fr", en["params"])
+    fr_in_en = host.catalog.problems[fr["problem"]].problem.title.render("en", fr["params"])
+    assert en_in_fr != en["title"] and fr_in_en != fr["title"]  # stored in one language only
+    for title, issue in ((en_in_fr, en), (fr_in_en, fr)):
+        # the longest word of the other language's title that no stored field holds
+        stored = " ".join(str(v) for v in (issue["title"], issue["client"], issue["category"], issue["vendor"],
+                                           *issue["params"].values())).lower()
+        word = max((w for w in title.split() if w.lower() not in stored), key=len)
+        assert issue["entity"] in [i["entity"] for i in ledger.export("t1", text=word.upper())], word
+
+
 def test_the_search_text_follows_the_latest_diagnosis(ledger: Ledger) -> None:
     """The upsert of one fingerprint keeps the latest words (a retry's params, a new title)."""
     from syncdoctor.ledger.keys import ensure_tenant
