@@ -13,6 +13,7 @@ from ..model.jsonio import diagnosis_line
 from ..model.labels import colon
 from .batch import make_output, open_records, run_batch
 from .command import (
+    EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
@@ -21,7 +22,7 @@ from .command import (
     load_json_file,
     open_host,
 )
-from .output import Hit
+from .output import Hit, fails_at
 from .recording import Recorder, add_record_flags
 from .render import plan_text
 from .terminal import Terminal
@@ -84,8 +85,7 @@ class _Hits:
     LIMIT = 1024
     LONGEST = 2048  # characters of a key's texts: a 16 MB vendor name or title is made, not kept
 
-    def __init__(self, catalog: Any) -> None:
-        self.catalog = catalog
+    def __init__(self) -> None:
         self.known: dict[tuple[Any, ...], Hit] = {}
 
     def __call__(self, diags: list[Any]) -> list[Hit]:
@@ -106,8 +106,7 @@ class _Hits:
         return hits
 
     def make(self, d: Any) -> Hit:
-        cp = self.catalog.problems.get(d.problem)
-        severity = cp.problem.severity if cp is not None else "warning"
+        severity = d.severity  # the diagnosis's own, as its JSON says ("unknown" is an error)
         message = d.title or (d.causes[0] if d.causes else d.problem)
         if d.problem == "core.invalid_input" and d.causes:
             message = d.causes[0]
@@ -136,7 +135,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     def noting(items: Any) -> Iterator[Any]:
         for item in items:
-            named = args.vendor or (item.get("vendor") if isinstance(item, dict) else None)
+            # the record's vendor wins over --vendor, as in Host.classify_many
+            named = (item.get("vendor") if isinstance(item, dict) else None) or args.vendor
             given.append(str(named) if named else None)
             yield item
         if recorder is not None:
@@ -174,17 +174,18 @@ def cmd_classify(args: argparse.Namespace) -> int:
         fmt = args.format or "text"
         report = _one_report(args)
         if fmt == "text":  # one message: the whole explanation
-            bad, terminal = False, Terminal(args.color)
+            bad, failing, terminal = False, False, Terminal(args.color)
             for diags in classify_many([report]):
                 named = named_next()
                 for diag in diags:
                     bad = bad or diag.problem == "core.invalid_input"
+                    failing = failing or fails_at(diag.severity, args.fail_on or args.default_fail_on)
                     data = diag.model_dump(mode="json", exclude_none=True)
                     cp = host.catalog.problems.get(data["problem"])
                     _print_diagnosis(data, args.lang, cp.problem.category_label(args.lang) if cp else None,
                                      note_of(diag, named), terminal)
                     terminal.line()
-            return EXIT_USAGE if bad else EXIT_OK
+            return EXIT_USAGE if bad else EXIT_FINDINGS if failing else EXIT_OK
         reader: Any = None
         records: Any = [report]
         args.source_name = "-"
@@ -192,7 +193,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         fmt = args.format or "jsonl"
         args.source_name = args.input
     sink = make_output(args, "classify", host, fmt)
-    hits_of = _Hits(host.catalog)
+    hits_of = _Hits()
     counter = iter(range(1 << 62))
 
     lines = None

@@ -23,12 +23,17 @@ from ..model.labels import colon, counted, form, label
 from ..model.money import dumps
 from .terminal import Terminal
 
-__all__ = ["FORMATS", "Hit", "Options", "Sink", "Stats", "exit_code", "make_sink"]
+__all__ = ["FORMATS", "Hit", "Options", "Sink", "Stats", "exit_code", "fails_at", "make_sink"]
 
 FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _RANK = {"warning": 1, "error": 2}
 _THRESHOLD = {"error": 2, "warning": 1, "never": 99}
+
+
+def fails_at(severity: str, fail_on: str) -> bool:
+    """Does a finding of this severity exit 1 under ``--fail-on fail_on``?"""
+    return _RANK.get(severity, 2) >= _THRESHOLD[fail_on]
 
 
 class Hit(NamedTuple):

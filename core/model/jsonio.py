@@ -23,7 +23,7 @@ from .plans import DiagnosisPlan, RemediationPlan, Step, plain_plan, plain_step
 from .reports import Diagnosis, Finding
 from .trusted import ReadOnlyList, SharedFields
 
-__all__ = ["LineSink", "diagnosis_line", "entity_result_line", "loads"]
+__all__ = ["LineSink", "diagnosis_json", "diagnosis_line", "entity_result_line", "loads"]
 
 # json.loads(text, parse_float=Decimal) builds a new JSONDecoder (and its scanner) on every
 # call: ~3 us of a ~5 us line. One decoder serves the whole process; it holds no state.
@@ -74,7 +74,9 @@ def _as_pydantic_no_none(obj: Any) -> Any:
 
 _dumps = orjson.dumps
 _DIAG_FIELDS = tuple(Diagnosis.model_fields)
-_DIAG_NULLABLE = tuple(name for name, f in Diagnosis.model_fields.items() if f.default is None)
+# left out when null, as exclude_none does; vendor and category are always written (design 7)
+_DIAG_NULLABLE = tuple(name for name, f in Diagnosis.model_fields.items()
+                       if f.default is None and name not in ("vendor", "category"))
 _FINDING_SER = Finding.__pydantic_serializer__
 _EMPTY_FINDINGS = b'","findings":[]}\n'
 
@@ -85,12 +87,22 @@ def _slow(obj: Any) -> bytes:
     return (dumps(obj) + "\n").encode("utf-8", "backslashreplace")
 
 
+def diagnosis_json(diag: Diagnosis) -> dict[str, Any]:
+    """A diagnosis's JSON as design 7 publishes it: null optional keys left out, but for
+    ``vendor`` and ``category``, which every diagnosis carries (null when unknown)."""
+    data = diag.model_dump(mode="json", exclude_none=True)
+    if "vendor" in data and "category" in data:
+        return data
+    # in the fields' order, as the fast path writes them
+    return {k: data.get(k) for k in type(diag).model_fields if k in data or k in ("vendor", "category")}
+
+
 def diagnosis_line(diag: Diagnosis, extra: dict[str, Any] | None = None) -> bytes:
-    """``diag.model_dump(mode="json", exclude_none=True)`` (then ``extra``'s keys, e.g. the
-    command line's ``vendor_guessed``) as one JSON line of bytes."""
+    """:func:`diagnosis_json` (then ``extra``'s keys, e.g. the command line's
+    ``vendor_guessed``) as one JSON line of bytes."""
     values = diag.__dict__
     if type(diag) is not Diagnosis or len(values) != len(_DIAG_FIELDS):  # a subclass: its own serializer
-        return _slow({**diag.model_dump(mode="json", exclude_none=True), **(extra or {})})
+        return _slow({**diagnosis_json(diag), **(extra or {})})
     data = values.copy()
     for name in _DIAG_NULLABLE:  # only these can be None (`None in values()` called each model's __eq__)
         if data[name] is None:
@@ -100,7 +112,7 @@ def diagnosis_line(diag: Diagnosis, extra: dict[str, Any] | None = None) -> byte
     try:
         return _dumps(data, default=_as_pydantic_no_none, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
     except (TypeError, orjson.JSONEncodeError):
-        return _slow({**diag.model_dump(mode="json", exclude_none=True), **(extra or {})})
+        return _slow({**diagnosis_json(diag), **(extra or {})})
 
 
 def entity_result_line(entity: str | int, findings: Iterable[Finding]) -> bytes:

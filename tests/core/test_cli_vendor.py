@@ -47,3 +47,30 @@ def test_a_named_vendor_without_plugin_is_said(capsys: pytest.CaptureFixture[str
     first, second = (json.loads(line) for line in run(capsys, "classify", "--input", "-").splitlines())
     assert first["problem"] == "core.rate_limited" and first["vendor"] == "xero" and "vendor_guessed" not in first
     assert second["problem"] == "quickbooks.stale_object" and second["vendor_guessed"] is True
+
+
+def test_a_record_s_own_vendor_is_not_a_guess_under_another_vendor_flag(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record's vendor wins over --vendor (Host.classify_many), so the note follows it."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"vendor": "quickbooks", "message": "x"}\n')))
+    (line,) = run(capsys, "classify", "--vendor", "acd", "--input", "-").splitlines()
+    data = json.loads(line)
+    assert data["vendor"] == "quickbooks" and "vendor_guessed" not in data
+
+
+def test_every_diagnosis_carries_vendor_and_category_null_when_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    """design 7: a diagnosis is {"problem", "vendor", "category", ...}."""
+    data = json.loads(run(capsys, "classify", "--json", "nothing anyone recognises"))
+    assert data["problem"] == "unknown" and data["vendor"] is None and data["category"] is None
+    data = json.loads(run(capsys, "classify", "--json", "--vendor", "acd", "nothing anyone recognises"))
+    assert data["vendor"] == "acd" and "category" in data
+
+
+def test_an_unknown_error_is_an_error_in_every_format_and_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli.main(["classify", "--fail-on", "error", "nothing anyone recognises"]) == 1
+    assert _cli.main(["classify", "--fail-on", "error", "--json", "nothing anyone recognises"]) == 1
+    assert _cli.main(["classify", "--fail-on", "error", "--status", "429", "slow down"]) == 0  # a warning
+    capsys.readouterr()
+    # annotations are errors where they fail the run (classify's default --fail-on is never)
+    assert _cli.main(["classify", "--format", "github", "--fail-on", "error", "nothing anyone recognises"]) == 1
+    assert capsys.readouterr().out.startswith("::error")

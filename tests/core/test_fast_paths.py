@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from syncdoctor import Diagnosis, Finding, Host
-from syncdoctor.model.jsonio import LineSink, diagnosis_line, entity_result_line, loads
+from syncdoctor.model.jsonio import LineSink, diagnosis_json, diagnosis_line, entity_result_line, loads
 from syncdoctor.model.text import FIELD, render
 from syncdoctor.rules.remediation import CompiledPlan, compile_text
 from syncdoctor.rules.schema import Problem
@@ -90,9 +90,9 @@ def test_diagnosis_lines_are_the_models_json_for_every_shipped_example() -> None
     for diag in diags:
         line = diagnosis_line(diag)
         assert line.endswith(b"\n") and line.count(b"\n") == 1
-        assert json.loads(line) == diag.model_dump(mode="json", exclude_none=True)
-        assert json.loads(diagnosis_line(diag, {"vendor_guessed": True})) == {
-            **diag.model_dump(mode="json", exclude_none=True), "vendor_guessed": True}
+        published = {"vendor": None, "category": None, **diag.model_dump(mode="json", exclude_none=True)}
+        assert json.loads(line) == published  # design 7: vendor and category always, null when unknown
+        assert json.loads(diagnosis_line(diag, {"vendor_guessed": True})) == {**published, "vendor_guessed": True}
 
 
 AWKWARD: list[Any] = [
@@ -106,7 +106,7 @@ def test_awkward_values_encode_as_before(value: Any) -> None:
     from syncdoctor.model.money import dumps
 
     diag = Diagnosis(problem="p", params={"v": value}, causes=["c"], input=3)
-    old = (dumps(diag.model_dump(mode="json", exclude_none=True)) + "\n").encode("utf-8", "backslashreplace")
+    old = (dumps(diagnosis_json(diag)) + "\n").encode("utf-8", "backslashreplace")
     line = diagnosis_line(diag)
     assert json.loads(line) == json.loads(old)
     if isinstance(value, str) and "\udc80" in value:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from syncdoctor import Diagnosis, DiagnosisPlan, Host, RemediationPlan, Step
-from syncdoctor.model.jsonio import diagnosis_line
+from syncdoctor.model.jsonio import diagnosis_json, diagnosis_line
 from syncdoctor.model.trusted import is_shared
 
 
@@ -58,7 +58,7 @@ def test_the_json_is_the_published_contract() -> None:
                 # patch and role only when given, as diagnoses always wrote them
                 assert {"action", "system", "automatic", "instructions", "confirm"} <= set(step)
                 assert all(step[k] is not None for k in ("patch", "role") if k in step)
-        assert json.loads(diagnosis_line(diag)) == diag.model_dump(mode="json", exclude_none=True)
+        assert json.loads(diagnosis_line(diag)) == diagnosis_json(diag)
 
 
 def test_a_diagnosis_json_of_0_1_reads_back_typed() -> None:
