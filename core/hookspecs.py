@@ -67,7 +67,8 @@ def classify_error(report: ErrorReport, lang: str) -> list[Diagnosis] | None:  #
     :param lang: ``"en"`` or ``"fr"``, the language of causes and instructions.
     :return: one :class:`syncdoctor.Diagnosis` per distinct error in the report (a Fault may
         hold several), or ``None`` when the report is not yours. Must never raise on
-        arbitrary text and must run in time linear in its length.
+        arbitrary text and must run in time linear in its length. Raising anyway adds a
+        ``core.plugin_error`` diagnosis naming your plugin; the packs' answer stands.
     """
 
 

@@ -8,7 +8,7 @@ firstresult hooks retries without the implementations found to raise (``first_an
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pluggy
@@ -20,7 +20,7 @@ from ..model.reports import Diagnosis, Finding
 from .guard import Guard, contained
 from .loading import trace_log
 
-__all__ = ["call", "custom_impls", "fetch_from", "first_answer", "plugin_diagnoses", "plugin_findings"]
+__all__ = ["call", "custom_impls", "fetch_from", "first_answer", "plugin_diagnoses", "plugin_failed", "plugin_findings"]
 
 log = logging.getLogger("syncdoctor")
 
@@ -106,10 +106,11 @@ def plugin_findings(
 
 def plugin_diagnoses(
     impls: list[Any], diags: list[Diagnosis], kwargs: dict[str, Any], index: int, trace: bool = False,
-    guard: Guard | None = None,
+    guard: Guard | None = None, failed: Callable[[str, BaseException], Diagnosis] | None = None,
 ) -> list[Diagnosis]:
     """The packs' diagnoses with what the plugins' own ``classify_error`` say: a plugin's
-    answer replaces an ``unknown``; a broken classifier is logged and must not stop the batch."""
+    answer replaces an ``unknown``. A broken classifier must not stop the batch: it is logged,
+    and ``failed`` (the host's) makes the ``core.plugin_error`` diagnosis naming it."""
     for impl in impls:
         try:
             extra = call(impl, kwargs, trace, guard)
@@ -117,12 +118,21 @@ def plugin_diagnoses(
         except BaseException as exc:
             if not contained(exc):
                 raise
-            log.warning("plugin %s failed in classify_error: %s", impl.plugin_name, exc)
+            plugin = impl.plugin_name.removeprefix("plugin:")
+            log.warning("plugin %s failed in classify_error: %s: %s", plugin, type(exc).__name__, exc)
+            if failed is not None:
+                diags = [*diags, failed(plugin, exc)]
             continue
         if extra:
             known = [d for d in diags if d.problem != "unknown"]
             diags = known + [d.model_copy(update={"input": index}) for d in extra]
     return diags
+
+
+def plugin_failed(engine: Any, report: Any, lang: str, index: int, plugin: str, exc: BaseException) -> Diagnosis:
+    """The ``core.plugin_error`` diagnosis naming a plugin whose ``classify_error`` raised."""
+    cp = engine.catalog.problems["core.plugin_error"]
+    return engine.diagnosis(cp, {"plugin": plugin, "error": type(exc).__name__}, report, lang, index)  # type: ignore[no-any-return]
 
 
 def fetch_from(impls: list[Any], source: str, options: Mapping[str, Any], trace: bool = False,

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from importlib.resources import files
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..rules.conditions.batch import BatchState
 from ..rules.loader import load_pack
 from ..rules.remediation import render_plan
 from .batches import EntityResult, invalid_input, invalid_report, is_parsed, is_raw, normalize
-from .calls import custom_impls, fetch_from, first_answer, plugin_diagnoses, plugin_findings
+from .calls import custom_impls, fetch_from, first_answer, plugin_diagnoses, plugin_failed, plugin_findings
 from .fixes import apply_fixes
 from .guard import Guard, guard_fetch
 from .loading import (
@@ -263,8 +264,7 @@ class Host:
             yield EntityResult(ref, findings, entity)
 
     def _is_known_target(self, name: str) -> bool:
-        """A loaded plugin or vendor alias, a system of the vocabulary (``pennylane``), or an
-        installed plugin this host did not load."""
+        """A loaded plugin or vendor alias, a system (``pennylane``), or an installed plugin."""
         if self.catalog.plugin_for(name) is not None or name in self.systems():
             return True
         if self._installed is None:
@@ -326,8 +326,8 @@ class Host:
             if vendor and not report.vendor:
                 report = report.model_copy(update={"vendor": vendor})
             diags = classify_packs(report, None, lang, index, engine)
-            yield plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace,
-                                   self.guard) if custom else diags
+            yield plugin_diagnoses(custom, diags, {"report": report, "lang": lang}, index, self._trace, self.guard,
+                                   partial(plugin_failed, engine, report, lang, index)) if custom else diags
 
     # ------------------------------------------------------------------ remediation
 

@@ -49,7 +49,15 @@ def test_system_exit_in_a_hook_is_a_plugin_error_and_the_batch_goes_on(engine: s
     assert [r.entity for r in results] == ["e1", "e2"]
     assert all(any(f.problem == "core.plugin_error" and "SystemExit" in f.message for f in r.findings)
                for r in results)
-    assert host.classify("some error")  # classify_error raising SystemExit is left out too
+    # classify_error raising SystemExit: the packs' answer stands, and a diagnosis names the plugin
+    diags = host.classify("some error")
+    failed = [d for d in diags if d.problem == "core.plugin_error"]
+    assert [d.problem for d in diags if d not in failed] == ["unknown"] and len(failed) == 1
+    named = next(f for f in results[0].findings if f.problem == "core.plugin_error").params["plugin"]
+    assert failed[0].params == {"plugin": named, "error": "SystemExit"} and failed[0].severity == "error"
+    assert named in failed[0].causes[0] and "SystemExit" in failed[0].causes[0]
+    french = [d for d in host.classify("some error", lang="fr") if d.problem == "core.plugin_error"]
+    assert "a levé SystemExit" in french[0].causes[0]
 
 
 def test_a_hung_hook_times_out_becomes_a_plugin_error_and_is_not_called_again() -> None:
