@@ -47,7 +47,7 @@ class _Open(BaseModel):
 class Attachment(_Open):
     filename: str
     content_type: str | None = None
-    size: int | None = Field(default=None, ge=0, description="bytes")
+    size: int | None = Field(default=None, ge=0, le=10**15, description="bytes (at most 10^15: no file is larger)")
 
 
 class EntityBase(_Open):

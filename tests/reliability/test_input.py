@@ -201,3 +201,16 @@ def test_a_file_of_float_lines_stops_trying_the_fast_decoder_and_reads_every_lin
     got = [record for _, record in read(data)]
     assert got == [{"amount": Decimal(f"{i}.5"), "n": i} for i in range(300)]
     assert all(type(r["amount"]) is Decimal for r in got)
+
+
+@pytest.mark.parametrize("size", [10**32, 1e30, 10**15 + 1])
+def test_an_attachment_size_no_file_has_is_invalid_input_not_a_silent_pass(size: Any) -> None:
+    """Past 1e30 a number is unknown to the rules, so the 30 MB check said nothing: the model
+    refuses sizes no file has, naming the field."""
+    from syncdoctor import Host
+
+    entity = {"kind": "bank_transaction", "id": "t1", "amount": "1.00", "side": "debit",
+              "attachments": [{"filename": "a.pdf", "size": size}]}
+    (result,) = Host.from_entry_points().validate_many([entity])
+    (finding,) = result.findings
+    assert finding.problem == "core.invalid_input" and finding.path == "attachments.0.size"
