@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..model.labels import colon, label
+from ..model.text import general
 from .command import EXIT_OK, UsageError, add_command, json_line, open_host
 from .terminal import Terminal
 
@@ -45,7 +46,7 @@ def _detected_by(cp: Any, lang: str = "en") -> str:
         how.append(before + " (" + ", ".join(sorted(cp.kinds or ["*"])) + ")")
     if cp.signatures:
         how.append(rejections)
-    return "; ".join(how) or core
+    return (" ; " if lang == "fr" else "; ").join(how) or core  # French sets a space before ;
 
 
 def cmd_problems(args: argparse.Namespace) -> int:
@@ -56,7 +57,8 @@ def cmd_problems(args: argparse.Namespace) -> int:
         if args.plugin and cp.plugin != args.plugin:
             continue
         rows.append({
-            "id": cp.id, "plugin": cp.plugin, "title": cp.problem.title.get(lang), "category": cp.problem.category,
+            "id": cp.id, "plugin": cp.plugin, "title": general(cp.problem.title.get(lang)),
+            "category": cp.problem.category, "category_label": cp.problem.category_label(lang),
             "severity": cp.problem.severity, "detected": _detected_by(cp),
             "before_sending": cp.root is not None, "from_rejections": bool(cp.signatures),
         })
@@ -73,18 +75,13 @@ def cmd_problems(args: argparse.Namespace) -> int:
     wide = not terminal.is_tty or terminal.width >= 140
     headers = (["id", "catégorie", "gravité", "détection", "titre"] if lang == "fr"
                else ["id", "category", "severity", "detected", "title"])
-    table = [[r["id"], problems[r["id"]].problem.category_label(lang), label(r["severity"], lang),
-              _detected_by(problems[r["id"]], lang), _title(r["title"])] for r in rows]
+    table = [[r["id"], r["category_label"], label(r["severity"], lang), _detected_by(problems[r["id"]], lang),
+              r["title"]] for r in rows]
     if not wide:
         headers = headers[:3] + headers[4:]
         table = [row[:3] + row[4:] for row in table]
     terminal.table(headers, table, keep=(0,), styles=("bold cyan",))
     return EXIT_OK
-
-
-def _title(template: str) -> str:
-    """A title as a sentence: optional segments shown whole, placeholders as their names."""
-    return template.replace("[[", "").replace("]]", "")
 
 
 def register(subparsers: Any) -> None:

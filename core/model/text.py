@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["LANGS", "MISSING", "Lang", "Text", "default_lang", "keep", "number", "render"]
+__all__ = ["LANGS", "MISSING", "Lang", "Text", "default_lang", "general", "keep", "number", "render"]
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
@@ -84,6 +84,12 @@ def _segments(template: str, params: Mapping[str, Any]) -> str:
         return inner if all(_given(params.get(n)) for n in _FIELD.findall(inner)) else ""
 
     return _SEGMENT.sub(one, template)
+
+
+def general(template: str) -> str:
+    """A template as the catalog shows it, for no record in particular: the optional segments
+    left out, the other placeholders kept as ``{name}`` (what the text says it names)."""
+    return _segments(template, {}) if "[[" in template else template
 
 
 def render(template: str, params: Mapping[str, Any], lang: str = "en") -> str:

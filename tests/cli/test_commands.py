@@ -309,3 +309,16 @@ def test_the_program_exits_with_the_commands_code_and_all_its_output(tmp_path: P
     bad = subprocess.run([sys.executable, "-m", "syncdoctor.cli.main", "classify", "--nope"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "unrecognized arguments: --nope" in bad.stderr
+
+
+def test_the_catalog_shows_general_titles_without_template_markup() -> None:
+    """A title's optional segments need a record's params: the catalog, for no record, leaves
+    them out; its other placeholders stay as what they name."""
+    done = cli("--lang", "fr", "problems", "--json")
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) > 50 and not [r["id"] for r in rows if "[[" in r["title"] or "]]" in r["title"]]
+    row = next(r for r in rows if r["id"] == "acd.unbalanced_entry")
+    assert row["title"] == "Écriture déséquilibrée : les débits et les crédits diffèrent"
+    assert (row["category"], row["category_label"]) == ("Entries", "Écritures")  # the key, and its label
+    shown = cli("--lang", "fr", "problems", "--plugin", "acd", env={"COLUMNS": "200"}).stdout
+    assert "[[" not in shown and "avant l'envoi (journal_entry) ; dans les rejets" in shown

@@ -209,3 +209,4 @@ def test_lone_surrogates_are_written_escaped(capsys: pytest.CaptureFixture[str],
                           capture_output=True, text=True)
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr
     assert json.loads(proc.stdout)["entity"] == "a\ud800"
+
