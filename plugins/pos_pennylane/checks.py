@@ -318,8 +318,6 @@ def functions(classify: Classifier) -> dict[str, Callable[..., Any]]:
         return None if error is None else getattr(error, name, None)
 
     return {
-        # a path with a default, as a param (params take no {ref, default} of their own)
-        "pos_pennylane.value": lambda value: value,
         "pos_pennylane.money": money,
         "pos_pennylane.failed_conditions": failed_conditions,
         "pos_pennylane.latest_rejected": latest_rejected,

@@ -52,8 +52,9 @@ TEXT = {
               "prêt pour Pennylane",
     },
     "notes": {
-        "en": "consumer {consumer}; start date {start}; POS sandbox with 429, 500 and duplicated pages injected",
-        "fr": "consumer {consumer} ; date de début {start} ; sandbox de caisse avec 429, 500 et pages dupliquées injectés",
+        "en": "consumer {consumer}; start date {start}; faults injected by the POS sandbox: 429, 500, duplicated pages",
+        "fr": "consumer {consumer} ; date de début {start} ; pannes injectées par le bac à sable de caisse : 429, 500, "
+              "pages dupliquées",
     },
     "classified": {
         "en": "Execution error of {day} \"{error}\" is {problem}: {step}",

@@ -41,6 +41,8 @@ TEXT = {
                 "fr": "{k} transactions déjà comptabilisées (#Comptabilise) ignorées et comptées, dans les deux cas"},
     "booked": {"en": "{k} transactions carry #Comptabilise (seen with --include-booked), e.g. {example}",
                "fr": "{k} transactions portent #Comptabilise (vues avec --include-booked), p. ex. {example}"},
+    "sandbox": {"en": "sandbox: login sandbox, secret key sandbox; faults injected: {faults}",
+                "fr": "bac à sable : identifiant sandbox, clé secrète sandbox ; pannes injectées : {faults}"},
     "auth": {"en": "wrong secret key: {requests} request, stopped at once: {message}",
              "fr": "clé secrète erronée : {requests} requête, arrêt immédiat : {message}"},
     "mapped": {"en": "{bank} bank-journal entries (BQ2, 51210000) and {sales} sales entries (VT) ready for {target}",
@@ -131,7 +133,7 @@ def demo(host: Host, lang: str = "en") -> DemoSection:
                                       payload={"target": "acd"}), lang=lang)
     section.add("classify", "needs_person", _t(lang, "sync", problems=", ".join(d.problem for d in diags)),
                 problem="qonto.sync_failed", system="qonto")
-    section.notes.append("sandbox: login sandbox / secret key sandbox; faults injected: " + ALL_FAULTS)
+    section.notes.append(_t(lang, "sandbox", faults=ALL_FAULTS.replace(",", ", ")))
     return section
 
 

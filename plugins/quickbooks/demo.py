@@ -51,25 +51,27 @@ TAXDOME_BATCH: list[dict[str, Any]] = [
 _TEXT = {
     "en": {
         "fetched": "read {invoice} invoices, {payment} payments, {customer} customers and {item} services from "
-                   "QuickBooks ({requests} requests, {throttled} throttled and retried)",
+                   "QuickBooks ({requests} requests; throttled, then retried: {throttled})",
         "clean": "nothing to fix before sending",
         "held": "held back: a person must act first",
         "accepted": "QuickBooks accepted it",
         "rejected": "QuickBooks refused it: {message}",
         "fixed": "fixed automatically: {instructions}",
         "note_faults": "sandbox faults injected: {faults}",
-        "note_person": "{count} problem(s) need a person: {where}",
+        "note_person": "{count} problems need a person: {where}",
+        "note_person_1": "1 problem needs a person: {where}",
     },
     "fr": {
         "fetched": "{invoice} factures, {payment} paiements, {customer} clients et {item} services lus dans "
-                   "QuickBooks ({requests} requêtes, {throttled} limitée(s) puis relancée(s))",
+                   "QuickBooks ({requests} requêtes ; limitées puis relancées : {throttled})",
         "clean": "rien à corriger avant l'envoi",
         "held": "retenue : une personne doit d'abord intervenir",
         "accepted": "QuickBooks l'a acceptée",
         "rejected": "QuickBooks l'a refusée : {message}",
         "fixed": "corrigé automatiquement : {instructions}",
         "note_faults": "pannes injectées par le bac à sable : {faults}",
-        "note_person": "{count} problème(s) demandent une personne : {where}",
+        "note_person": "{count} problèmes demandent une personne : {where}",
+        "note_person_1": "1 problème demande une personne : {where}",
     },
 }
 
@@ -144,5 +146,6 @@ def demo(host: Host, lang: str = "en") -> DemoSection:
         injected = ", ".join(f"{k} ×{v}" for k, v in sorted(sandbox.faults.injected.items())) or "-"
         section.notes.append(text["note_faults"].format(faults=injected + ", duplicate-page"))
         where = ", ".join(f"{k} ({v})" for k, v in sorted(people.items()))
-        section.notes.append(text["note_person"].format(count=sum(people.values()), where=where))
+        count = sum(people.values())
+        section.notes.append(text["note_person_1" if count == 1 else "note_person"].format(count=count, where=where))
     return section

@@ -34,3 +34,7 @@ def test_demo_speaks_french() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Synthèse" in proc.stdout and "corrigés automatiquement" in proc.stdout
     assert "== Summary ==" not in proc.stdout
+    # the plugins' notes speak French too, with plurals that agree (no "problème(s)")
+    for english in ("faults injected", "secret key", "sandbox:", "(s)"):
+        assert english not in proc.stdout, english
+    assert "pannes injectées" in proc.stdout and "clé secrète" in proc.stdout
