@@ -84,9 +84,11 @@ def _apply_config(args: argparse.Namespace, config: Config) -> None:
         value = config.get(key)
         if value is not None and value not in allowed:
             raise UsageError(f"{config.path}: {key} = {value!r}; expected one of {', '.join(allowed)}")
+    env_lang = os.environ.get("SYNCDOCTOR_LANG") or None
+    if env_lang is not None and env_lang not in LANGS:  # said as the configuration's are, not ignored
+        raise UsageError(f"SYNCDOCTOR_LANG={env_lang!r}; expected one of {', '.join(LANGS)}")
     if getattr(args, "lang", None) is None:
-        args.lang = os.environ.get("SYNCDOCTOR_LANG") if os.environ.get("SYNCDOCTOR_LANG") in LANGS else None
-        args.lang = args.lang or config.get("lang") or default_lang()
+        args.lang = env_lang or config.get("lang") or default_lang()
     if getattr(args, "engine", None) is None and not os.environ.get(ENV_ENGINE):
         args.engine = config.get("engine")
     if getattr(args, "color", None) is None:

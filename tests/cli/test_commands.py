@@ -152,6 +152,13 @@ def test_pyproject_tool_table_and_bad_configuration(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "unknown key 'colour'" in unknown.stderr
 
 
+def test_a_language_the_environment_names_wrongly_is_said_not_ignored() -> None:
+    bad = cli("plugins", env={"SYNCDOCTOR_LANG": "de"})
+    assert bad.returncode == 2 and "SYNCDOCTOR_LANG='de'; expected one of en, fr" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert cli("plugins", env={"SYNCDOCTOR_LANG": ""}).returncode == 0  # empty: not set
+
+
 def test_classify_with_a_payload_needs_no_message(tmp_path: Path) -> None:
     fault = {"Fault": {"Error": [{"Message": "Duplicate Document Number Error", "code": "6140",
                                   "Detail": "Duplicate Document Number Error : You must specify a different number. "
