@@ -63,6 +63,7 @@ class PackError(SyncdoctorError):
         self.problem = problem
         self.line = line
         self.expected = expected
+        self.errors: list[PackError] = [self]  # a pack with several schema errors: each of them
         where = file + (f":{line}" if line else "")
         who = f" problem {problem}:" if problem else ""
         super().__init__(f"{where}:{who} {expected}")

@@ -82,7 +82,8 @@ def lint_pack(path: Path) -> list[dict[str, Any]]:
     try:
         pack = load_pack(path)
     except PackError as exc:
-        report(exc.problem, exc.line, exc.expected)
+        for error in exc.errors:
+            report(error.problem, error.line, error.expected)
         return found
     lines = _problem_lines(path)
     seen: set[str] = set()
@@ -256,8 +257,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         for note in notes:
             json_line({"file": note.split(":", 1)[0], "line": None, "problem": None, "note": note})
     else:
-        for p in problems:
-            err(p["message"])
+        for p in problems:  # findings are the command's output, as a linter's: `> report.txt` keeps them
+            out(p["message"])
         for note in notes:
             err(f"note: {note}")
         if not problems:
@@ -279,7 +280,9 @@ def register(subparsers: Any) -> None:
                     "Schema of packs. Exit 0 clean, 1 lint findings, 2 usage error (no such path).")
     rules_sub = p.add_subparsers(dest="rules_command", metavar="lint|schema")
     lint = rules_sub.add_parser("lint", help="check rule packs: schema, RE2 patterns, examples",
-                                description="Check rule packs; exit 0 clean, 1 findings, 2 usage error.",
+                                description="Check rule packs: one line per finding on stdout (every schema "
+                                            "error of a pack, not only the first); exit 0 clean, 1 findings, "
+                                            "2 usage error.",
                                 epilog="examples:\n  " + "\n  ".join(EXAMPLES[:2]),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     lint.add_argument("paths", nargs="+", help="rule pack files or folders of them (e.g. plugins/acd/rules)")

@@ -149,11 +149,15 @@ def load_pack_text(text: str, file: str) -> RulePack:
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        more = len(exc.errors()) - 1
-        expected = _describe(first) + (f" (and {more} more error{'s' if more > 1 else ''})" if more else "")
-        raise PackError(file, _problem_id(data, loc), _line_of(text, loc), expected) from None
+        found = [PackError(file, _problem_id(data, tuple(e["loc"])), _line_of(text, tuple(e["loc"])), _describe(e))
+                 for e in exc.errors()]
+        distinct = list({(e.problem, e.line, e.expected): e for e in found}.values())
+        more = len(distinct) - 1
+        first = distinct[0]
+        error = PackError(file, first.problem, first.line,
+                          first.expected + (f" (and {more} more error{'s' if more > 1 else ''})" if more else ""))
+        error.errors = distinct  # every one, for rules lint
+        raise error from None
 
 
 def load_pack(source: Path | Traversable | str) -> RulePack:

@@ -86,3 +86,17 @@ def test_identity_names_params_and_lint_holds_it_to_what_the_problem_gives(tmp_p
     with pytest.raises(PackError) as err:
         load_pack_text(with_identity.replace("[code, typo]", "[code, 'two words']"), "p.yaml")
     assert err.value.problem == "sample.bad_prefix" and "identity" in err.value.expected
+
+
+def test_every_schema_error_of_a_pack_is_listed_by_lint(tmp_path: Path) -> None:
+    broken = GOOD.replace("        - action: mark_verified\n", "        - action: mark_verifed\n").replace(
+        "    category: Entries\n", "    category: Entries\n    categroy: x\n", 1)
+    with pytest.raises(PackError) as err:
+        load_pack_text(broken, "p.yaml")
+    assert "(and 1 more error)" in err.value.expected and len(err.value.errors) == 2
+    path = tmp_path / "pack.yaml"
+    path.write_text(broken)
+    found = lint_paths([path])
+    assert {(f["problem"], f["line"]) for f in found} == {
+        ("sample.bad_prefix", broken.splitlines().index("        - action: mark_verifed") + 1),
+        ("sample.unbalanced", broken.splitlines().index("    categroy: x") + 1)}
