@@ -39,7 +39,7 @@ def collect_demo(host: Host, lang: str) -> list[DemoSection]:
             section = loaded.spec.demo(host, lang)
         except Exception as exc:  # one failing scenario must not hide the others
             section = DemoSection(loaded.name, loaded.name)
-            section.add("demo", "needs_person", f"{_LABELS[lang]['failed']}: {type(exc).__name__}: {exc}")
+            section.add("demo", "needs_person", f"{_LABELS[lang]['failed']}{colon(lang)} {type(exc).__name__}: {exc}")
         sections.append(section)
     return sections
 
@@ -51,8 +51,11 @@ def summary(sections: list[DemoSection]) -> dict[str, Any]:
     for e in person:
         by_system[e.system or "?"] = by_system.get(e.system or "?", 0) + 1
     problems = sorted({p for s in sections for p in s.problems})
+    # the demo's own failures: a scenario that raised, a plugin that failed inside one
+    failures = [f"{s.title}: {e.detail}" for s in sections for e in s.events
+                if e.stage == "demo" or e.problem == "core.plugin_error"]
     return {"sections": len(sections), "problems": problems, "fixed_automatically": fixed,
-            "needs_person": len(person), "needs_person_by_system": by_system}
+            "needs_person": len(person), "needs_person_by_system": by_system, "failures": failures}
 
 
 def run_demo(host: Host, lang: str, as_json: bool = False, verbose: bool = False, color: str | None = None) -> int:
@@ -63,7 +66,7 @@ def run_demo(host: Host, lang: str, as_json: bool = False, verbose: bool = False
     if as_json:
         sys.stdout.write(dumps({"sections": [s.to_json() for s in sections], "summary": info,
                                 "seconds": round(elapsed, 2)}, indent=2) + "\n")
-        return 0
+        return 1 if info["failures"] else 0
     L, c, t = _LABELS[lang], colon(lang), Terminal(color)
     width = t.width if t.is_tty else 80
 
@@ -97,9 +100,11 @@ def run_demo(host: Host, lang: str, as_json: bool = False, verbose: bool = False
         where = ", ".join(f"{label(k, lang)}{c} {v}" for k, v in sorted(info["needs_person_by_system"].items()))
         say(f"{L['by_system']}{c} {where}")
     say(f"{L['took']}{c} {number(Decimal(f'{elapsed:.1f}'), lang)} s")
+    for failure in info["failures"]:
+        say(f"! {failure}", style="bold red")
     if not verbose:
         say(L["details"], style="dim")
-    return 0
+    return 1 if info["failures"] else 0
 
 
 def _word(outcome: str, lang: str) -> str:
@@ -128,7 +133,8 @@ def register(subparsers: Any) -> None:
     p = add_command(subparsers, "demo", "the whole loop on bundled data, over loopback sandboxes",
                     ("syncdoctor demo", "syncdoctor demo --verbose", "syncdoctor --lang fr demo"),
                     "Run every loaded plugin's scenario (fetch, validate, push, classify, fix, resend) "
-                    "against loopback sandboxes and report a summary per scenario; --verbose lists every event.")
+                    "against loopback sandboxes and report a summary per scenario; --verbose lists every event. "
+                    "Exit 0, or 1 when a scenario failed or a plugin failed inside one (listed last).")
     p.add_argument("-v", "--verbose", action="store_true", help="every event of every scenario (e.g. --verbose)")
     p.add_argument("--json", action="store_true", help="the whole report as one JSON document (e.g. --json)")
     p.set_defaults(handler=cmd_demo)

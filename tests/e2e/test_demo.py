@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import subprocess
 import sys
 
@@ -38,3 +40,35 @@ def test_demo_speaks_french() -> None:
     for english in ("faults injected", "secret key", "sandbox:", "(s)"):
         assert english not in proc.stdout, english
     assert "pannes injectées" in proc.stdout and "clé secrète" in proc.stdout
+
+
+def test_a_scenario_that_fails_is_said_and_the_demo_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's first command must not call a broken loop a success."""
+    from syncdoctor import Host, PluginSpec, hookimpl
+    from syncdoctor.cli.demo import run_demo
+    from syncdoctor.model.demo import DemoSection
+
+    def broken(host: Host, lang: str) -> DemoSection:
+        raise RuntimeError("the sandbox did not start")
+
+    def failing_plugin(host: Host, lang: str) -> DemoSection:
+        section = DemoSection("flaky", "Flaky")
+        section.add("validate", "needs_person", "plugin x failed", problem="core.plugin_error")
+        return section
+
+    class Demo:
+        def __init__(self, name: str, demo: object) -> None:
+            self.name, self.demo = name, demo
+
+        @hookimpl
+        def register_plugin(self) -> PluginSpec:
+            return PluginSpec(name=self.name, demo=self.demo)
+
+    host = Host([Demo("broken", broken), Demo("flaky", failing_plugin)])
+    assert run_demo(host, "en", as_json=True) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["summary"]["failures"]) == 2
+    assert run_demo(host, "fr") == 1
+    shown = " ".join(capsys.readouterr().out.split())  # unwrapped
+    assert "! broken: scénario en échec : RuntimeError: the sandbox did not start" in shown
+    assert "! Flaky: plugin x failed" in shown
