@@ -119,6 +119,9 @@ class Console:
         session = self.signer.read(request.cookies.get(SESSION_COOKIE))
         if session is None or not await self._key_active(session) or await self._signed_out(session):
             raise SignInFirst()
+        # the access log names the tenant and the key's public id, as for the API's requests
+        state = request.scope.setdefault("state", {})
+        state["tenant"], state["key_id"] = session.tenant, session.key_id
         return session
 
     async def _signed_out(self, session: Session) -> bool:

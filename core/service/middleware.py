@@ -54,6 +54,7 @@ class ServiceMiddleware:
         request_id = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
+        root = scope.get("root_path", "")  # a mount (the console) adds its prefix to it
         state["deadline"] = time.monotonic() + self.budget
         rid_header = (b"x-request-id", request_id.encode())
         status = 500
@@ -100,7 +101,8 @@ class ServiceMiddleware:
                 await _send_problem(send, scope, 413, exc.detail, rid_header)
         finally:
             seconds = time.perf_counter() - start
-            route = getattr(scope.get("route"), "path", None) or "(unmatched)"
+            route = getattr(scope.get("route"), "path", None)
+            route = scope.get("root_path", "")[len(root):] + route if route else "(unmatched)"
             method = scope["method"]
             self.metrics.observe_request(method, route, status, seconds)
             access_log.info(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import httpx
+
 from .conftest import Server
 
 NDJSON = {"content-type": "application/x-ndjson"}
@@ -189,6 +191,26 @@ def test_request_validation_error_is_a_problem_document(server: Server) -> None:
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["field"] == "query.lang"
     assert nowhere.status_code == 404 and nowhere.json()["status"] == 404
+
+
+def test_console_requests_are_logged_and_counted_under_their_prefix_with_the_tenant(server: Server) -> None:
+    import re
+
+    key = server.key("acme", "read")
+    with httpx.Client(base_url=server.url, timeout=60, follow_redirects=True) as c:
+        page = c.get("/console/sign-in")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token, page.text
+        signed = c.post("/console/sign-in", data={"csrf": token.group(1), "key": key})
+        assert signed.status_code == 200, signed.text  # redirected to the issue list
+        listing = c.get("/console/issues", headers={"X-Request-ID": "console-list-1"})
+        assert listing.status_code == 200
+        metrics = c.get("/metrics", headers={"Authorization": f"Bearer {server.key('acme', 'admin')}"}).text
+    entries = [json.loads(line) for line in server.logs().splitlines() if line.startswith("{")]
+    (mine,) = [e for e in entries if e.get("request_id") == "console-list-1"]
+    assert (mine["route"], mine["tenant"]) == ("/console/issues", "acme") and mine["key_id"]
+    assert key not in server.logs()
+    assert 'route="/console/issues",status="200"' in metrics and 'route="/issues"' not in metrics
 
 
 def test_request_id_and_log_lines_hold_no_secret_or_payload(server: Server) -> None:
