@@ -124,6 +124,9 @@ def _one_report(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    if args.input and (args.message is not None or args.payload):
+        raise UsageError("give a MESSAGE (or --payload) or --input FILE, not both: --input reads every report "
+                         "from the file")
     host = open_host(args)
     if args.vendor and host.catalog.plugin_for(args.vendor) is None:
         raise UsageError(f"unknown vendor {args.vendor!r}; known: " + ", ".join(sorted(host.catalog.plugin_of_vendor)))

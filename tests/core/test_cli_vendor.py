@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,10 @@ def test_an_unknown_error_is_an_error_in_every_format_and_the_exit_code(capsys: 
     # annotations are errors where they fail the run (classify's default --fail-on is never)
     assert _cli.main(["classify", "--format", "github", "--fail-on", "error", "nothing anyone recognises"]) == 1
     assert capsys.readouterr().out.startswith("::error")
+
+
+def test_a_message_beside_input_is_a_usage_error_not_ignored(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "r.jsonl"
+    f.write_text('{"message": "x"}\n')
+    assert _cli.main(["classify", "--input", str(f), "Stale Object Error"]) == 2
+    assert "not both" in capsys.readouterr().err
