@@ -64,7 +64,7 @@ class Database:
                  pool_size: int = 10) -> None:
         self.url = _normalize(url if url is not None else default_url())
         self.dialect = self.url.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}  # no payload in logs
         if self.dialect == "sqlite":
             if self.url.database in (None, "", ":memory:"):
                 # one shared in-memory database for every connection of this engine

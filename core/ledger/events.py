@@ -4,22 +4,92 @@
 "outcome": "rejected" | "accepted", "report": {"message", "http_status", "code", "payload"},
 "at": "2026-12-02T10:00:00+01:00"}``: ``report`` only with ``rejected``, ``at`` defaults to now
 and must carry its zone.
+
+This is the ledger's edge, where input that neither database can store is stopped with an
+error naming the field: values nested more than :data:`MAX_DEPTH` levels, an ``at`` more than
+:data:`FUTURE_SKEW` ahead, an entity id that is not text or an integer, and NUL characters
+(PostgreSQL refuses them; SQLite would keep them, and both must answer alike). The host's own
+identifiers (client, vendor, entity id) with a NUL or a lone surrogate are refused; in the
+vendor's report, which the host only relays, each becomes U+FFFD and the record goes on.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from syncdoctor import InputError
 
-__all__ = ["Event", "Report", "parse_event"]
+__all__ = ["FUTURE_SKEW", "MAX_DEPTH", "Event", "Report", "nested_too_deep", "parse_event", "unstorable"]
+
+MAX_DEPTH = 200  # arrays and objects in one value: past reason, and below what pydantic and orjson write (~255)
+FUTURE_SKEW = timedelta(days=1)  # a host's clock may run ahead; an outcome from next year is a bug
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_TOO_DEEP = f"nested too deep: at most {MAX_DEPTH} levels of arrays and objects"
+
+
+def unstorable(text: str) -> str | None:
+    """What in ``text`` no database stores (``a NUL character (\\u0000)``, a lone surrogate), or None."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    return "a NUL character (\\u0000)" if found.group() == "\x00" else "a lone surrogate (\\ud800-\\udfff)"
+
+
+def nested_too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``limit`` levels (``[]`` is one).
+    Iterative: a value of any depth is measured without recursion."""
+    stack = [(value, 1)] if isinstance(value, dict | list | tuple) else []
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list | tuple))
+    return False
+
+
+def _holds_unstorable(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+def _vendor_text(value: Any) -> Any:
+    """``value`` with every NUL and lone surrogate, in text and keys at any depth, as U+FFFD."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value) is None:
+            return value
+        return value.replace("\x00", "\ufffd").encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_vendor_text(k): _vendor_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_vendor_text(v) for v in value]
+    return value
+
+
+def _identifier(value: str | None) -> str | None:
+    reason = unstorable(value) if value is not None else None
+    if reason:
+        raise ValueError(f"an identifier cannot hold {reason}")
+    return value
 
 
 class Report(BaseModel):
-    """The vendor's rejection, as received."""
+    """The vendor's rejection, as received (a NUL character or a lone surrogate in it becomes U+FFFD)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -28,10 +98,22 @@ class Report(BaseModel):
     code: str | int | None = None
     payload: Any = None
 
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        return str(_vendor_text(value))
+
     @field_validator("code")
     @classmethod
     def _code(cls, value: str | int | None) -> str | None:
-        return None if value is None else str(value)
+        return None if value is None else str(_vendor_text(str(value)))
+
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _payload(cls, value: Any) -> Any:
+        if isinstance(value, dict | list | tuple) and nested_too_deep(value):
+            raise ValueError(_TOO_DEEP)
+        return _vendor_text(value) if _holds_unstorable(value) else value  # a copy only when it must change
 
 
 class Event(BaseModel):
@@ -41,23 +123,55 @@ class Event(BaseModel):
 
     client: str = Field(min_length=1, max_length=200, description="the host's opaque id of the client")
     vendor: str = Field(min_length=1, max_length=100, description="the accounting target (plugin name)")
-    entity: dict[str, Any] | None = Field(None, description="the entity that was sent (its `id` names it)")
+    entity: dict[str, Any] | None = Field(None, description="the entity that was sent (its `id`, a string or an "
+                                          "integer, names it)")
     entity_id: str | None = Field(None, min_length=1, max_length=300, description="the entity's id, without it")
     outcome: Literal["rejected", "accepted"]
     report: Report | None = None
-    at: datetime | None = Field(None, description="when it happened, with its zone (default: now)")
+    at: datetime | None = Field(None, description="when it happened, with its zone (default: now; at most a day "
+                                "ahead)")
 
     @field_validator("at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.utcoffset() is None:
             raise ValueError("a time needs its zone, e.g. 2026-12-02T10:00:00+01:00 or ...Z")
+        if value is None:
+            return value
+        try:
+            value.astimezone(UTC)  # what the ledger stores; 0001-01-01T00:00+14:00 has no UTC time
+        except OverflowError:
+            raise ValueError("out of range: no such time in UTC") from None
+        if value - datetime.now(UTC) > FUTURE_SKEW:
+            raise ValueError("more than a day in the future: send the time the outcome happened, with its zone")
         return value
+
+    @field_validator("client", "vendor")
+    @classmethod
+    def _identifiers(cls, value: str) -> str:
+        return str(_identifier(value))
 
     @field_validator("entity_id", mode="before")
     @classmethod
     def _entity_id(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return _identifier(value) if isinstance(value, str) else value
+
+    @field_validator("entity", mode="before")
+    @classmethod
+    def _entity(cls, value: Any) -> Any:
+        if isinstance(value, dict) and nested_too_deep(value):
+            raise ValueError(_TOO_DEEP)
+        entity_id = value.get("id") if isinstance(value, dict) else None
+        reason = None
+        if entity_id is not None and (isinstance(entity_id, bool) or not isinstance(entity_id, str | int)):
+            reason = "an entity id is a string or an integer"
+        elif isinstance(entity_id, str) and (why := unstorable(entity_id)):
+            reason = f"an identifier cannot hold {why}"
+        if reason:  # named as entity.id, not entity: a field error carries its own place
+            raise ValidationError.from_exception_data("Event", [InitErrorDetails(
+                type=PydanticCustomError("entity_id", reason), loc=("id",), input=entity_id)])
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
@@ -104,4 +218,3 @@ def parse_event(raw: Any, index: int) -> Event:
         field = ".".join(str(p) for p in err["loc"]) or None
         message = err["msg"].removeprefix("Value error, ")
         raise InputError(index, field, message) from None
-

@@ -7,6 +7,7 @@ half-way keeps what it recorded and a bad record never stops the others.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,13 +17,13 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from syncdoctor import Host, InputError
 
 from ..errors import IssueNotFound
 from .database import Database
-from .events import Event, parse_event
+from .events import Event, parse_event, unstorable
 from .intake import Batch, accepted, lock_entities, rejected
 from .keys import ensure_tenant
 from .lifecycle import STEP_ACTIONS, transition
@@ -39,6 +40,7 @@ from .where import issue_filters
 __all__ = ["Ledger", "LedgerConfig", "ledger_config"]
 
 T = TypeVar("T")
+log = logging.getLogger("syncdoctor.ledger")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,16 @@ def ledger_config(settings: Any = None) -> LedgerConfig:
         escalate_after=int(getattr(settings, "escalate_after", base.escalate_after)),
         private_webhooks=bool(getattr(settings, "webhooks_private", base.private_webhooks)),
     )
+
+
+def _not_recorded(record: int, exc: DBAPIError) -> InputError:
+    """An event the database would not take alone, named without its values (a driver may quote them)."""
+    log.warning("event %s not recorded: %s", record, type(exc.orig).__name__, exc_info=exc)
+    refused = isinstance(exc, DataError | IntegrityError)
+    error = InputError(record, None, f"the database {'refused' if refused else 'failed on'} this event "
+                       f"({type(exc.orig).__name__}); it was not recorded" + ("" if refused else ": send it again"))
+    error.__cause__ = exc
+    return error
 
 
 def _transient(exc: DBAPIError) -> bool:
@@ -118,8 +130,9 @@ class Ledger:
         Raises :class:`InputError` (naming the record and field) for an invalid event."""
         (answer,) = self.record_batch(tenant, [parse_event(event, index)], request_id=request_id, lang=lang,
                                       first=index)
-        if isinstance(answer, InputError):
-            raise answer
+        if isinstance(answer, InputError):  # the database failing (not refusing) is not the event's fault
+            cause = answer.__cause__
+            raise cause if isinstance(cause, DBAPIError) and not isinstance(cause, DataError | IntegrityError) else answer
         return answer
 
     def record_many(self, tenant: str, events: Iterable[Any], *, request_id: str | None = None,
@@ -172,7 +185,11 @@ class Ledger:
                 continue
             diagnoses = [redact_diagnosis(_diagnosis_json(d)) for d in next(given)]
             assert event.report is not None
-            report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)
+            try:  # events.py bounds the report; whatever still cannot be written is this record's error
+                report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)
+            except (ValueError, RecursionError) as exc:
+                answers[n] = InputError(first + n, "report", f"cannot be stored: {exc}")
+                continue
             work.append((n, event, diagnoses, report, truncated))
 
         def apply(items: list[tuple[int, Event, Any, Any, bool]], scope: TenantScope) -> list[tuple[int, Any]]:
@@ -190,8 +207,13 @@ class Ledger:
 
         try:
             results = self._write(tenant, partial(apply, work)) if work else []
-        except DBAPIError:
-            results = [done for item in work for done in self._write(tenant, partial(apply, [item]))]
+        except DBAPIError:  # one event alone at a time: each stored one is answered, each refused one too
+            results = []
+            for item in work:
+                try:
+                    results += self._write(tenant, partial(apply, [item]))
+                except DBAPIError as exc:
+                    results.append((item[0], _not_recorded(first + item[0], exc)))
         for n, answer in results:
             answers[n] = answer
         return answers
@@ -227,6 +249,8 @@ class Ledger:
     def issue(self, tenant: str, issue_id: str, *, occurrences_shown: int | None = None) -> dict[str, Any]:
         """One issue with its latest occurrences, its actions, its plan and the steps done."""
         shown = occurrences_shown if occurrences_shown is not None else self.config.occurrences_shown
+        if unstorable(issue_id):  # no issue has one; PostgreSQL would refuse to look
+            raise IssueNotFound(issue_id)
 
         def read(scope: TenantScope) -> dict[str, Any]:
             row = scope.execute(scope.select(issues).where(issues.c.id == issue_id)).first()
@@ -274,14 +298,20 @@ class Ledger:
         return self._read(tenant, count)
 
     def export(self, tenant: str, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Every issue matching ``filters`` (as :meth:`issues`), page by page."""
-        cursor = None
-        while True:
-            page = self.issues(tenant, limit=500, cursor=cursor, **filters)
-            yield from page["items"]
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return
+        """Every issue matching ``filters`` (as :meth:`issues`), 500 at a time in id order. An id
+        never changes, so each issue there when the export starts comes exactly once, however
+        issues are seen, acted on or added meanwhile (one added meanwhile may come or not)."""
+        where = issue_filters(**{"status": None, "vendor": None, "client": None, "problem": None, "since": None,
+                                 **filters})
+
+        def page(scope: TenantScope, after: str) -> list[Any]:
+            query = where(scope.select(issues)).where(issues.c.id > after).order_by(issues.c.id).limit(500)
+            return list(scope.execute(query).all())
+
+        after = ""
+        while rows := self._read(tenant, partial(page, after=after)):
+            yield from (issue_json(r) for r in rows)
+            after = rows[-1].id
 
     # ------------------------------------------------------------------ actions
 
@@ -291,6 +321,10 @@ class Ledger:
         tenant's."""
         if action == "note" and not (note or "").strip():
             raise ValueError("a note action needs its text in note")
+        if note and (what := unstorable(note)):
+            raise ValueError(f"a note cannot hold {what}")
+        if unstorable(issue_id):
+            raise IssueNotFound(issue_id)
 
         def apply(scope: TenantScope) -> dict[str, Any]:
             now = datetime.now(UTC)

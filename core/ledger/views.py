@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from .events import unstorable
+
 __all__ = ["action_json", "decode_cursor", "encode_cursor", "issue_json", "occurrence_json"]
 
 
@@ -73,6 +75,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         at = datetime.fromisoformat(when)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("the cursor is not one this service gave: pass next_cursor as it came") from exc
-    if at.utcoffset() is None or not issue_id:
+    if at.utcoffset() is None or not issue_id or unstorable(issue_id):
         raise ValueError("the cursor is not one this service gave: pass next_cursor as it came")
     return at, issue_id

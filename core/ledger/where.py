@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from .events import unstorable
 from .schema import issues
 
 __all__ = ["issue_filters"]
@@ -23,6 +24,10 @@ def issue_filters(*, status: str | Sequence[str] | None, vendor: str | None, cli
     :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
     if since is not None and since.utcoffset() is None:
         raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+    for name, value in (("vendor", vendor), ("client", client), ("problem", problem), ("text", text)):
+        what = unstorable(value) if value else None
+        if what:  # no issue holds one, and PostgreSQL would refuse the query
+            raise ValueError(f"{name} cannot hold {what}")
     words = text.lower().split() if text else []
     if len(words) > 20 or any(len(w) > 200 for w in words):
         raise ValueError("text is at most 20 words of at most 200 characters")

@@ -13,10 +13,11 @@ from __future__ import annotations
 import collections
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
 
 from syncdoctor import InputError, loads
 from syncdoctor.model.jsonio import loads as loads_text
@@ -32,6 +33,7 @@ __all__ = [
     "answer_batch",
     "read_json_body",
     "read_lines",
+    "read_model",
     "request_deadline",
 ]
 
@@ -157,6 +159,32 @@ async def read_json_body(request: Request) -> Any:
         line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
         where = f" at line {line} column {col}" if line is not None else ""
         raise HTTPProblem(422, f"the request body is not valid JSON: {msg}{where}", field="body") from None
+
+
+M = TypeVar("M", bound=BaseModel)
+_JSON_NAMES = {"list": "an array", "str": "a string", "NoneType": "null", "bool": "a boolean"}
+
+
+async def read_model(request: Request, model: type[M]) -> M:
+    """A body of one JSON object, validated as ``model``, answered by the service's error rules:
+    415 for a media type that is not JSON (NDJSON included), 422 for a body that cannot be read
+    (:func:`read_json_body`) or a field that is not valid, named (``body.role``)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in ("application/json", "") and not media.endswith("+json"):
+        raise HTTPProblem(415, f"unsupported media type {media!r}: send one JSON object as application/json",
+                          field="content-type")
+    doc = await read_json_body(request)
+    if not isinstance(doc, dict):
+        kind = _JSON_NAMES.get(type(doc).__name__, "a number")
+        raise HTTPProblem(422, f"expected a JSON object, not {kind}", field="body")
+    try:
+        return model.model_validate(doc)
+    except ValidationError as exc:
+        errors = exc.errors()
+        field = ".".join(["body", *(str(p) for p in errors[0]["loc"])])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        message = errors[0]["msg"].removeprefix("Value error, ")
+        raise HTTPProblem(422, f"{field}: {message}{more}", field=field) from None
 
 
 class BatchLimits:

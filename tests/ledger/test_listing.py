@@ -1,4 +1,5 @@
-"""Listing issues: filters, most recent first, an opaque cursor that never skips or repeats."""
+"""Listing issues: filters, most recent first, an opaque cursor that never repeats an issue; the
+export, a complete walk."""
 
 from __future__ import annotations
 
@@ -184,3 +185,40 @@ def test_the_search_text_follows_the_latest_diagnosis(ledger: Ledger) -> None:
     (issue,) = ledger.export("t1", text="second req-second")
     assert issue["title"] == "Second words" and issue["count"] == 2
     assert list(ledger.export("t1", text="first")) == list(ledger.export("t1", text="req-first")) == []
+
+
+def test_a_walk_never_repeats_and_an_issue_seen_again_moves_to_the_head(ledger: Ledger) -> None:
+    """The list is most recently seen first, a moving order: the cursor never repeats an issue,
+    lists every issue that was not seen again while paging, and one seen again meanwhile is at
+    the head, found by starting over or with ``since`` (docs/ledger.md, Listing)."""
+    for n in range(32):
+        ledger.record("t1", {**rejected(entity=f"e{n:02}"), "at": (START + timedelta(minutes=n)).isoformat()})
+    walk_started = datetime.now(UTC)
+    page = ledger.issues("t1", limit=10)
+    seen = [i["id"] for i in page["items"]]
+    oldest = ledger.record("t1", rejected(entity="e00"))["issues"][0]["id"]  # on the last page
+    ledger.record("t1", rejected(entity=page["items"][3]["entity"]))  # listed already
+    cursor = page["next_cursor"]
+    while cursor:
+        page = ledger.issues("t1", limit=10, cursor=cursor)
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == 31 and oldest not in seen
+    caught_up = [i["id"] for i in ledger.issues("t1", since=walk_started)["items"]]
+    assert len(caught_up) == 2 and oldest in caught_up  # the two seen again, at the head
+    assert [i["id"] for i in ledger.issues("t1", limit=2)["items"]] == caught_up
+    assert set(seen) | set(caught_up) == {i["id"] for i in ledger.export("t1")}
+
+
+def test_export_is_a_complete_walk_while_issues_are_written(ledger: Ledger) -> None:
+    """Every issue there when the export starts, exactly once, however the others change meanwhile
+    (the export walks by id, which nothing changes; its pages hold 500 issues)."""
+    events = [{**rejected(entity=f"e{n:03}"), "at": (START + timedelta(seconds=n)).isoformat()} for n in range(520)]
+    assert all(isinstance(a, dict) for a in ledger.record_many("t1", events))
+    before = {i["id"] for i in ledger.export("t1")}
+    walk = ledger.export("t1")
+    got = [next(walk)["id"] for _ in range(500)]
+    for entity in ("e000", "e519", "e250", "new-one"):  # the oldest, the newest, one between, a new issue
+        ledger.record("t1", rejected(entity=entity))
+    got += [i["id"] for i in walk]
+    assert len(got) == len(set(got)) and before <= set(got) and len(before) == 520

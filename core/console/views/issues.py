@@ -156,4 +156,6 @@ async def act(request: Request) -> Response:
         # answered here (409), not through a redirect: the reason is never taken from a URL
         issue = await _load(console, session.tenant, issue_id)
         return _issue_response(console, request, session, issue, error=exc.reason, status=409)
+    except ValueError as exc:  # a note the ledger cannot store (a NUL character)
+        return _bad(console, request, str(exc), session)
     return console.redirect(f"/issues/{issue_id}", done=action)

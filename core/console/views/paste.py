@@ -9,6 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syncdoctor.ledger.events import MAX_DEPTH, nested_too_deep
+
 from ..i18n import translate
 from ..pages import Console
 
@@ -16,6 +18,10 @@ __all__ = ["paste_form", "paste_classify"]
 
 PASTE_MAX = 200_000  # characters: a big Fault fits, a log file does not
 _REPORT_KEYS = {"vendor", "message", "http_status", "code", "payload"}
+# the ledger's limit (ledger/events.py): deeper JSON is refused there, and past ~255 levels
+# the models cannot write it; a paste that deep is no vendor's answer
+_TOO_DEEP = {"en": f"the JSON is nested too deep (at most {MAX_DEPTH} levels of arrays and objects)",
+             "fr": f"le JSON est imbriqué trop profondément (au plus {MAX_DEPTH} niveaux de tableaux et d'objets)"}
 
 
 def _console(request: Request) -> Console:
@@ -25,11 +31,16 @@ def _console(request: Request) -> Console:
 def report_from(text: str, vendor: str, status: str, code: str) -> dict[str, Any]:
     """The report a paste stands for. A JSON object with report fields is a report; any other
     JSON (a vendor's Fault body, a list of errors) is its payload; anything else is the message.
-    The form's fields fill what the paste does not say. ValueError for a status that is not one."""
+    The form's fields fill what the paste does not say. ValueError for a status that is not one,
+    ValueError("nested") for JSON nested past the ledger's limit."""
     try:
         parsed: Any = json.loads(text)
+    except RecursionError:
+        raise ValueError("nested") from None
     except ValueError:
         parsed = None
+    if nested_too_deep(parsed):
+        raise ValueError("nested")
     if isinstance(parsed, dict) and _REPORT_KEYS & parsed.keys():
         report = {k: parsed[k] for k in _REPORT_KEYS if k in parsed}
     elif isinstance(parsed, (dict, list)):
@@ -76,7 +87,11 @@ async def paste_classify(request: Request) -> Response:
                      error=translate("paste_too_big", lang, n=f"{PASTE_MAX:,}" if lang == "en" else PASTE_MAX))
     try:
         report = report_from(text, values["vendor"], values["status"], values["code"])
-    except ValueError:
+    except ValueError as exc:
+        if str(exc) == "nested":
+            reason = _TOO_DEEP.get(lang, _TOO_DEEP["en"])
+            return _page(console, request, session, values, status=422,
+                         error=translate("bad_request", lang, reason=reason))
         return _page(console, request, session, values, error=translate("paste_bad_status", lang), status=422)
     found = await run_in_threadpool(console.host.classify, report, lang=lang)
     diagnoses = [d.model_dump(mode="json") for d in found]

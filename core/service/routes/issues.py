@@ -9,17 +9,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
 from syncdoctor import dumps
 
 from ...ledger import ActionNotAllowed, IssueNotFound
+from ...ledger.events import unstorable
 from ...ledger.lifecycle import LIFECYCLE_ACTIONS, STEP_ACTIONS
 from ..deps import Principal, get_ledger, principal
 from ..problems import HTTPProblem, error_responses
+from ..schemas import component, request_body
+from ..streaming import read_model
 
 router = APIRouter(tags=["ledger"])
 
@@ -99,6 +102,13 @@ class ActionIn(BaseModel):
                         f"({', '.join(STEP_ACTIONS)})", max_length=50)
     note: str | None = Field(None, max_length=10_000)
 
+    @field_validator("action", "note")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        if value is not None and (what := unstorable(value)):
+            raise ValueError(f"cannot hold {what}")
+        return value
+
 
 Reader = Annotated[Principal, Depends(principal("read"))]
 Writer = Annotated[Principal, Depends(principal("write"))]
@@ -126,6 +136,9 @@ def issue_filters(
     """The filters the issue list and its counts share, as the ledger takes them."""
     if since is not None and since.utcoffset() is None:
         raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
+    for name, value in (("vendor", vendor), ("client", client), ("problem", problem), ("text", text)):
+        if value and (what := unstorable(value)):
+            raise HTTPProblem(422, f"{name} cannot hold {what}", field=f"query.{name}")
     return {"status": status, "vendor": vendor, "client": client, "problem": problem, "since": since,
             "escalated": escalated, "text": text}
 
@@ -174,8 +187,10 @@ async def show_issue(issue_id: IssueId, who: Reader, ledger: LedgerDep) -> Respo
 
 
 @router.post("/v1/issues/{issue_id}/actions", summary="Act on an issue (resolve, mute, skip, a plan step...)",
-             response_model=IssueOut, responses=error_responses(401, 403, 404, 409, 422))
-async def act_on_issue(body: ActionIn, issue_id: IssueId, who: Writer, ledger: LedgerDep) -> Response:
+             response_model=IssueOut, responses=error_responses(401, 403, 404, 409, 413, 415, 422),
+             openapi_extra=request_body({"application/json": component(ActionIn)}))
+async def act_on_issue(request: Request, issue_id: IssueId, who: Writer, ledger: LedgerDep) -> Response:
+    body = await read_model(request, ActionIn)
     actor = f"key:{who.key_id}" if who.key_id else who.tenant
     try:
         issue = await run_in_threadpool(ledger.act, who.tenant, issue_id, body.action, actor=actor, note=body.note)

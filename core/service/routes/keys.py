@@ -11,9 +11,11 @@ from starlette.responses import Response
 
 from syncdoctor import dumps
 
+from ...ledger.events import unstorable
 from ..deps import Admin
 from ..problems import HTTPProblem, error_responses
-from ..schemas import KeyCreated, KeyInfo, KeyRequest
+from ..schemas import KeyCreated, KeyInfo, KeyRequest, component, request_body
+from ..streaming import read_model
 
 router = APIRouter(tags=["keys"])
 
@@ -26,8 +28,12 @@ async def list_keys(request: Request, who: Admin) -> Response:
 
 
 @router.post("/v1/keys", summary="A new key for this tenant; the secret is in this answer only",
-             status_code=201, response_model=KeyCreated, responses=error_responses(401, 403, 413, 422))
-async def create_key(body: KeyRequest, request: Request, who: Admin) -> Response:
+             status_code=201, response_model=KeyCreated, responses=error_responses(401, 403, 413, 415, 422),
+             openapi_extra=request_body({"application/json": component(KeyRequest)}))
+async def create_key(request: Request, who: Admin) -> Response:
+    body = await read_model(request, KeyRequest)
+    if body.name and (what := unstorable(body.name)):
+        raise HTTPProblem(422, f"body.name: cannot hold {what}", field="body.name")
     key, secret = await run_in_threadpool(request.app.state.keys.create, who.tenant, body.role, body.name)
     return Response(dumps({**key.to_json(), "key": secret}), status_code=201, media_type="application/json",
                     headers={"Cache-Control": "no-store"})

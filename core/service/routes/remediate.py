@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from syncdoctor import Host, PatchError, dumps
 
+from ...ledger.events import MAX_DEPTH, nested_too_deep
 from ..deps import HostDep, principal
 from ..problems import HTTPProblem, error_responses
 from ..schemas import CONTEXT_SCHEMA, ENTITY_SCHEMA, FixAnswer, PlanAnswer, component, request_body
@@ -74,6 +75,10 @@ async def remediate(
     context = doc.get("context")
     if context is not None and not isinstance(context, dict):
         raise HTTPProblem(422, "the context must be a JSON object keyed by plugin name", field="context")
+    for field, value in (("entity", entity), ("context", context), ("params", params)):
+        if nested_too_deep(value):  # pydantic and orjson stop near 255 levels: refused here, not a 500
+            raise HTTPProblem(422, f"{field}: nested too deep: at most {MAX_DEPTH} levels of arrays and objects",
+                              field=field)
     if apply:
         if entity is None:
             raise HTTPProblem(422, "apply=true needs the entity to fix, as an object", field="entity")
