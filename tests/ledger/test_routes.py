@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from syncdoctor.ledger import Database, KeyStore
 from syncdoctor.service import Settings, create_app
 
-from .helpers import EXPIRED, accepted, rejected
+from .helpers import DUPLICATE, EXPIRED, accepted, rejected
 
 
 class Api:
@@ -172,3 +172,32 @@ def test_roles(api: Api) -> None:
     assert api("POST", "/v1/events", role="read", json=rejected()).status_code == 403
     assert api("GET", "/v1/issues", role="read").status_code == 200
     assert api("POST", "/v1/webhooks", role="write", json={"url": "https://x"}).status_code == 403
+
+
+@pytest.mark.parametrize("url", ["http://2130706433/", "http://0x7f.0.0.1/", "http://127.1/", "http://0/",
+                                 "http://0177.0.0.1/", "http://exa mple.com/"])
+def test_a_webhook_to_a_loopback_address_in_any_spelling_is_a_422(api: Api, url: str) -> None:
+    r = api("POST", "/v1/webhooks", json={"url": url})
+    assert r.status_code == 422 and r.json()["field"] == "body.url", r.text
+    assert api("GET", "/v1/webhooks").json() == []
+
+
+def test_issues_are_read_in_the_language_asked_whichever_recorded_them(api: Api) -> None:
+    """Recorded in French, read in English (and the other way): title, causes and plan come from
+    the pack with the issue's params; without ?lang, the service's language (en)."""
+    fr = api("POST", "/v1/events?lang=fr", role="write", json=rejected()).json()["issues"][0]
+    unknown = api("POST", "/v1/events?lang=fr", role="write",
+                  json=rejected(entity="e9", message="nothing anyone recognises")).json()["issues"][0]
+    assert fr["title"] == "Numéro de pièce déjà utilisé dans QuickBooks" and unknown["problem"] == "unknown"
+    shown = api("GET", f"/v1/issues/{fr['id']}", role="read").json()
+    assert shown["title"] == "Document number already used in QuickBooks"
+    assert "1781" in str(shown["plan"])  # rendered with the issue's params
+    assert shown["plan"] == shown["diagnosis"]["remediation"] and shown["plan"]["steps"]
+    english = api("POST", "/v1/classify?lang=en", role="read", json={"vendor": "quickbooks", "message": DUPLICATE})
+    assert shown["plan"] == english.json()["diagnoses"][0]["remediation"] != fr["diagnosis"]["remediation"]
+    again = api("GET", f"/v1/issues/{fr['id']}?lang=fr", role="read").json()
+    assert again["title"] == fr["title"] and again["diagnosis"]["causes"] == fr["diagnosis"]["causes"]
+    listed = api("GET", "/v1/issues", role="read", params={"lang": "en"}).json()["items"]
+    assert {i["title"] for i in listed} == {"Document number already used in QuickBooks", "Unknown error"}
+    acted = api("POST", f"/v1/issues/{fr['id']}/actions?lang=en", role="write", json={"action": "mute"}).json()
+    assert acted["status"] == "muted" and acted["title"] == "Document number already used in QuickBooks"

@@ -6,6 +6,8 @@ does not exist. An action the issue's status does not allow is a 409 that says w
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -25,6 +27,7 @@ from ..schemas import component, request_body
 from ..streaming import read_model
 
 router = APIRouter(tags=["ledger"])
+log = logging.getLogger("syncdoctor.service")
 
 Status = Literal["open", "resolved", "muted", "skipped"]
 
@@ -118,6 +121,35 @@ Escalated = Annotated[bool | None, Query(description="only escalated issues (tru
 Text = Annotated[str | None, Query(max_length=2000, description="issues holding every word (any case) in their "
                                    "title, problem, client, entity, vendor, category or a param's value")]
 IssueId = Annotated[str, Path(max_length=64)]
+Lang = Annotated[Literal["en", "fr"] | None, Query(description="language of titles, causes and steps (default: "
+                                                   "the service's), whichever language recorded the issue")]
+
+
+def _speaker(request: Request, lang: str | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Puts an issue's title, causes and plan in ``lang``, rendered from its pack with the
+    issue's params (the console's issue page does the same); an issue whose problem is no
+    longer installed keeps the texts recorded with it."""
+    host, lang = request.app.state.host, lang or request.app.state.settings.lang
+    problems = host.catalog.problems
+
+    def speak(issue: dict[str, Any]) -> dict[str, Any]:
+        problem = issue["problem"]
+        cp = problems.get("core.unknown_error" if problem == "unknown" else problem)
+        if cp is None:
+            return issue
+        try:
+            diagnosis = host.engine.diagnosis(cp, dict(issue.get("params") or {}), None, lang)
+        except Exception:  # a text that cannot be rendered must not take the read down
+            log.exception("issue %s: its texts could not be rendered in %s", issue.get("id"), lang)
+            return issue
+        texts = diagnosis.model_dump(mode="json", include={"title", "causes", "remediation"}, exclude_none=True)
+        issue["title"] = texts.get("title", issue.get("title"))
+        issue["diagnosis"] = {**(issue.get("diagnosis") or {}), **texts}
+        if "plan" in issue:
+            issue["plan"] = texts["remediation"]
+        return issue
+
+    return speak
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -149,16 +181,20 @@ Filters = Annotated[dict[str, Any], Depends(issue_filters)]
 @router.get("/v1/issues", summary="The tenant's issues, most recently seen first", response_model=IssueList,
             responses=error_responses(401, 403, 422))
 async def list_issues(
+    request: Request,
     who: Reader,
     ledger: LedgerDep,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+    lang: Lang = None,
 ) -> Response:
     try:
         page = await run_in_threadpool(ledger.issues, who.tenant, **filters, limit=limit, cursor=cursor)
     except ValueError as exc:
         raise HTTPProblem(422, str(exc), field="query.text" if "text" in str(exc) else "query.cursor") from None
+    speak = _speaker(request, lang)
+    page["items"] = [speak(issue) for issue in page["items"]]
     return _json(page)
 
 
@@ -179,9 +215,9 @@ async def count_issues(
 
 @router.get("/v1/issues/{issue_id}", summary="One issue with its occurrences, actions and plan",
             response_model=IssueDetail, responses=error_responses(401, 403, 404, 422))
-async def show_issue(issue_id: IssueId, who: Reader, ledger: LedgerDep) -> Response:
+async def show_issue(request: Request, issue_id: IssueId, who: Reader, ledger: LedgerDep, lang: Lang = None) -> Response:
     try:
-        return _json(await run_in_threadpool(ledger.issue, who.tenant, issue_id))
+        return _json(_speaker(request, lang)(await run_in_threadpool(ledger.issue, who.tenant, issue_id)))
     except IssueNotFound:
         raise HTTPProblem(404, f"no issue {issue_id!r} in this tenant's ledger") from None
 
@@ -189,7 +225,7 @@ async def show_issue(issue_id: IssueId, who: Reader, ledger: LedgerDep) -> Respo
 @router.post("/v1/issues/{issue_id}/actions", summary="Act on an issue (resolve, mute, skip, a plan step...)",
              response_model=IssueOut, responses=error_responses(401, 403, 404, 409, 413, 415, 422),
              openapi_extra=request_body({"application/json": component(ActionIn)}))
-async def act_on_issue(request: Request, issue_id: IssueId, who: Writer, ledger: LedgerDep) -> Response:
+async def act_on_issue(request: Request, issue_id: IssueId, who: Writer, ledger: LedgerDep, lang: Lang = None) -> Response:
     body = await read_model(request, ActionIn)
     actor = f"key:{who.key_id}" if who.key_id else who.tenant
     try:
@@ -201,7 +237,7 @@ async def act_on_issue(request: Request, issue_id: IssueId, who: Writer, ledger:
     except ValueError as exc:
         field = "body.note" if "note" in str(exc) else "body.action"
         raise HTTPProblem(422, str(exc), field=field) from None
-    return _json(issue)
+    return _json(_speaker(request, lang)(issue))
 
 
 
