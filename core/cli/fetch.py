@@ -89,7 +89,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     try:
         for entity in result:
-            stream.write(dumps(entity.model_dump(mode="json", exclude_none=True)).encode("utf-8") + b"\n")
+            # every field, null ones too: the contract (design section 7) shows "note": null
+            stream.write(dumps(entity.model_dump(mode="json")).encode("utf-8") + b"\n")
             count += 1
             pending += 1
             if pending >= every:

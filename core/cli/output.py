@@ -134,6 +134,10 @@ class Sink:
 
 
 class TextSink(Sink):
+    """People's text. Every value goes through :meth:`Terminal.line`, which shows control
+    characters escaped: an id holding ESC or a newline can neither drive the terminal nor
+    split a finding's line."""
+
     def record(self, line: int, ref: str | int | None, hits: list[Hit], data: Any) -> None:
         if not hits:
             return
@@ -319,7 +323,8 @@ class JunitSink(Sink):
         from xml.sax.saxutils import escape, quoteattr
 
         name = f"line {line}" + (f": {ref}" if ref is not None else "")
-        case = f'  <testcase classname={quoteattr(self.uri)} name={quoteattr(_xml(name))} file={quoteattr(self.uri)} line="{line}"'
+        uri = quoteattr(_xml(self.uri))
+        case = f'  <testcase classname={uri} name={quoteattr(_xml(name))} file={uri} line="{line}"'
         bad = [h for h in hits if h.problem == "core.invalid_input"]
         failing = [h for h in hits if h not in bad and self.fails(h)]
         other = [h for h in hits if h not in bad and h not in failing]
@@ -330,7 +335,7 @@ class JunitSink(Sink):
         for tag, group in (("error", bad), ("failure", failing)):
             if group:
                 text = "\n".join(f"{h.problem} {h.path or ''}: {h.message}" for h in group)
-                parts.append(f"    <{tag} type={quoteattr(group[0].problem)} message={quoteattr(_xml(group[0].message))}>"
+                parts.append(f"    <{tag} type={quoteattr(_xml(group[0].problem))} message={quoteattr(_xml(group[0].message))}>"
                              f"{escape(_xml(text))}</{tag}>")
         if other:
             parts.append("    <system-out>" + escape(_xml("\n".join(f"{h.severity} {h.problem}: {h.message}" for h in other)))
@@ -344,7 +349,7 @@ class JunitSink(Sink):
         from xml.sax.saxutils import quoteattr
 
         s = self.stats
-        name = quoteattr(f"syncdoctor {self.opts.command} {self.uri}")
+        name = quoteattr(_xml(f"syncdoctor {self.opts.command} {self.uri}"))
         sys.stdout.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         sys.stdout.write(f'<testsuites name="syncdoctor" tests="{s.records}" failures="{self.failures}" errors="{self.errors}">\n')
         sys.stdout.write(f'<testsuite name={name} tests="{s.records}" failures="{self.failures}" errors="{self.errors}">\n')

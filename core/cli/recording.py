@@ -7,6 +7,11 @@ classified twice. A validation finding is recorded as a rejection the target *wo
 one event per entity and vendor (the plugin that found it), its diagnosis made from the
 finding and its plan. Results are written 256 at a time, each batch one transaction.
 
+A result the ledger would refuse (a vendor name or an entity id too long for it) is checked
+before it goes on to the output: it is not recorded, stderr says so naming the input record
+and field, and a ``core.invalid_input`` diagnosis (or finding) is put first in its result, so
+the output says it too and the command exits 2, as for any bad record.
+
 Wiring (two calls per command)::
 
     recorder = Recorder.from_args(args, host)          # None without --record
@@ -25,9 +30,15 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..errors import InputError
+from ..host.batches import EntityResult, invalid_input, invalid_report
+from ..model.labels import counted
+from .terminal import visible
+
 __all__ = ["Recorder", "add_record_flags"]
 
 BATCH = 256
+_REPORT_FIELDS = ("message", "http_status", "code", "payload")
 
 
 def add_record_flags(parser: argparse.ArgumentParser) -> None:
@@ -55,9 +66,12 @@ class Recorder:
         self.entity = entity
         self.lang = lang
         self._inputs: deque[Any] = deque()
-        self._events: list[dict[str, Any]] = []
+        self._events: list[Any] = []
         self._diagnoses: list[list[Any]] = []
+        self._records: list[int] = []  # the input record (0-based) of each event, to name it
+        self._results = 0  # results seen so far: the next one's record number
         self.recorded = 0
+        self.refused = 0
         self.issues: set[str] = set()
         self.escalated = 0
 
@@ -66,8 +80,7 @@ class Recorder:
         """A recorder when ``--record`` was given; a usage error names what is missing."""
         if not getattr(args, "record", False):
             return None
-        from ..errors import UsageError
-        from .command import missing_extra
+        from .command import UsageError, missing_extra
 
         if not args.client:
             raise UsageError("--record needs --client C: the client (firm, company) the records belong to")
@@ -81,6 +94,14 @@ class Recorder:
         else:
             db.require_current()
         tenant = args.tenant or os.environ.get("SYNCDOCTOR_TENANT") or "local"
+        from ..ledger.events import parse_event
+
+        try:  # what every event carries: a bad --client or --entity is a usage error, said once
+            parse_event({"client": args.client, "vendor": "-", "entity_id": args.record_entity or "-",
+                         "outcome": "accepted"}, 0)
+        except InputError as exc:
+            flag = {"client": "--client", "entity_id": "--entity"}.get(exc.field or "", exc.field)
+            raise UsageError(f"{flag}: {exc.reason}") from None
         return cls(Ledger(db, host), host, tenant, args.client, args.record_entity, getattr(args, "lang", "en"))
 
     # ------------------------------------------------------------------ classify
@@ -94,15 +115,21 @@ class Recorder:
     def classified(self, results: Iterable[list[Any]]) -> Iterator[list[Any]]:
         """The diagnoses of each input, passed through; each rejection is recorded."""
         for diags in results:
+            index = self._next()
             report = self._inputs.popleft() if self._inputs else None
             if isinstance(report, dict) and diags and diags[0].problem != "core.invalid_input":
                 vendor = report.get("vendor") or diags[0].vendor or "unknown"
+                # the fields the report gives: one it leaves out (no message) takes the ledger's default
                 event = {"client": self.client, "vendor": vendor, "outcome": "rejected",
                          "entity_id": str(report.get("record") or self.entity or "") or None,
-                         "report": {k: report.get(k) for k in ("message", "http_status", "code", "payload")}}
+                         "report": {k: report[k] for k in _REPORT_FIELDS if report.get(k) is not None}}
                 if event["entity_id"] is None:
                     del event["entity_id"]
-                self._add(event, diags)
+                entity_field = "record" if report.get("record") else "--entity"
+                refused = self._add(event, diags, index, {"entity_id": entity_field})
+                if refused is not None:
+                    host = self.host
+                    diags = [invalid_report(refused, index, self.lang, host.catalog, host.engine), *diags]
             yield diags
 
     # ------------------------------------------------------------------ validate
@@ -110,17 +137,22 @@ class Recorder:
     def validated(self, results: Iterable[Any]) -> Iterator[Any]:
         """Entity results, passed through; an entity's findings are recorded per vendor."""
         for result in results:
+            index = self._next()
             by_vendor: dict[str, list[Any]] = {}
             for finding in result.findings:
                 if finding.problem.startswith("core."):
                     continue  # invalid input, a plugin's crash: nothing the target said
                 by_vendor.setdefault(finding.problem.split(".", 1)[0], []).append(finding)
+            refused = None
             for vendor, findings in by_vendor.items():
                 event = {"client": self.client, "vendor": vendor, "entity_id": str(result.entity),
                          "outcome": "rejected",
                          "report": {"message": "; ".join(f.message for f in findings),
                                     "payload": {"source": "validate", "paths": [f.path for f in findings]}}}
-                self._add(event, [self._diagnosis(f) for f in findings])
+                refused = self._add(event, [self._diagnosis(f) for f in findings], index, {"entity_id": "id"},
+                                    quiet=refused is not None) or refused
+            if refused is not None:
+                result = EntityResult(result.entity, [invalid_input(refused, index), *result.findings], result.parsed)
             yield result
 
     def _diagnosis(self, finding: Any) -> dict[str, Any]:
@@ -145,30 +177,79 @@ class Recorder:
 
     # ------------------------------------------------------------------ writing
 
-    def _add(self, event: dict[str, Any], diagnoses: list[Any]) -> None:
-        self._events.append(event)
+    def _next(self) -> int:
+        self._results += 1
+        return self._results - 1
+
+    def _add(self, event: dict[str, Any], diagnoses: list[Any], index: int, fields: dict[str, str],
+             quiet: bool = False) -> InputError | None:
+        """Queue an event of input record ``index``; one the ledger would refuse is not queued:
+        its error, naming the record and the input's field (``fields`` maps the event's), is
+        said on stderr (unless ``quiet``) and returned."""
+        from ..ledger.events import parse_event
+
+        try:
+            parsed = parse_event(event, index)  # checked here, so record_batch takes it as it is
+        except InputError as exc:
+            field = fields.get(exc.field or "") or (exc.field or "").removeprefix("report.") or None
+            error = InputError(index, field, f"not recorded in the issue ledger: {exc.reason}")
+            if not quiet:
+                self._refuse(error)
+            return error
+        self._events.append(parsed)
         self._diagnoses.append(diagnoses)
+        self._records.append(index)
         if len(self._events) >= BATCH:
             self._flush()
+        return None
+
+    def _refuse(self, error: InputError) -> None:
+        self.refused += 1
+        sys.stderr.write(visible(f"syncdoctor: {error}") + "\n")
 
     def _flush(self) -> None:
         if not self._events:
             return
         answers = self.ledger.record_batch(self.tenant, self._events, diagnosed=self._diagnoses, lang=self.lang)
-        for answer in answers:
+        for answer, index in zip(answers, self._records, strict=True):
             if isinstance(answer, dict):
                 self.recorded += 1
                 self.issues.update(i["id"] for i in answer["issues"])
                 self.escalated += len(answer["findings"])
-            else:  # an event the ledger refused (a field too long): say so, go on
-                sys.stderr.write(f"syncdoctor: not recorded: {answer}\n")
-        self._events, self._diagnoses = [], []
+            else:  # checked before: only a ledger that changed its mind gets here; named by the input's record
+                self._refuse(InputError(index, answer.field, f"not recorded in the issue ledger: {answer.reason}"))
+        self._events, self._diagnoses, self._records = [], [], []
 
     def close(self) -> None:
         """Record what is left and say what was recorded (on stderr: stdout is the command's)."""
         self._flush()
-        escalated = f", {self.escalated} repeated failures (escalated)" if self.escalated else ""
-        sys.stderr.write(f"recorded {self.recorded} rejections in {len(self.issues)} issues of client "
-                         f"{self.client} (tenant {self.tenant}){escalated}: syncdoctor ledger list "
-                         f"--tenant {self.tenant} --client {self.client}\n")
+        sys.stderr.write(visible(self.summary()) + "\n")
         self.ledger.db.dispose()
+
+    def summary(self) -> str:
+        """What was recorded, in the reader's language, each count agreeing with its noun."""
+        n, issues, escalated, refused = self.recorded, len(self.issues), self.escalated, self.refused
+        where = f"syncdoctor ledger list --tenant {self.tenant} --client {self.client}"
+        if self.lang == "fr":  # French takes the singular for 0 and 1
+            text = (f"{counted(n, 'report', 'fr')} {_fr(n, 'enregistré')} dans {issues} {_fr(issues, 'incident')} "
+                    f"du client {self.client} (espace {self.tenant})")
+            if escalated:
+                text += f", {escalated} {_fr(escalated, 'échec')} {_fr(escalated, 'répété')} ({_fr(escalated, 'escaladé')})"
+            if refused:
+                text += f", {refused} non {_fr(refused, 'enregistré')}"
+            return f"{text} : {where}"
+        text = (f"recorded {counted(n, 'report', 'en')} in {issues} {_en(issues, 'issue')} of client {self.client} "
+                f"(tenant {self.tenant})")
+        if escalated:
+            text += f", {escalated} repeated {_en(escalated, 'failure')} (escalated)"
+        if refused:
+            text += f", {refused} not recorded"
+        return f"{text}: {where}"
+
+
+def _en(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _fr(n: int, word: str) -> str:
+    return word if n <= 1 else word + "s"

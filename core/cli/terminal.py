@@ -10,12 +10,13 @@ whether stdout is a terminal; colour follows ``--color`` first, then ``NO_COLOR`
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Progress", "Styled", "Terminal", "plain_table", "use_color"]
+__all__ = ["Progress", "Styled", "Terminal", "plain_table", "use_color", "visible"]
 
 #: a piece of a line and its rich style ("" for none)
 Styled = tuple[str, str]
@@ -23,6 +24,24 @@ Styled = tuple[str, str]
 PROGRESS_AFTER = 2.0
 """Seconds before a batch shows a progress bar: short runs stay quiet
 (``SYNCDOCTOR_PROGRESS_AFTER`` changes it, e.g. 0 to see it at once)."""
+
+
+# what a terminal would act on or that would break a line: C0 (tab and newline too), DEL, C1,
+# the line and paragraph separators, and the bidirectional embeddings, overrides and isolates
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def visible(text: str) -> str:
+    """Text from input made safe for a terminal, on one line: each control character (an
+    escape sequence's ESC, a newline, a bidi override) is shown as its escape (``\\x1b``,
+    ``\\n``, ``\\u202e``), so that a record can neither drive the terminal nor split its line."""
+    return _INVISIBLE.sub(_escape, text)
 
 
 def _progress_after() -> float:
@@ -76,7 +95,11 @@ class Terminal:
         return self.is_tty or self.color
 
     def line(self, *parts: Styled, indent: int = 0) -> None:
-        """One line (wrapped at the terminal's width under ``indent``, never cut)."""
+        """One line (wrapped at the terminal's width under ``indent``, never cut); control
+        characters in the parts are shown escaped (:func:`visible`)."""
+        self._line([(visible(t), s) for t, s in parts], indent)
+
+    def _line(self, parts: Sequence[Styled], indent: int = 0) -> None:
         if not self.rich:
             sys.stdout.write(" " * indent + "".join(text for text, _ in parts) + "\n")
             return
@@ -88,19 +111,21 @@ class Terminal:
         self.console.print(Padding(text, (0, 0, 0, indent), expand=False) if indent else text)
 
     def lines(self, text: str, style: str = "") -> None:
-        """Lines as they are in a pipe; at a terminal, each wrapped to its width under its own
-        indentation (a "- cause" or "1. step" continues under its text, not under its mark)."""
+        """Lines (``text`` split at its newlines) as they are in a pipe; at a terminal, each
+        wrapped to its width under its own indentation (a "- cause" or "1. step" continues
+        under its text, not under its mark). Other control characters are shown escaped."""
         import textwrap
 
         for line in text.split("\n"):
+            line = visible(line)
             if not self.is_tty:
-                self.line((line, style)) if self.rich else sys.stdout.write(line + "\n")
+                self._line([(line, style)]) if self.rich else sys.stdout.write(line + "\n")
                 continue
             lead = len(line) - len(line.lstrip(" "))
             body = line.lstrip(" ")
             hang = 2 if body.startswith("- ") else (body.find(" ") + 1 if body[:1].isdigit() else 0)
-            self.line((textwrap.fill(line, max(self.width, 40), subsequent_indent=" " * (lead + hang),
-                                     break_long_words=False, break_on_hyphens=False), style))
+            self._line([(textwrap.fill(line, max(self.width, 40), subsequent_indent=" " * (lead + hang),
+                                       break_long_words=False, break_on_hyphens=False), style)])
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, keep: Sequence[int] = (0,),
               styles: Sequence[str] = ()) -> None:
@@ -110,14 +135,15 @@ class Terminal:
             self.write(plain_table(headers, rows))
             return
         from rich.table import Table
+        from rich.text import Text
 
-        longest = [max([len(str(h))] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
+        rows = [["" if c is None else visible(str(c)) for c in row] for row in rows]
+        longest = [max([len(str(h))] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
         narrowest = sum(longest[i] if i in keep else min(longest[i], 16) for i in range(len(headers)))
         if narrowest + 2 * (len(headers) - 1) > self.width:  # too narrow for columns: a card per row
-            for row in rows:
-                cells = ["" if c is None else str(c) for c in row]
-                self.line(*[(c + "  ", styles[i] if i < len(styles) else "") for i, c in enumerate(cells[:-1])])
-                self.line((cells[-1], ""), indent=4)
+            for cells in rows:
+                self._line([(c + "  ", styles[i] if i < len(styles) else "") for i, c in enumerate(cells[:-1])])
+                self._line([(cells[-1], "")], indent=4)
             return
         table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold", expand=False)
         for i, h in enumerate(headers):
@@ -127,10 +153,12 @@ class Terminal:
             else:
                 table.add_column(h, overflow="fold", style=style or None)
         for row in rows:
-            table.add_row(*["" if c is None else str(c) for c in row])
+            table.add_row(*[Text(c) for c in row])  # Text: a cell's "[red]" is text, not rich markup
         self.console.print(table)
 
     def write(self, text: str) -> None:
+        """``text`` as it is, line by line (control characters other than its newlines escaped)."""
+        text = "\n".join(visible(line) for line in text.split("\n"))
         if self.rich:
             from rich.text import Text
 
@@ -140,8 +168,9 @@ class Terminal:
 
 
 def plain_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Aligned columns for pipes and files: nothing wrapped, nothing cut."""
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    """Aligned columns for pipes and files: nothing wrapped, nothing cut, one line a row
+    (control characters in a cell are shown escaped)."""
+    cells = [[("" if c is None else visible(str(c))) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
     lines += ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in cells]

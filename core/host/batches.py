@@ -22,11 +22,20 @@ log = logging.getLogger("syncdoctor")
 
 @dataclass(frozen=True)
 class EntityResult:
-    """The findings for one input entity, in input order."""
+    """The findings for one input entity, in input order. A ``core.invalid_input`` finding
+    names the entity as the result does (its id, else its index: design section 8), never
+    the index beside the id."""
 
     entity: str | int
     findings: list[Finding]
     parsed: EntityBase | None = None
+
+    def __post_init__(self) -> None:
+        findings = self.findings
+        if findings and findings[0].problem == "core.invalid_input" and any(f.entity != self.entity for f in findings):
+            object.__setattr__(self, "findings", [
+                f.model_copy(update={"entity": self.entity}) if f.problem == "core.invalid_input" else f
+                for f in findings])
 
     def to_json(self) -> dict[str, Any]:
         return {"entity": self.entity, "findings": [f.model_dump(mode="json") for f in self.findings]}

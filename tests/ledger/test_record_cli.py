@@ -18,7 +18,7 @@ ENTRY = {"kind": "journal_entry", "id": "e1", "journal": "AC", "date": "2026-03-
 def test_classify_records_one_message(ledger: Ledger, db_url: str) -> None:
     run = syncdoctor("classify", "--vendor", "quickbooks", "--record", "--client", "firm-1", "--entity", "inv-7",
                      "--tenant", "acme", "--db", db_url, DUPLICATE)
-    assert "Document number" in run.stdout and "recorded 1 rejections in 1 issues" in run.stderr
+    assert "Document number" in run.stdout and "recorded 1 rejection in 1 issue" in run.stderr
     (issue,) = ledger.issues("acme")["items"]
     assert (issue["client"], issue["entity"], issue["problem"]) == ("firm-1", "inv-7",
                                                                     "quickbooks.duplicate_document_number")
@@ -37,7 +37,7 @@ def test_classify_records_a_file_of_reports_and_escalates_the_third(ledger: Ledg
     run = syncdoctor("classify", "--input", str(path), "--record", "--client", "firm-1", "--db", db_url,
                      check=False)
     assert run.returncode in (0, 2) and len(run.stdout.splitlines()) == 5
-    assert "recorded 4 rejections in 3 issues" in run.stderr and "1 repeated failures" in run.stderr
+    assert "recorded 4 rejections in 3 issues" in run.stderr and "1 repeated failure" in run.stderr
     items = {(i["entity"], i["problem"]): i for i in ledger.issues("local")["items"]}
     assert items[("inv-1", "quickbooks.duplicate_document_number")]["count"] == 2
     assert items[("inv-1", "quickbooks.duplicate_document_number")]["escalated"] is True
