@@ -25,7 +25,7 @@ from .command import (
 from .output import Hit, fails_at
 from .recording import Recorder, add_record_flags
 from .render import plan_text
-from .terminal import Terminal
+from .terminal import Terminal, visible
 
 __all__ = ["register"]
 
@@ -58,21 +58,21 @@ def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = Non
                      terminal: Terminal | None = None) -> None:
     fr, c = lang == "fr", colon(lang)
     lang_key = "fr" if fr else "en"
-    say = (terminal or Terminal("never")).lines
-    say(f"{'Problème' if fr else 'Problem'}{c} {diag['problem']}" + (f"  ({diag.get('title')})" if diag.get("title") else ""),
-        "bold")
+    say = (terminal or Terminal("never")).lines  # values from input: escaped, one line each (visible)
+    title = f"  ({visible(diag['title'])})" if diag.get("title") else ""
+    say(f"{'Problème' if fr else 'Problem'}{c} {visible(diag['problem'])}{title}", "bold")
     if diag.get("vendor") or note == "unknown":
-        vendor = _VENDOR_NOTES["unknown"][lang_key] if note == "unknown" else diag["vendor"] + (
+        vendor = _VENDOR_NOTES["unknown"][lang_key] if note == "unknown" else visible(diag["vendor"]) + (
             _VENDOR_NOTES[note][lang_key] if note else "")
         say(f"{'Éditeur' if fr else 'Vendor'}{c} {vendor}    "
-            f"{'Catégorie' if fr else 'Category'}{c} {category or diag.get('category') or '-'}")
+            f"{'Catégorie' if fr else 'Category'}{c} {visible(category or diag.get('category') or '-')}")
     params = {k: v for k, v in diag.get("params", {}).items() if k not in ("pointer",)}
     if params:
-        say(f"{'Paramètres' if fr else 'Parameters'}{c} " + ", ".join(f"{k}={v}" for k, v in params.items()))
+        say(f"{'Paramètres' if fr else 'Parameters'}{c} " + ", ".join(visible(f"{k}={v}") for k, v in params.items()))
     if diag.get("causes"):
         say(f"Causes{c}", "bold")
         for cause in diag["causes"]:
-            say(f"  - {cause}")
+            say(f"  - {visible(cause)}")
     say(f"{'Que faire' if fr else 'What to do'}{c}", "bold")
     say(plan_text(diag.get("remediation", {}), lang))
 

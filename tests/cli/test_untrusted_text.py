@@ -143,3 +143,16 @@ def test_junit_holds_only_characters_xml_allows(capsys: pytest.CaptureFixture[st
     suite = ET.fromstring(out.encode("utf-8"))
     cases = suite.findall(".//testcase")
     assert len(cases) == 2 and "pwned" in (cases[0].get("name") or "")
+
+
+def test_one_message_in_text_keeps_each_value_on_its_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """classify MESSAGE's full explanation: a value from the report (a param, the vendor, a title
+    rendered from params) cannot start a line of its own nor drive the terminal."""
+    from syncdoctor.cli.classify import _print_diagnosis
+
+    diag = {"problem": "acd.account_already_exists", "title": "Account FA\nFAKE exists", "vendor": "acd\x1b[2J",
+            "params": {"account": "FA\u202e\nX"}, "causes": ["cause\nFAKE: line"], "remediation": {"steps": []}}
+    _print_diagnosis(diag, "en")
+    out = capsys.readouterr().out
+    assert not RAW.search(out) and "\nFAKE" not in out
+    assert "(Account FA\\nFAKE exists)" in out and "account=FA\\u202e\\nX" in out and "acd\\x1b[2J" in out
