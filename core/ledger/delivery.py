@@ -7,11 +7,13 @@ atomic across processes. A claim is a lease (``claimed_until``): a worker that d
 leaves rows that another claims again when the lease ends, hence *at least once*, and the
 receiver dedupes by event id.
 
-A failed delivery (no answer, a timeout, any status but 2xx) is retried with exponential
-backoff and jitter (``Retry-After`` is honoured when longer), up to ``max_attempts``, then the
-row is ``dead``. Every attempt is written to the delivery log. Deliveries run on a small thread
-pool of their own: a slow or dead receiver holds one of those threads for at most ``timeout``
-seconds and never touches the intake path, which only writes outbox rows.
+A failed delivery (no answer, a timeout, any status but 2xx, a URL the client refuses, or any
+other error while delivering) is retried with exponential backoff and jitter (``Retry-After``
+is honoured when longer), up to ``max_attempts``, then the row is ``dead``. Every attempt is
+written to the delivery log with a short reason (never a header, a URL's path or a
+credential). Deliveries run on a small thread pool of their own: a slow or dead receiver
+holds one of those threads for at most ``timeout`` seconds and never touches the intake path,
+which only writes outbox rows.
 
 The claim reads the outbox of every tenant (the worker serves them all and answers no one's
 request): it is :func:`~.scope.claim_due_outbox`, kept next to the tenant scope; each row's
@@ -23,8 +25,10 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -38,6 +42,7 @@ from syncdoctor import __version__
 
 from .database import Database
 from .egress import Egress
+from .redact import redact
 from .schema import webhook_deliveries, webhook_outbox, webhook_subscriptions
 from .scope import TenantScope, any_due_outbox, claim_due_outbox
 from .webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
@@ -45,6 +50,7 @@ from .webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
 __all__ = ["WebhookDelivery"]
 
 log = logging.getLogger("syncdoctor.webhooks")
+_OUTCOMES = {"pending": "failed"}  # an attempt's outcome, named from the row's state after it
 
 
 class WebhookDelivery:
@@ -65,8 +71,9 @@ class WebhookDelivery:
         on_attempt: Callable[[str], None] | None = None,
         egress: Egress | None = None,
     ) -> None:
-        """``on_attempt(outcome)`` is called after each attempt with ``delivered``, ``pending``
-        (to be retried) or ``dead`` — the service counts them in its metrics. ``egress`` checks
+        """``on_attempt(outcome)`` is called after each attempt with ``delivered``, ``failed``
+        (to be retried) or ``dead`` (failed for the last time, or given up) — the service counts
+        them in its metrics (``syncdoctor_webhook_deliveries_total``). ``egress`` checks
         where a delivery may go (:mod:`.egress`: public addresses only, by default)."""
         self.db = db
         self.egress = egress or Egress()
@@ -146,8 +153,19 @@ class WebhookDelivery:
     def _deliver_and_release(self, row: Row[Any]) -> None:
         try:
             self._deliver(row)
-        except Exception:
-            log.exception("webhook delivery failed", extra={"event_id": row.event_id})
+        except Exception as exc:
+            # anything else that goes wrong is a failed attempt too: logged once, in the delivery
+            # log, retried, then dead (left "delivering", the row would be claimed forever). The
+            # log says the reason and where, not the exception's own words: they may hold the URL
+            reason = _reason(exc)
+            log.error("webhook delivery failed", extra={"event_id": row.event_id, "attempt": row.attempts,
+                                                        "reason": reason,
+                                                        "where": "".join(traceback.format_tb(exc.__traceback__))})
+            try:
+                self._failed(row, None, reason, 0, None)
+            except Exception:  # the database is away: the lease ends and the row is claimed again
+                log.warning("webhook delivery attempt not written down", exc_info=True,
+                            extra={"event_id": row.event_id, "attempt": row.attempts})
         finally:
             self._busy.release()
 
@@ -164,6 +182,9 @@ class WebhookDelivery:
     # ------------------------------------------------------------------ delivering
 
     def _deliver(self, row: Row[Any]) -> None:
+        if row.attempts > self.max_attempts:  # claimed again after its last attempt (a worker died)
+            self._settle(row, "dead", None, f"no answer written down after {self.max_attempts} attempts", 0, None)
+            return
         with self.db.connect(readonly=True) as conn:
             scope = TenantScope(conn, row.tenant)
             sub = scope.execute(scope.select(webhook_subscriptions)
@@ -191,17 +212,22 @@ class WebhookDelivery:
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
                 retry_after = _retry_after(response.headers.get("retry-after"))
-        except httpx.HTTPError as exc:
-            # the exception names the URL, never a header: the signature stays out of the log
-            error = f"{type(exc).__name__}: {exc}"[:500]
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a URL httpx refuses (0177.0.0.1)
+            error = _reason(exc)
         elapsed = int((time.perf_counter() - started) * 1000)
         if error is None:
             self._settle(row, "delivered", status, None, elapsed, None)
-        elif row.attempts >= self.max_attempts:
-            self._settle(row, "dead", status, error, elapsed, None)
+        else:
+            self._failed(row, status, error, elapsed, retry_after)
+
+    def _failed(self, row: Row[Any], status: int | None, error: str, elapsed_ms: int,
+                retry_after: float | None) -> None:
+        """A failed attempt: retried after a backoff, or dead after the last one."""
+        if row.attempts >= self.max_attempts:
+            self._settle(row, "dead", status, error, elapsed_ms, None)
         else:
             delay = min(self.max_delay, self.base_delay * 2 ** (row.attempts - 1)) * random.uniform(0.8, 1.2)
-            self._settle(row, "pending", status, error, elapsed, max(delay, retry_after or 0.0))
+            self._settle(row, "pending", status, error, elapsed_ms, max(delay, retry_after or 0.0))
 
     def _settle(self, row: Row[Any], state: str, status: int | None, error: str | None, elapsed_ms: int,
                 delay: float | None) -> None:
@@ -226,7 +252,23 @@ class WebhookDelivery:
             }))
         log.info("webhook %s", state, extra={"event_id": row.event_id, "attempt": row.attempts, "status": status})
         if self.on_attempt is not None:
-            self.on_attempt(state)
+            try:  # a failing counter must not turn a written-down attempt into another one
+                self.on_attempt(_OUTCOMES.get(state, state))
+            except Exception:
+                log.exception("webhook on_attempt failed")
+
+
+_URL = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s?#'\"]+)[^\s'\"]*")
+
+
+def _reason(exc: BaseException) -> str:
+    """What the delivery log says of a failed attempt: the exception's type and first line,
+    short. Headers are never in it (the signature stays out of the log); a URL keeps only its
+    scheme and host (a receiver's path or query may carry its own token); credentials in the
+    rest are redacted like a stored report."""
+    lines = str(exc).strip().splitlines()
+    text = _URL.sub(r"\1/…", lines[0] if lines else "")
+    return f"{type(exc).__name__}: {redact(text)}"[:300] if text else type(exc).__name__
 
 
 def _retry_after(value: str | None) -> float | None:

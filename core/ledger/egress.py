@@ -6,7 +6,10 @@ metadata address ``169.254.169.254`` would make the service call into that netwo
 tenant's behalf, and the delivery log would show the status it got (server-side request
 forgery). So, unless ``webhooks_private`` is set (a receiver inside the operator's own network):
 
-- subscribing refuses a URL whose host is such an address or ``localhost`` (a clear 422 at once);
+- subscribing refuses a URL whose host is such an address or ``localhost`` (a clear 422 at once),
+  whatever its spelling: an address is read as ``inet_aton`` and the resolver read it, so
+  ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1``, ``127.1`` and ``0`` are the loopback and
+  "this host" addresses they are; a host that is no valid address or name is refused too;
 - every connection the webhook client opens resolves the name itself, refuses if **any** of its
   addresses is not public, and connects to the addresses it checked, in turn
   (:class:`CheckedBackend`, httpcore's network backend). The URL keeps its name: TLS verifies the
@@ -30,6 +33,7 @@ are not used, since a proxy resolves names itself, out of the check's reach. Wit
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -39,7 +43,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["CheckedBackend", "Egress", "refusal"]
+__all__ = ["CheckedBackend", "Egress", "invalid", "refusal"]
 
 Resolver = Callable[..., list[Any]]
 MAX_ADDRESSES = 4  # of a name's addresses, the first ones tried
@@ -75,16 +79,83 @@ def _not_public(address: Address) -> bool:
     return not address.is_global or address.is_multicast
 
 
-def refusal(host: str) -> str | None:
-    """Why a URL's host is refused without resolving it (an address or ``localhost``), or None."""
+# one part of an IPv4 address as inet_aton reads it: hexadecimal, octal (a leading 0), decimal
+_IPV4_PART = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*")
+_NUMERIC = re.compile(r"0x[0-9a-f]*|[0-9]+")
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def _ipv4(name: str) -> ipaddress.IPv4Address | None:
+    """``name`` read as the C library's ``inet_aton`` (and a URL parser) reads an address:
+    ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1`` and ``127.1`` are all 127.0.0.1. None if
+    ``name`` is not written as numbers; ValueError if it is, out of range."""
+    parts = name.split(".")
+    if len(parts) > 4 or not all(_IPV4_PART.fullmatch(p) for p in parts):
+        return None
+    numbers = [int(p[2:] or "0", 16) if p.startswith("0x") else int(p, 8 if p.startswith("0") else 10)
+               for p in parts]
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        raise ValueError(name)
+    return ipaddress.IPv4Address(sum(n << 8 * (3 - i) for i, n in enumerate(head)) + last)
+
+
+def _ascii(host: str) -> str:
+    """``host`` as the resolver gets it: lowercase, no final dot, an international name in its
+    ASCII form (full-width digits are digits then). UnicodeError if it has none."""
     name = host.lower().rstrip(".")
+    return name if name.isascii() else name.encode("idna").decode("ascii").rstrip(".")
+
+
+def _address(name: str) -> Address | None:
+    """The address an ASCII host spells (None: a name); ValueError saying why it spells none."""
+    if ":" in name:
+        try:
+            return ipaddress.IPv6Address(name.split("%")[0])
+        except ValueError:
+            raise ValueError("is not a valid IPv6 address") from None
+    if not _NUMERIC.fullmatch(name.rsplit(".", 1)[-1]):
+        return None
+    # a name ending in a number is an address (no top-level domain is a number)
+    try:
+        address = _ipv4(name)
+    except ValueError:
+        raise ValueError("is not a valid IPv4 address: a part is out of range") from None
+    if address is None:
+        raise ValueError("is neither an IPv4 address nor a host name")
+    return address
+
+
+def invalid(host: str) -> str | None:
+    """Why ``host`` is neither an address nor a host name, or None."""
+    try:
+        name = _ascii(host)
+        if _address(name) is not None:
+            return None
+    except UnicodeError:
+        return f"{host} is not a valid host name"
+    except ValueError as exc:
+        return f"{host} {exc}"
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
+        return f"{host} is not a valid host name: letters, digits and hyphens in dot-separated labels"
+    return None
+
+
+def refusal(host: str) -> str | None:
+    """Why a URL's host is refused without resolving it, or None: ``localhost``, an address
+    that is not public in any of its spellings (``127.0.0.1``, ``2130706433``, ``0x7f.1``,
+    ``[::ffff:127.0.0.1]``), or a host that is no valid address or name at all."""
+    reason = invalid(host)
+    if reason is not None:
+        return reason
+    name = _ascii(host)
     if name == "localhost" or name.endswith(".localhost"):
         return f"{host} is this machine"
-    try:
-        address = ipaddress.ip_address(name.split("%")[0])
-    except ValueError:
+    address = _address(name)
+    if address is None or not _not_public(address):
         return None
-    return f"{host} is not a public address" if _not_public(address) else None
+    shown = f" ({address})" if address.version == 4 and str(address) != host.rstrip(".") else ""
+    return f"{host}{shown} is not a public address"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@
      └──skip──▶ skipped ──reopen──▶ open     (skipped: stop retrying, keep the record)
 
 An ``accepted`` event resolves the entity's open, muted and skipped issues (the record went
-through, whatever was decided about it before). ``note`` is allowed in every status. The
+through, whatever was decided about it before); it also ends the entity's failure streak, so
+it clears ``escalated`` on all the entity's issues, and the next streak escalates again. A
+person's ``resolve`` leaves ``escalated`` as it is: it says nothing about the record syncing,
+and the streak goes on. ``note`` is allowed in every status. The
 plan's own steps (``mark_verified``, ``resync``, ...) are recorded as done on an issue that is
 not resolved, without changing its status.
 """

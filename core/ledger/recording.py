@@ -6,7 +6,8 @@
   once make one issue with a count of two;
 * the entity's failure streak is an upsert too, ``RETURNING`` the new count: exactly one
   transaction sees the third failure, so exactly one escalates, across processes;
-* an acceptance locks the entity's live issues in id order and resolves them.
+* an acceptance locks the entity's live issues in id order and resolves them; it ends the
+  entity's streak, so it clears the escalation of the entity's issues (resolved ones included).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, literal, select, true
 from sqlalchemy.engine import Row
 
-from .fingerprint import entity_key
+from .fingerprint import CONNECTION, entity_key
 from .schema import entity_failures, issue_actions, issues, occurrences
 from .scope import TenantScope
 
@@ -171,7 +172,8 @@ def reset_failures(scope: TenantScope, *, client: str, vendor: str, entity: str)
 
 
 def escalate(scope: TenantScope, issue_id: str, now: datetime) -> Row[Any] | None:
-    """Flag the issue escalated; the row if this call did it (None if it already was)."""
+    """Flag the issue escalated; the row if this call did it (None if it already was: an issue is
+    escalated once per streak, and an accepted sync, which ends the streak, clears the flag)."""
     statement = scope.cached("escalate", lambda s: (
         s.update(issues)
         .where(issues.c.id == bindparam("issue_id"), issues.c.escalated.is_(False))
@@ -211,13 +213,15 @@ def _live_issues(scope: TenantScope) -> Any:
 def resolve_entity(scope: TenantScope, *, client: str, vendor: str, entity: str, actor: str,
                    now: datetime) -> list[tuple[str, Row[Any]]]:
     """Resolve the live issues of one entity (or, with ``entity="connection"``, the client's
-    connection issues with that vendor); each resolved row with its status before."""
+    connection issues with that vendor) and clear the escalation of all its issues; each
+    resolved row with its status before."""
     rows = scope.execute(scope.cached("live_issues", _live_issues),
                          {"client": client, "vendor": vendor, "entity": entity}).all()
+    # the streak ends here: the escalation with it, so a new streak escalates (and announces) again
     resolve = scope.cached("resolve_issue", lambda s: (
         s.update(issues)
         .where(issues.c.id == bindparam("issue_id"), issues.c.status == bindparam("before"))
-        .values(status="resolved", updated_at=bindparam("now"))
+        .values(status="resolved", escalated=False, updated_at=bindparam("now"))
         .returning(*issues.c)
     ))
     resolved = []
@@ -228,4 +232,17 @@ def resolve_entity(scope: TenantScope, *, client: str, vendor: str, entity: str,
                           note="an accepted sync of the entity resolved it", from_status=row.status,
                           to_status="resolved", now=now)
             resolved.append((row.status, updated))
+    if entity != CONNECTION:  # connection issues are never escalated
+        # issues a person resolved while the streak went on kept their flag until now
+        scope.execute(scope.cached("deescalate_resolved", _deescalate_resolved),
+                      {"d_client": client, "d_vendor": vendor, "d_entity": entity, "now": now})
     return resolved
+
+
+def _deescalate_resolved(scope: TenantScope) -> Any:
+    return (
+        scope.update(issues)
+        .where(issues.c.client == bindparam("d_client"), issues.c.vendor == bindparam("d_vendor"),
+               issues.c.entity == bindparam("d_entity"), issues.c.status == "resolved", issues.c.escalated.is_(True))
+        .values(escalated=False, updated_at=bindparam("now"))
+    )

@@ -25,11 +25,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import JSON, Integer, String, bindparam, literal
 from sqlalchemy.engine import Row
 
 from ..errors import SubscriptionNotFound
-from .egress import refusal
+from .egress import invalid, refusal
 from .recording import new_id
 from .schema import UTCDateTime, webhook_deliveries, webhook_outbox, webhook_subscriptions
 from .scope import TenantScope
@@ -96,15 +97,25 @@ def _subscription(row: Row[Any]) -> Subscription:
 
 
 def check_url(url: str, allow_private: bool = False) -> str:
+    """``url`` if deliveries may go there; else ValueError saying why (a 422 when subscribing)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("a webhook url is an absolute http:// or https:// URL")
     if parts.username or parts.password:
         raise ValueError("a webhook url carries no credentials; the signature authenticates us to you")
-    reason = None if allow_private else refusal(parts.hostname)
+    host = parts.hostname
+    malformed = invalid(host)
+    if malformed is not None:
+        raise ValueError(f"a webhook url names a valid host ({malformed})")
+    reason = None if allow_private else refusal(host)
     if reason is not None:
         raise ValueError(f"a webhook url must reach a public address ({reason}); an operator may allow "
                          "receivers inside their network with the webhooks_private setting")
+    try:  # the sender's own reading: a URL httpx refuses could never be delivered
+        httpx.URL(url).raw_host.decode("ascii")
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise ValueError(f"a webhook url is one the sender can send to ({exc})") from None
     return url
 
 

@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None, *, mounts: list[Mount] | None =
         app.state.keys = keys
         app.state.ledger = Ledger(database, app.state.host, ledger_config(settings))
         # every replica may run a sender: the outbox hands each delivery to one of them
-        delivery = (WebhookDelivery(database, egress=Egress(allow_private=settings.webhooks_private))
+        delivery = (WebhookDelivery(database, egress=Egress(allow_private=settings.webhooks_private),
+                                    on_attempt=app.state.metrics.count_webhook_attempt)
                     if settings.webhooks_deliver else None)
         if delivery is not None:
             delivery.start()

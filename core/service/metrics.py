@@ -1,9 +1,9 @@
 """Prometheus metrics in the text exposition format (version 0.0.4), written here.
 
-Written rather than taken from prometheus_client: the service needs two counters and one
-histogram with fixed label sets (plus counters other parts add), and a dependency for that
-would also bring its global registry into every host that mounts :func:`create_app`. Each app
-has its own :class:`Metrics`.
+Written rather than taken from prometheus_client: the service needs a few counters
+(requests, diagnoses, findings, webhook deliveries) and one histogram with fixed label sets,
+and a dependency for that would also bring its global registry into every host that mounts
+:func:`create_app`. Each app has its own :class:`Metrics`.
 
 Several workers: `serve --workers N` gives them one directory (``metrics_dir``). Each worker
 writes its counts there as a JSON snapshot every second, and /metrics, whichever worker
@@ -28,6 +28,7 @@ __all__ = ["Metrics"]
 # seconds; a single classification answers in well under a millisecond, a batch in seconds
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 SHARE_EVERY = 1.0  # seconds between a worker's snapshots
+WEBHOOK_HELP = "Webhook delivery attempts, by outcome (delivered, failed and to be retried, dead)."
 
 
 def _escape(value: str) -> str:
@@ -39,7 +40,7 @@ def _labels(names: tuple[str, ...], values: tuple[str, ...]) -> str:
 
 
 class Metrics:
-    """Counters of requests, diagnoses and findings, and a latency histogram."""
+    """Counters of requests, diagnoses, findings and webhook deliveries, and a latency histogram."""
 
     def __init__(self, share_dir: str | None = None) -> None:
         self._lock = threading.Lock()
@@ -47,7 +48,7 @@ class Metrics:
         self.latency: dict[tuple[str, ...], list[float]] = {}  # bucket counts..., +Inf, sum, count
         self.diagnoses: dict[str, int] = {}
         self.findings: dict[str, int] = {}
-        # counters other parts add (the ledger's writes, webhook deliveries): name -> help, label names, counts
+        # counters added by name (webhook deliveries): name -> help, label names, counts
         self.extra: dict[str, tuple[str, tuple[str, ...], dict[tuple[str, ...], int]]] = {}
         self.share_dir = Path(share_dir) if share_dir else None
         self._stop = threading.Event()
@@ -66,6 +67,11 @@ class Metrics:
                 raise ValueError(f"metric {name} has labels {entry[1]}, not {names}")
             key = tuple(labels[n] for n in names)
             entry[2][key] = entry[2].get(key, 0) + amount
+
+    def count_webhook_attempt(self, outcome: str) -> None:
+        """One webhook delivery attempt (``WebhookDelivery(on_attempt=...)``): ``delivered``,
+        ``failed`` (to be retried) or ``dead`` (the last attempt failed, or the row was given up)."""
+        self.count("webhook_deliveries", WEBHOOK_HELP, outcome=outcome)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, str(status))

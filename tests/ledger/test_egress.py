@@ -159,6 +159,50 @@ def test_subscribing_to_a_private_address_is_refused_by_default(db: Database, ho
     assert sub["url"] == url
 
 
+# the loopback and "this host" addresses as inet_aton, getaddrinfo and browsers read them
+NUMERIC_LOOPBACK = {"2130706433": "127.0.0.1", "0x7f.0.0.1": "127.0.0.1", "127.1": "127.0.0.1", "0": "0.0.0.0",
+                    "0177.0.0.1": "127.0.0.1", "0x7f000001": "127.0.0.1", "0177.1": "127.0.0.1",
+                    "127.0.1": "127.0.0.1", "012.0.0.1": "10.0.0.1", "0xa9.254.169.254": "169.254.169.254",
+                    "0xA9FEA9FE": "169.254.169.254", "3232235777": "192.168.1.1", "127.0.0.1.": "127.0.0.1",
+                    "１２７.0.0.1": "127.0.0.1"}  # full-width digits: digits once the name is ASCII
+
+
+@pytest.mark.parametrize(("host", "address"), NUMERIC_LOOPBACK.items())
+def test_an_address_in_any_numeric_spelling_is_refused(host: str, address: str) -> None:
+    reason = refusal(host)
+    assert reason is not None and reason.endswith("is not a public address") and address in reason
+    with pytest.raises(ValueError, match="not a public address"):
+        Egress(resolve=resolver("93.184.215.14")).addresses(host, 80)
+
+
+@pytest.mark.parametrize("spelling", list(NUMERIC_LOOPBACK))
+def test_subscribing_to_a_numeric_spelling_of_a_private_address_is_refused(db: Database, host: Any,
+                                                                           spelling: str) -> None:
+    with pytest.raises(ValueError, match="must reach a public address"):
+        Ledger(db, host).subscribe("t1", f"http://{spelling}/hook")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://exa mple.com/hook", "not a valid host name"), ("http://-hooks-.example.com/", "not a valid host name"),
+    ("http://hooks..example.com/", "not a valid host name"), ("http://%31%32%37.0.0.1/", "neither an IPv4"),
+    ("http://999.1.1.1/", "out of range"), ("http://1.2.3.4.5/", "neither an IPv4"),
+    ("http://hooks.example.123/", "neither an IPv4"), ("http://[::gg]/", "IPv6"),
+    ("http://0177.0.0.1/", "sender can send to"),  # allowed as private, but httpx refuses the spelling
+    ("http://hooks.example.com:99999/", "sender can send to"),
+])
+def test_a_host_that_is_no_valid_name_is_refused_even_when_private_ones_are_allowed(db: Database, host: Any,
+                                                                                     url: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        Ledger(db, host, LedgerConfig(private_webhooks=True)).subscribe("t1", url)
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com/x", "https://hooks.bücher.example/x",
+                                 "https://a_b.example.com/x", "http://93.184.215.14:8080/x", "http://0x5db8d70e/x",
+                                 "https://[2606:2800:220:1::1]/x", "https://hooks.example.com./x"])
+def test_public_hosts_are_accepted(db: Database, host: Any, url: str) -> None:
+    assert Ledger(db, host).subscribe("t1", url)[0]["url"] == url
+
+
 def test_a_delivery_to_a_private_address_is_refused_and_logged(db: Database, host: Any) -> None:
     """A subscription made while private receivers were allowed, delivered once they are not."""
     ledger = Ledger(db, host, LedgerConfig(private_webhooks=True))

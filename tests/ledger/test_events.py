@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from syncdoctor import InputError
 from syncdoctor.ledger.ledger import Ledger, LedgerConfig
-from syncdoctor.ledger.schema import occurrences
+from syncdoctor.ledger.schema import occurrences, webhook_outbox
 
 from .helpers import DUPLICATE, EXPIRED, STALE, accepted, rejected
 
@@ -128,6 +128,48 @@ def test_an_accepted_sync_restarts_the_failure_streak(ledger: Ledger) -> None:
     assert ledger.record("t1", rejected())["findings"] == []
     assert ledger.record("t1", rejected())["findings"] == []
     assert ledger.record("t1", rejected())["findings"][0]["params"]["failures"] == 3
+
+
+def _escalations(ledger: Ledger) -> int:
+    with ledger.db.connect() as conn:
+        return sum(1 for r in conn.execute(webhook_outbox.select()) if r.event_type == "issue.escalated")
+
+
+def test_an_accepted_sync_clears_the_escalation_and_a_new_streak_escalates_again(ledger: Ledger) -> None:
+    ledger.subscribe("t1", "http://127.0.0.1:9/hook", events=["issue.escalated"])
+    for _ in range(3):
+        issue = ledger.record("t1", rejected())["issues"][0]
+    assert issue["escalated"] is True and _escalations(ledger) == 1
+    assert ledger.record("t1", accepted())["resolved"] == [issue["id"]]
+    resolved = ledger.issue("t1", issue["id"])
+    assert (resolved["status"], resolved["escalated"]) == ("resolved", False)
+    assert ledger.issues("t1", escalated=True)["items"] == []
+    back = ledger.record("t1", rejected())["issues"][0]  # one failure after an acceptance: no streak
+    assert (back["status"], back["regressed"], back["escalated"]) == ("open", 1, False)
+    assert ledger.issues("t1", escalated=True)["items"] == []
+    assert [i["id"] for i in ledger.issues("t1", escalated=False)["items"]] == [issue["id"]]
+    ledger.record("t1", rejected())
+    third = ledger.record("t1", rejected())  # the new streak's third failure: escalated and announced again
+    assert third["issues"][0]["escalated"] is True and third["findings"][0]["params"]["failures"] == 3
+    assert _escalations(ledger) == 2
+    assert [i["id"] for i in ledger.issues("t1", escalated=True)["items"]] == [issue["id"]]
+
+
+def test_a_manual_resolve_keeps_the_escalation_until_the_record_syncs(ledger: Ledger) -> None:
+    """A person's resolve does not end the entity's streak (only an accepted sync proves the
+    record went through): the flag stays, the next failure reopens the issue still escalated,
+    and it is not announced twice. The accepted sync then clears it, even on a resolved issue."""
+    ledger.subscribe("t1", "http://127.0.0.1:9/hook", events=["issue.escalated"])
+    for _ in range(3):
+        issue = ledger.record("t1", rejected())["issues"][0]
+    assert ledger.act("t1", issue["id"], "resolve", actor="k1")["escalated"] is True
+    again = ledger.record("t1", rejected())
+    assert again["issues"][0]["escalated"] is True and again["findings"][0]["params"]["failures"] == 4
+    assert _escalations(ledger) == 1
+    ledger.act("t1", issue["id"], "resolve", actor="k1")
+    ledger.record("t1", accepted())  # nothing live to resolve; the streak ends, and the flag with it
+    assert ledger.issue("t1", issue["id"])["escalated"] is False
+    assert ledger.issues("t1", escalated=True)["items"] == []
 
 
 def test_escalation_counts_across_ledger_instances(ledger: Ledger) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import update
 
@@ -12,7 +15,7 @@ from syncdoctor.ledger import Database, SubscriptionNotFound
 from syncdoctor.ledger.delivery import WebhookDelivery
 from syncdoctor.ledger.egress import Egress
 from syncdoctor.ledger.ledger import Ledger
-from syncdoctor.ledger.schema import webhook_deliveries, webhook_outbox
+from syncdoctor.ledger.schema import webhook_deliveries, webhook_outbox, webhook_subscriptions
 from syncdoctor.ledger.webhooks import sign, verify
 
 from .helpers import STALE, accepted, rejected
@@ -209,3 +212,66 @@ def test_retention_prunes_finished_deliveries_and_their_log(ledger: Ledger, work
     assert ledger.deliveries("t1", sub["id"]) == []
     with ledger.db.connect() as conn:
         assert conn.execute(webhook_outbox.select()).all() == []
+
+
+def _outbox(db: Database) -> list:  # type: ignore[type-arg]
+    with db.connect() as conn:
+        return conn.execute(webhook_outbox.select()).all()
+
+
+def test_a_url_httpx_refuses_is_a_failed_attempt_then_dead(ledger: Ledger, db: Database, worker: WebhookDelivery,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A subscription whose URL httpx will not send to (one written before the subscribe check
+    knew it): each attempt fails like a refused connection, and the fourth is the last."""
+    sub, _ = ledger.subscribe("t1", "https://hooks.example.com/x")
+    with db.connect() as conn:
+        conn.execute(update(webhook_subscriptions).values(url="http://0177.0.0.1/hook"))
+    ledger.record("t1", rejected())
+    with caplog.at_level(logging.INFO, logger="syncdoctor.webhooks"):
+        _drain(worker)
+    log = ledger.deliveries("t1", sub["id"])
+    assert [d["attempt"] for d in log] == [4, 3, 2, 1] and log[0]["state"] == "dead"
+    assert {d["error"] for d in log} == {"InvalidURL: Invalid IPv4 address: '0177.0.0.1'"}
+    assert [(r.state, r.attempts) for r in _outbox(db)] == [("dead", 4)]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []  # expected: no traceback
+
+
+def test_any_error_while_delivering_is_a_failed_attempt_logged_once(ledger: Ledger, db: Database,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError(f"boom at {request.url} with token=abcdef123456")
+
+    outcomes: list[str] = []
+    worker = WebhookDelivery(db, base_delay=0.0, max_attempts=3, timeout=2.0, transport=httpx.MockTransport(broken),
+                             on_attempt=outcomes.append)
+    try:
+        sub, _ = ledger.subscribe("t1", "https://hooks.example.com/T0K3N-in-the-path?sig=QUERYSECRET")
+        ledger.record("t1", rejected())
+        with caplog.at_level(logging.INFO, logger="syncdoctor.webhooks"):
+            _drain(worker)
+    finally:
+        worker.stop()
+    log = ledger.deliveries("t1", sub["id"])
+    assert [d["attempt"] for d in log] == [3, 2, 1] and log[0]["state"] == "dead"
+    assert {d["error"] for d in log} == {"RuntimeError: boom at https://hooks.example.com/… with token=[redacted]"}
+    assert [(r.state, r.attempts) for r in _outbox(db)] == [("dead", 3)]
+    assert outcomes == ["failed", "failed", "dead"]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 3 and all(r.getMessage() == "webhook delivery failed" for r in errors)  # once an attempt
+    assert "T0K3N" not in caplog.text and "QUERYSECRET" not in str(log)
+
+
+def test_a_row_claimed_again_after_its_last_attempt_ends_dead(ledger: Ledger, db: Database,
+                                                              worker: WebhookDelivery) -> None:
+    """A worker that died during the last attempt leaves the row claimed; when its lease ends,
+    the next claim counts a fifth attempt of four: it gives up instead of sending again."""
+    with Receiver() as receiver:
+        sub, receiver.secret = ledger.subscribe("t1", receiver.url)
+        ledger.record("t1", rejected())
+        with db.connect() as conn:
+            conn.execute(update(webhook_outbox).values(state="delivering", attempts=4,
+                                                       claimed_until=datetime.now(UTC) - timedelta(seconds=1)))
+        _drain(worker)
+    assert receiver.deliveries == 0
+    (entry,) = ledger.deliveries("t1", sub["id"])
+    assert (entry["attempt"], entry["state"]) == (5, "dead") and "4 attempts" in entry["error"]
