@@ -79,7 +79,7 @@ def _print_diagnosis(diag: dict[str, Any], lang: str, category: str | None = Non
 
 class _Hits:
     """Each diagnosis as the formats see it. A batch repeats the same few (problem, vendor,
-    title, cause) over and over, and a frozen Hit can be shared: made once each (~1 us saved
+    title, cause, severity) over and over, and a frozen Hit can be shared: made once each (~1 us saved
     per message), the table emptied when it grows past what a catalog's problems explain."""
 
     LIMIT = 1024
@@ -96,7 +96,7 @@ class _Hits:
             if len(vendor or "") + len(title or "") + len(cause or "") > self.LONGEST:
                 hits.append(self.make(d))
                 continue
-            key = (d.problem, vendor, title, cause)
+            key = (d.problem, vendor, title, cause, d.severity)
             hit = known.get(key)
             if hit is None:
                 if len(known) >= self.LIMIT:
@@ -219,10 +219,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if not args.input:
         reader = _Single(records)
         lines = reader.lines
-        return run_batch(args, sink, reader, classify_many(reader), convert, "classify")
-    with open_records(args.input) as reader:
-        lines = reader.lines
-        return run_batch(args, sink, reader, classify_many(reader), convert, "classify")
+        code = run_batch(args, sink, reader, classify_many(reader), convert, "classify")
+    else:
+        with open_records(args.input) as reader:
+            lines = reader.lines
+            code = run_batch(args, sink, reader, classify_many(reader), convert, "classify")
+    # a record the ledger refused only when it was written: its answer went out, the exit says it
+    return EXIT_USAGE if recorder is not None and recorder.late else code
 
 
 def _at_line(diag: Any, index: int, line: int) -> Any:

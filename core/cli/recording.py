@@ -72,6 +72,7 @@ class Recorder:
         self._results = 0  # results seen so far: the next one's record number
         self.recorded = 0
         self.refused = 0
+        self.late = 0  # refused by the ledger when written, after the record's answer went out
         self.issues: set[str] = set()
         self.escalated = 0
 
@@ -217,6 +218,7 @@ class Recorder:
                 self.issues.update(i["id"] for i in answer["issues"])
                 self.escalated += len(answer["findings"])
             else:  # checked before: only a ledger that changed its mind gets here; named by the input's record
+                self.late += 1
                 self._refuse(InputError(index, answer.field, f"not recorded in the issue ledger: {answer.reason}"))
         self._events, self._diagnoses, self._records = [], [], []
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..host.batches import EntityResult
 from ..model.jsonio import entity_result_line
 from .batch import make_output, open_records, run_batch
-from .command import UsageError, add_command, add_output_options, load_json_file, open_host
+from .command import EXIT_USAGE, UsageError, add_command, add_output_options, load_json_file, open_host
 from .output import Hit
 from .recording import Recorder, add_record_flags
 
@@ -50,9 +50,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if recorder is None:
             return run_batch(args, sink, reader, results, convert, "validate")
         try:
-            return run_batch(args, sink, reader, recorder.validated(results), convert, "validate")
+            code = run_batch(args, sink, reader, recorder.validated(results), convert, "validate")
         finally:
             recorder.close()
+        # a record the ledger refused only when it was written: its answer went out, the exit says it
+        return EXIT_USAGE if recorder.late else code
 
 
 def _at_line(finding: Any, line: int) -> Any:

@@ -24,7 +24,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from syncdoctor import InputError
 
-__all__ = ["FUTURE_SKEW", "MAX_DEPTH", "Event", "Report", "nested_too_deep", "parse_event", "unstorable"]
+__all__ = ["FUTURE_SKEW", "MAX_DEPTH", "Event", "Report", "holds_unstorable", "nested_too_deep", "parse_event",
+           "relayed", "storable", "unstorable"]
 
 MAX_DEPTH = 200  # arrays and objects in one value: past reason, and below what pydantic and orjson write (~255)
 FUTURE_SKEW = timedelta(days=1)  # a host's clock may run ahead; an outcome from next year is a bug
@@ -53,7 +54,7 @@ def nested_too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _holds_unstorable(value: Any) -> bool:
+def holds_unstorable(value: Any) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
@@ -68,17 +69,23 @@ def _holds_unstorable(value: Any) -> bool:
     return False
 
 
-def _vendor_text(value: Any) -> Any:
+def storable(value: Any) -> Any:
     """``value`` with every NUL and lone surrogate, in text and keys at any depth, as U+FFFD."""
     if isinstance(value, str):
         if _UNSTORABLE.search(value) is None:
             return value
         return value.replace("\x00", "\ufffd").encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if isinstance(value, dict):
-        return {_vendor_text(k): _vendor_text(v) for k, v in value.items()}
+        return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_vendor_text(v) for v in value]
+        return [storable(v) for v in value]
     return value
+
+
+def relayed(value: Any) -> Any:
+    """Vendor text (a report's payload, a diagnosis made from it) as the ledger stores it: each
+    NUL and lone surrogate as U+FFFD, copied only when something must change."""
+    return storable(value) if holds_unstorable(value) else value
 
 
 def _identifier(value: str | None) -> str | None:
@@ -101,19 +108,19 @@ class Report(BaseModel):
     @field_validator("message")
     @classmethod
     def _message(cls, value: str) -> str:
-        return str(_vendor_text(value))
+        return str(storable(value))
 
     @field_validator("code")
     @classmethod
     def _code(cls, value: str | int | None) -> str | None:
-        return None if value is None else str(_vendor_text(str(value)))
+        return None if value is None else str(storable(str(value)))
 
     @field_validator("payload", mode="before")
     @classmethod
     def _payload(cls, value: Any) -> Any:
         if isinstance(value, dict | list | tuple) and nested_too_deep(value):
             raise ValueError(_TOO_DEEP)
-        return _vendor_text(value) if _holds_unstorable(value) else value  # a copy only when it must change
+        return relayed(value)
 
 
 class Event(BaseModel):

@@ -23,7 +23,7 @@ from syncdoctor import Host, InputError
 
 from ..errors import IssueNotFound
 from .database import Database
-from .events import Event, parse_event, unstorable
+from .events import Event, parse_event, relayed, unstorable
 from .intake import Batch, accepted, lock_entities, rejected
 from .keys import ensure_tenant
 from .lifecycle import STEP_ACTIONS, transition
@@ -73,7 +73,8 @@ def ledger_config(settings: Any = None) -> LedgerConfig:
 
 def _not_recorded(record: int, exc: DBAPIError) -> InputError:
     """An event the database would not take alone, named without its values (a driver may quote them)."""
-    log.warning("event %s not recorded: %s", record, type(exc.orig).__name__, exc_info=exc)
+    log.warning("event %s not recorded: %s", record, type(exc.orig).__name__)  # no trace: a command's stderr
+    log.debug("event %s not recorded", record, exc_info=exc)
     refused = isinstance(exc, DataError | IntegrityError)
     error = InputError(record, None, f"the database {'refused' if refused else 'failed on'} this event "
                        f"({type(exc.orig).__name__}); it was not recorded" + ("" if refused else ": send it again"))
@@ -159,7 +160,7 @@ class Ledger:
         any other database error falls back to one transaction per event.
 
         ``diagnosed`` gives each event's diagnoses (Diagnosis objects or their JSON) when the
-        caller has them already (the command line classified or validated first)."""
+        caller has them already (the CLI's); rejections need the Host either way (identity:)."""
         now = datetime.now(UTC)
         answers: list[Any] = [None] * len(events)
         parsed: list[tuple[int, Event]] = []
@@ -171,10 +172,10 @@ class Ledger:
             except InputError as exc:
                 answers[n] = exc
         to_classify = [event for _, event in parsed if event.outcome == "rejected"]
+        if to_classify and self.host is None:  # given diagnoses too: its packs say each problem's identity
+            raise RuntimeError("this Ledger has no Host to record rejections: Ledger(db, host)")
         if diagnosed is not None:
             given = iter([diagnosed[n] for n, event in parsed if event.outcome == "rejected"])
-        elif to_classify and self.host is None:
-            raise RuntimeError("this Ledger has no Host to classify rejections: Ledger(db, host)")
         else:
             given = iter(self.host.classify_many([e.error_report() for e in to_classify], lang=lang)
                          if to_classify and self.host is not None else [])
@@ -183,7 +184,7 @@ class Ledger:
             if event.outcome == "accepted":
                 work.append((n, event, None, None, False))
                 continue
-            diagnoses = [redact_diagnosis(_diagnosis_json(d)) for d in next(given)]
+            diagnoses = [redact_diagnosis(relayed(_diagnosis_json(d))) for d in next(given)]  # relayed: NUL-free
             assert event.report is not None
             try:  # events.py bounds the report; whatever still cannot be written is this record's error
                 report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)

@@ -29,21 +29,43 @@ __all__ = ["REDACTED", "cap_report", "redact", "redact_diagnosis", "secret_name"
 
 REDACTED = "[redacted]"
 
-# compared with the name lowercased and stripped of everything but letters and digits
-_SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey",
-                 "signingkey", "subscriptionkey", "authkey", "credential", "authorization", "cookie", "session",
-                 "sessid", "jwt", "signature", "bearer")
-_SECRET_NAMES = frozenset({"pwd", "pass", "auth", "xauth", "sid", "otp"})
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+# A name holds a credential by its words (split at separators and camelCase): its last word is
+# one of _SECRET_LAST or ends with one of _SECRET_ENDS (access_token, X-Amz-Signature, Set-Cookie,
+# PHPSESSID), or it is "<kind> key" /
+# "session id" (X-Api-Key, aws_secret_access_key, sessionId), or it is one of _SECRET_WHOLE.
+# Words, not substrings: session_date, token_count, authorization_code, AuthorizationFailure,
+# secretary and cookie_policy are ordinary names.
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_SECRET_LAST = frozenset({"pwd", "jwt", "cookies", "sig", "sid", "bearer", "otp"})
+# ... or ends with one of these (PHPSESSID, accesstoken, APIKEY: one word)
+_SECRET_ENDS = ("password", "passwd", "passphrase", "secret", "token", "cookie", "credential", "credentials",
+                "signature", "sessid", "sessionid", "apikey")
+_KEY_KINDS = frozenset({"api", "access", "secret", "private", "signing", "subscription", "auth", "encryption",
+                        "client", "master", "session"})
+_SECRET_WHOLE = frozenset({"auth", "xauth", "authorization", "proxyauthorization", "session", "pass", "secretkey",
+                           "privatekey", "accesskey", "signingkey", "subscriptionkey", "authkey"})
+# weak names, which ordinary text also uses ("Cash session: 2024-05-01"): a date or a number after
+# them is not a credential
+_WEAK = frozenset({"session", "sid", "auth", "pass"})
+_DATE_OR_NUMBER = re.compile(r"[0-9][0-9\-/:.T+Z]*")
 # the schemes an Authorization value may start with, kept readable before its credentials
 _SCHEMES = frozenset({"basic", "bearer", "digest", "token", "negotiate", "ntlm", "hoba", "mutual", "oauth", "dpop",
                       "apikey", "key", "hmac", "aws4-hmac-sha256", "sharedkey", "jwt", "gssapi", "scram-sha-256"})
 
 
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
 def secret_name(name: str) -> bool:
     """Whether a key, a header or a parameter called ``name`` holds a credential."""
-    key = _NOT_ALNUM.sub("", name.lower())
-    return key in _SECRET_NAMES or key.startswith("xauth") or any(part in key for part in _SECRET_PARTS)
+    words = _words(name)
+    if not words:
+        return False
+    last = words[-1]
+    return (last in _SECRET_LAST or last.endswith(_SECRET_ENDS) or "".join(words) in _SECRET_WHOLE
+            or (len(words) > 1 and ((last == "key" and words[-2] in _KEY_KINDS)
+                                    or (last == "id" and words[-2] == "session"))))
 
 
 # one cheap search first: most strings hold no credential name and skip the scan; every name
@@ -51,7 +73,8 @@ def secret_name(name: str) -> bool:
 _MAYBE = re.compile(r"(?i)pass|pwd|secret|token|key|auth|cookie|sess|sid|jwt|credential|signature|bearer|basic|"
                     r"otp|://")
 # a name then its separator: password=, "password": , 'token' => , \"secret\": , X-Api-Key:
-_NAMED = re.compile(r"""(?P<q>\\*["']?)(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)(?P=q)[ \t]*(?:=>|[:=])[ \t]*""")
+# (?<!\\): a run of backslashes is tried from its start only (each start scanned the run: quadratic)
+_NAMED = re.compile(r"""(?<!\\)(?P<q>\\*["']?)(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)(?P=q)[ \t]*(?:=>|[:=])[ \t]*""")
 _QUOTED = re.compile(r"""(?P<open>\\*["'])(?P<body>[^\n]{0,4096}?)(?<!\\)(?P=open)""")
 _TOKEN = r"""[^\s&"',;<>()\[\]{}][^\s&"',;<>)\]}]*"""  # not "{": a nested object's own keys are scanned
 _OPEN = re.compile(r"""\\*["']""")  # a quote left open
@@ -63,7 +86,13 @@ _AUTHORIZATION = re.compile(rf"(?:(?P<scheme>[A-Za-z][\w-]*)[ \t]+(?=\S))?"
 _COOKIES = re.compile(r"""[^\s;,"'&]+(?:[ \t]*;[ \t]*[^\s;,"'&]+)*""")
 _XML = re.compile(r"<(?P<tag>(?:[\w.-]+:)?(?P<local>[\w.-]+))(?:\s[^<>]*)?>(?P<body>[^<]{1,4096})</(?P=tag)>")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@")
+# a scheme tried from the start of its run only (each letter of "a.a.a…" was a start: quadratic);
+# the password may hold "@": the userinfo ends at the last "@" before the path
+_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s]+@")
+_PEM = re.compile(r"-----BEGIN ([A-Z ]{0,40})PRIVATE KEY-----.{0,20000}?(?:-----END \1PRIVATE KEY-----|$)", re.S)
+_SPACED = re.compile(r"(?i)\b((?:api|access|secret|private) (?:key|token)[ \t]*[:=][ \t]*)([^\s\"',;]+)")
+_CURL_USER = re.compile(r"(?<!\S)(-u|--user)([ =])[^\s:]+:\S+")
+_QUERY_KEY = re.compile(r"([?&](?:key|sig)=)[^&\s#\"'<>]+")
 _NO_VALUE = frozenset({"", REDACTED, "null", "None", "true", "false", "True", "False"})
 _DONE = re.compile(rf"(?:(?i:{_KNOWN_SCHEME})[ \t]+)?{re.escape(REDACTED)}")  # redacted already
 
@@ -79,12 +108,14 @@ def _value(text: str, start: int, name: str) -> tuple[int, str] | None:
     at = start if opened is None else opened.end()
     if _DONE.match(text, at):
         return None
-    key = _NOT_ALNUM.sub("", name.lower())
+    key = "".join(_words(name))
     if "cookie" in key:
         found = _COOKIES.match(text, at)
         return None if found is None or found.group(0) in _NO_VALUE else (found.end(), REDACTED)
     found = (_AUTHORIZATION if "authorization" in key else _PLAIN).match(text, at)
     if found is None or found.group("cred") in _NO_VALUE:
+        return None
+    if key in _WEAK and _DATE_OR_NUMBER.fullmatch(found.group("cred")):
         return None
     scheme = found.group("scheme")
     if scheme is not None and scheme.lower() in _SCHEMES:
@@ -116,10 +147,15 @@ def _redact_xml(found: re.Match[str]) -> str:
 def _redact_text(text: str) -> str:
     if not _MAYBE.search(text):
         return text
+    if "PRIVATE KEY-----" in text:  # the whole block, before its name's pass takes only its first word
+        text = _PEM.sub(lambda m: f"-----BEGIN {m[1]}PRIVATE KEY-----{REDACTED}-----END {m[1]}PRIVATE KEY-----", text)
     text = _redact_names(text)
     if "<" in text:
         text = _XML.sub(_redact_xml, text)
     text = _BEARER.sub(r"\1 " + REDACTED, text)
+    text = _SPACED.sub(r"\1" + REDACTED, text)
+    text = _CURL_USER.sub(r"\1\2" + REDACTED, text)
+    text = _QUERY_KEY.sub(r"\1" + REDACTED, text)
     return _USERINFO.sub(r"\1" + REDACTED + "@", text)
 
 
@@ -140,9 +176,13 @@ def redact(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, dict):
         out = {k: REDACTED if _hidden(k, v) else redact(v, _depth + 1) for k, v in value.items()}
         # {"name": "Cookie", "value": "…"}: a header (or a parameter) written as an object
-        label = next((value[k] for k in ("name", "key", "header") if isinstance(value.get(k), str)), None)
-        if label is not None and "value" in out and _hidden(label, value["value"]):
-            out["value"] = REDACTED
+        # {"Name": "X-Api-Key", "Value": "…"} as AWS and .NET write it: the keys in any case
+        keys = {k.lower(): k for k in value if isinstance(k, str)}
+        label = next((value[keys[k]] for k in ("name", "key", "header") if isinstance(value.get(keys.get(k)), str)),
+                     None)
+        given = keys.get("value")
+        if label is not None and given is not None and _hidden(label, value[given]):
+            out[given] = REDACTED
         return out
     if isinstance(value, list | tuple):
         if _header_pair(value):
@@ -160,7 +200,36 @@ def redact_diagnosis(diagnosis: dict[str, Any]) -> dict[str, Any]:
     params = diagnosis.get("params") or {}
     if redact(params) == params:
         return diagnosis
-    return dict(redact(diagnosis))
+    # a secret param's value, written into a title, cause or step by its template, goes too
+    values = sorted({str(v) for k, v in params.items() if isinstance(k, str) and secret_name(k)
+                     and isinstance(v, str | int) and not isinstance(v, bool) and len(str(v)) >= 4}, key=len, reverse=True)
+    return dict(_without(redact(diagnosis), values))
+
+
+def _without(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {k: _without(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without(v, secrets) for v in value]
+    return value
+
+
+def _trimmed(value: Any, limit: int, depth: int = 0) -> Any:
+    """``value`` with each text cut to ``limit`` characters: what is past the cap is not stored,
+    so the redaction's scans need not read it (a 64 MB message is cut before, not after)."""
+    if isinstance(value, str):
+        return value[:limit] + "…" if len(value) > limit else value
+    if depth > 50:
+        return value  # redact drops it whole
+    if isinstance(value, dict):
+        return {k: _trimmed(v, limit, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_trimmed(v, limit, depth + 1) for v in value]
+    return value
 
 
 def cap_report(report: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool]:
@@ -169,7 +238,7 @@ def cap_report(report: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool
     The message is kept whole up to the limit; a payload too big is replaced by the head of
     its JSON text, so what is stored is still the vendor's words, only fewer of them.
     """
-    clean = redact(report)
+    clean = redact(_trimmed(report, limit))
     text = json.dumps(clean, ensure_ascii=False, default=str)
     if len(text.encode()) <= limit:
         return clean, False

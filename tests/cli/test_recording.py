@@ -95,3 +95,25 @@ def test_a_client_the_ledger_refuses_is_one_usage_error(capsys: pytest.CaptureFi
                  "--db", f"sqlite:///{tmp_path}/ledger.db"])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.startswith("syncdoctor: --client: String should have at most 200")
+
+
+def test_a_record_the_ledger_refuses_when_written_makes_the_command_exit_2(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checked before, a record can still be refused when written (the database's own limits):
+    its answer has gone out, so the exit code says it."""
+    from syncdoctor import InputError
+    from syncdoctor.ledger.ledger import Ledger
+
+    def refuse_all(self: Ledger, tenant: str, events: list, **kw: object) -> list:  # type: ignore[type-arg]
+        return [InputError(n, None, "the database refused this event (DataError); it was not recorded")
+                for n in range(len(events))]
+
+    monkeypatch.setattr(Ledger, "record_batch", refuse_all)
+    code, _, err = record(capsys, tmp_path, "classify", ['{"vendor": "acd", "message": "x"}'])
+    assert code == 2 and "not recorded in the issue ledger: the database refused" in err
+    flagged = {"kind": "journal_entry", "id": "e1", "journal": "AC", "date": "2026-03-26", "label": "AARO",
+               "party": {"type": "supplier", "name": "AARO"},
+               "lines": [{"account": "40100000", "auxiliary": "XAARO", "debit": "0", "credit": "189.99"},
+                         {"account": "60610000", "debit": "189.99", "credit": "0"}]}
+    code, _, err = record(capsys, tmp_path, "validate", [json.dumps(flagged)])
+    assert code == 2 and "not recorded in the issue ledger" in err, err

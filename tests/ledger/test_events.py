@@ -57,7 +57,7 @@ TOO_LONG = ("String length is either shorter or longer than supported by specifi
 
 
 def test_a_pack_s_identity_decides_which_params_split_an_issue(ledger: Ledger) -> None:
-    """quickbooks.string_too_long declares identity [element, field]: the length supplied is a
+    """quickbooks.string_too_long declares identity [element, max]: the length supplied is a
     fact of one attempt (the user shortens the value, it is still too long), not a new issue."""
     a = ledger.record("t1", rejected(message=TOO_LONG.format(n=110)))["issues"][0]
     b = ledger.record("t1", rejected(message=TOO_LONG.format(n=104)))["issues"][0]

@@ -29,3 +29,14 @@ def test_fingerprints_follow_the_identity() -> None:
     # stable across releases: a ledger's open issues keep matching their retries
     assert fp({"doc_number": "1781", "trace_id": "x"}) == (
         "37bbdad4afa60efe8090d4f84e881f5ced91ad75853cb9efc3848371e17d34cd")
+
+
+def test_a_ledger_without_a_host_refuses_rejections_even_with_their_diagnoses(db) -> None:  # type: ignore[no-untyped-def]
+    """Its fingerprints would ignore the packs' identity: one failure, several issues."""
+    import pytest
+
+    from syncdoctor.ledger.ledger import Ledger
+
+    event = {"client": "c", "vendor": "acd", "entity_id": "e1", "outcome": "rejected", "report": {"message": "x"}}
+    with pytest.raises(RuntimeError, match="no Host"):
+        Ledger(db).record_batch("t1", [event], diagnosed=[[{"problem": "acd.unbalanced_entry", "params": {}}]])

@@ -59,3 +59,17 @@ def test_record_without_a_client_is_a_usage_error(db_url: str) -> None:
     run = syncdoctor("classify", "--vendor", "acd", "--record", "--db", db_url, "The account FOO does not exist",
                      check=False)
     assert run.returncode == 2 and "--client" in run.stderr
+
+
+def test_a_nul_in_a_recorded_message_is_stored_alike_on_both_databases(ledger: Ledger, db_url: str,
+                                                                      tmp_path: Path) -> None:
+    """The command line records diagnoses made from the raw report: a NUL in the message reached
+    their params, which PostgreSQL refused (a traceback, 'not recorded', exit 0) and SQLite kept."""
+    path = tmp_path / "nul.jsonl"
+    path.write_text(json.dumps({"vendor": "quickbooks", "message": DUPLICATE.replace("1781", "17\u000081"),
+                                "record": "inv-9"}) + "\n")
+    run = syncdoctor("classify", "--input", str(path), "--record", "--client", "firm-1", "--db", db_url, "--json",
+                     check=False)
+    assert run.returncode == 0 and "Traceback" not in run.stderr and "not recorded" not in run.stderr
+    (issue,) = ledger.issues("local")["items"]
+    assert issue["params"]["doc_number"] == "17\ufffd81"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from syncdoctor import Host
 from syncdoctor.ledger import Database, KeyStore
 from syncdoctor.ledger.ledger import Ledger
-from syncdoctor.ledger.redact import REDACTED, cap_report, redact
+from syncdoctor.ledger.redact import REDACTED, cap_report, redact, redact_diagnosis
 from syncdoctor.ledger.schema import issues, occurrences
 from syncdoctor.service import Settings, create_app
 
@@ -208,3 +208,51 @@ def test_a_credential_under_any_spelling_of_its_name_is_redacted(name: str, temp
     clean = redact(text)
     assert "S3CR3T" not in clean and redact(clean) == clean
     assert clean.startswith(before)
+
+
+@pytest.mark.parametrize("text", ["token " + "\\" * 300_000, "a." * 150_000, "https://" + "a." * 150_000])
+def test_redaction_is_linear_on_hostile_runs(text: str) -> None:
+    """A run of backslashes (or of "a.") was scanned again from each of its characters: 20,000
+    took 8 s, so one event could stall the service. Linear, it takes milliseconds; the bound is
+    a hundred times that, to fail only on a quadratic scan."""
+    import time
+
+    started = time.process_time()
+    redact({"message": text})
+    assert time.process_time() - started < 5
+
+
+@pytest.mark.parametrize("name", ["session_date", "token_count", "signature_date", "authorization_code",
+                                  "authorization_number", "secretary", "cookie_policy", "password_expires_at",
+                                  "AuthorizationFailure", "keyboard", "author"])
+def test_ordinary_names_that_contain_a_credential_s_word_are_kept(name: str) -> None:
+    assert redact({name: "2024-05-01"}) == {name: "2024-05-01"}
+    assert redact({"message": f"{name}: 12-345"}) == {"message": f"{name}: 12-345"}
+
+
+def test_ordinary_text_after_a_weak_name_is_kept() -> None:
+    for text in ("Cash session: 2024-05-01 is not closed", "AuthorizationFailure: -11014-You do not have access"):
+        assert redact({"message": text}) == {"message": text}
+    assert "abc9" not in str(redact({"message": "session: abc9f00d"}))  # a session id still goes
+
+
+@pytest.mark.parametrize("text", [
+    "private_key: -----BEGIN PRIVATE KEY-----\nMIILEAK\n-----END PRIVATE KEY-----",
+    '{"key": "-----BEGIN RSA PRIVATE KEY-----\\nMIILEAK\\n-----END RSA PRIVATE KEY-----"}',
+    "API Key: LEAK123", "curl -u admin:LEAK123 https://example.com", "https://user:p@LEAK@host/x",
+    "GET https://maps.example.com/api?key=LEAK123&q=1", "https://a.blob.example.net/c?sv=1&sig=LEAK123",
+])
+def test_more_forms_vendors_echo(text: str) -> None:
+    assert "LEAK" not in json.dumps(redact({"message": text}))
+
+
+def test_a_header_object_in_any_case() -> None:
+    assert redact({"headers": [{"Name": "X-Api-Key", "Value": "LEAK"}]}) == {
+        "headers": [{"Name": "X-Api-Key", "Value": "[redacted]"}]}
+
+
+def test_a_secret_param_s_value_leaves_the_diagnosis_s_texts_too() -> None:
+    diagnosis = {"title": "The API key sk_live_51Hxyz is revoked", "params": {"api_key": "sk_live_51Hxyz"},
+                 "causes": ["Key sk_live_51Hxyz was rotated"],
+                 "remediation": {"steps": [{"instructions": "Replace sk_live_51Hxyz"}]}}
+    assert "sk_live" not in json.dumps(redact_diagnosis(diagnosis))

@@ -201,3 +201,10 @@ def test_issues_are_read_in_the_language_asked_whichever_recorded_them(api: Api)
     assert {i["title"] for i in listed} == {"Document number already used in QuickBooks", "Unknown error"}
     acted = api("POST", f"/v1/issues/{fr['id']}/actions?lang=en", role="write", json={"action": "mute"}).json()
     assert acted["status"] == "muted" and acted["title"] == "Document number already used in QuickBooks"
+
+
+@pytest.mark.parametrize("since", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_since_with_no_utc_time_is_a_422(api: Api, since: str) -> None:
+    for path in ("/v1/issues", "/v1/issues/counts"):
+        r = api("GET", path, role="read", params={"since": since})
+        assert r.status_code == 422 and r.json()["field"] == "query.since", r.text
