@@ -58,8 +58,8 @@ def holds_unstorable(value: Any) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            if _UNSTORABLE.search(item):
+        if isinstance(item, str):  # ASCII text (most of it) can only hold a NUL
+            if "\x00" in item or (not item.isascii() and _UNSTORABLE.search(item)):
                 return True
         elif isinstance(item, dict):
             stack.extend(item)
@@ -84,8 +84,10 @@ def storable(value: Any) -> Any:
 
 def relayed(value: Any) -> Any:
     """Vendor text (a report's payload, a diagnosis made from it) as the ledger stores it: each
-    NUL and lone surrogate as U+FFFD, copied only when something must change."""
-    return storable(value) if holds_unstorable(value) else value
+    NUL and lone surrogate as U+FFFD, copied only when something must change. A diagnosis's
+    texts are its packs' templates filled with its params: only its params are looked at."""
+    looked_at = value.get("params") if isinstance(value, dict) and "remediation" in value else value
+    return storable(value) if holds_unstorable(looked_at) else value
 
 
 def _identifier(value: str | None) -> str | None:

@@ -184,7 +184,7 @@ class Ledger:
             if event.outcome == "accepted":
                 work.append((n, event, None, None, False))
                 continue
-            diagnoses = [redact_diagnosis(relayed(_diagnosis_json(d))) for d in next(given)]  # relayed: NUL-free
+            diagnoses = [redact_diagnosis(relayed(_diagnosis_json(d))) for d in next(given)]  # NUL-free, as report
             assert event.report is not None
             try:  # events.py bounds the report; whatever still cannot be written is this record's error
                 report, truncated = cap_report(event.report.model_dump(mode="json"), self.config.report_bytes)

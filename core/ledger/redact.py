@@ -21,6 +21,7 @@ truncated.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -57,6 +58,7 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(name)]
 
 
+@functools.lru_cache(maxsize=4096)  # a report's key names repeat from one event to the next
 def secret_name(name: str) -> bool:
     """Whether a key, a header or a parameter called ``name`` holds a credential."""
     words = _words(name)
