@@ -204,9 +204,10 @@ class VendorClient:
                     raise LimitExceeded(self.vendor, f"{method} {path} answered more than {self.limits.max_bytes} bytes",
                                         "max_bytes")
                 chunks.append(chunk)
-                if time.monotonic() - started > budget:
+                if time.monotonic() - started > budget:  # the limit that set the budget is the one named
+                    limit = "call_deadline" if budget >= self.limits.call_deadline else "total_deadline"
                     raise LimitExceeded(self.vendor, f"{method} {path} took more than {budget:g}s to answer "
-                                        f"({size} bytes so far)", "call_deadline")
+                                        f"({size} bytes so far)", limit)
         finally:
             response.close()
         self.stats["bytes"] += size
