@@ -13,7 +13,7 @@ it is still honoured.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +62,15 @@ class Listing:
     total: int = 0
 
 
-def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = None, skip: int = 0) -> Listing:
+def list_issues(ledger: Any, tenant: str, filters: Filters, after: str | None = None, skip: int = 0,
+                vendors: Sequence[str] = ()) -> Listing:
     """One page of the tenant's issues with the counts and the escalated ones (first page only).
+    ``vendors``: the names the chosen vendor's plugin answers to (issues keep the one recorded).
 
     Raises ValueError for a cursor the ledger did not give."""
     args = filters.ledger_args()
+    if filters.vendor and vendors:
+        args["vendor"] = sorted({filters.vendor, *vendors})
     cursor = after or None
     if skip > 0:  # an old link: pass that many issues after the cursor, whatever the text
         cursor = ledger.issues(tenant, limit=min(skip, 1000), cursor=cursor, **{**args, "text": None})["next_cursor"]

@@ -221,7 +221,7 @@ class Ledger:
 
     # ------------------------------------------------------------------ reading
 
-    def issues(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
+    def issues(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | Sequence[str] | None = None,
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
                escalated: bool | None = None, text: str | None = None, limit: int = 50,
                cursor: str | None = None) -> dict[str, Any]:
@@ -273,7 +273,7 @@ class Ledger:
 
         return self._read(tenant, read)
 
-    def counts(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | None = None,
+    def counts(self, tenant: str, *, status: str | Sequence[str] | None = None, vendor: str | Sequence[str] | None = None,
                client: str | None = None, problem: str | None = None, since: datetime | None = None,
                escalated: bool | None = None, text: str | None = None, top: int = 15) -> dict[str, Any]:
         """How many issues match the filters of :meth:`issues`, and the ``top`` problems and

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Row
 from .fingerprint import CONNECTION, entity_key
 from .schema import entity_failures, issue_actions, issues, occurrences
 from .scope import TenantScope
+from .where import fold
 
 __all__ = ["Upserted", "escalate", "new_id", "record_action", "record_failure", "resolve_entity", "upsert_issue"]
 
@@ -73,14 +74,14 @@ def _upsert_statement(scope: TenantScope) -> Any:
 
 
 def search_text(issue: Mapping[str, Any], words: Sequence[str] = ()) -> str:
-    """What the issue list's text filter looks in, lowercased: the title, problem, client,
+    """What the issue list's text filter looks in, folded (``where.fold``): the title, problem, client,
     entity, vendor and category, the params' values (a word is found in any one of them), and
     ``words`` (the title and category in the other language)."""
     params = issue.get("params")
     parts = [issue.get(k) for k in ("title", "problem", "client", "entity", "vendor", "category")]
     parts += list(params.values()) if isinstance(params, dict) else []
     parts += [w for w in words if w and w not in parts]
-    return "\n".join(str(v) for v in parts if v is not None).lower()
+    return fold("\n".join(str(v) for v in parts if v is not None))
 
 
 def _issue_values(fingerprint: str, diagnosis: dict[str, Any], client: str, vendor: str, entity: str,

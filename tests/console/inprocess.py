@@ -54,7 +54,7 @@ def console_client() -> Any:
     keys = Keys()
     parent = SimpleNamespace(state=SimpleNamespace(
         settings=Settings(console_secret="x" * 40, auth_cache_seconds=0), keys=keys, ledger=None,
-        host=SimpleNamespace(plugins={})))
+        host=SimpleNamespace(plugins={}, catalog=SimpleNamespace(plugin_of_vendor={}))))
     client = TestClient(Starlette(routes=[Mount("/console", app=console_app(parent, "/console"))]))
     client.keys = keys  # type: ignore[attr-defined]
     return client

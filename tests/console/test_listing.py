@@ -127,3 +127,24 @@ def test_escalated_issues_on_top(ledger: Any) -> None:
     assert list_issues(ledger, "initech", Filters(status="resolved")).escalated == []
     assert list_issues(ledger, "initech", Filters(), by_ledger.next_after, 1).escalated == []  # first page only
     assert list_issues(ledger, "acme", Filters()).escalated == []  # another tenant's stay theirs
+
+
+def test_the_text_filter_ignores_accents_and_a_vendor_takes_its_plugin_s_names(tmp_path: Path) -> None:
+    """French support staff type "piece" for "pièce"; the vendor list names plugins (pos_pennylane)
+    while the issues keep the name the host sent (pennylane)."""
+    db = Database(f"sqlite:///{tmp_path / 'l.db'}")
+    db.upgrade()
+    host = Host.from_entry_points()
+    ledger = Ledger(db, host)
+    ledger.record("acme", {"client": "c", "vendor": "quickbooks", "entity_id": "inv-1", "outcome": "rejected",
+                           "report": {"message": "Duplicate Document Number Error"}}, lang="fr")
+    ledger.record("acme", {"client": "c", "vendor": "pennylane", "entity_id": "day-1", "outcome": "rejected",
+                           "report": {"message": "x", "http_status": 429}})
+    for text in ("piece", "PIÈCE", "pièce", "numero"):
+        assert [i["entity"] for i in list_issues(ledger, "acme", Filters(text=text)).items] == ["inv-1"], text
+    aliases = [v for v, plugin in host.catalog.plugin_of_vendor.items() if plugin == "pos_pennylane"]
+    assert "pennylane" in aliases
+    assert [i["entity"] for i in list_issues(ledger, "acme", Filters(vendor="pos_pennylane"), vendors=aliases).items] \
+        == ["connection"]
+    assert list_issues(ledger, "acme", Filters(vendor="pos_pennylane")).items == []  # the name alone: as before
+    db.dispose()

@@ -129,4 +129,5 @@ def test_issues_made_before_the_search_column_are_searchable_after_it(bare_db: D
     bare_db.upgrade()
     with bare_db.connect(readonly=True) as conn:
         search = conn.execute(issues.select().with_only_columns(issues.c.search)).scalar_one()
-    assert search.split("\n") == ["champ refusé", "qonto.invalid_request", "société", "tx-1", "qonto", "iban"]
+    # 0005 fills it, 0006 takes the accents off ("societe" finds "Société")
+    assert search.split("\n") == ["champ refuse", "qonto.invalid_request", "societe", "tx-1", "qonto", "iban"]

@@ -41,7 +41,9 @@ async def issues_page(request: Request) -> Response:
     raw_skip = request.query_params.get("skip", "")
     skip = min(int(raw_skip), 10_000) if raw_skip.isdigit() else 0
     try:
-        listing = await run_in_threadpool(list_issues, console.ledger, session.tenant, filters, after, skip)
+        # a plugin's issues are recorded under whichever of its names the host sent (pennylane)
+        aliases = [v for v, plugin in console.host.catalog.plugin_of_vendor.items() if plugin == filters.vendor]
+        listing = await run_in_threadpool(list_issues, console.ledger, session.tenant, filters, after, skip, aliases)
     except ValueError as exc:
         return _bad(console, request, str(exc), session)
     vendors = sorted({*console.host.plugins, *([filters.vendor] if filters.vendor else [])})
