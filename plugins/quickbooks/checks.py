@@ -210,7 +210,7 @@ def change_in_quickbooks_text(entity: Any, context: Any) -> dict[str, str] | Non
     """:func:`change_in_quickbooks` as a word per language, for texts (``{change_text[fr]}``).
 
     One param for both languages, since a text's en and fr must use the same params; the
-    French word agrees with "l'entrée" (feminine).
+    French word agrees with "la transaction" (feminine).
     """
     change = change_in_quickbooks(entity, context)
     return dict(_CHANGE_TEXT[change]) if change is not None else None

@@ -89,7 +89,9 @@ def test_support_session_end_to_end(page: Any, served: Console) -> None:
     assert "inv-9" in escalated.inner_text() and "escalated" in escalated.inner_text()
     # counts by problem and by client
     counts = tab.locator("aside.counts").inner_text()
-    assert "quickbooks.duplicate_document_number" in counts and "firm-42" in counts and "firm-7" in counts
+    # by problem: the title in the reader's words, the id behind it
+    assert "Document number already used in QuickBooks" in counts and "firm-42" in counts and "firm-7" in counts
+    assert tab.locator('aside.counts a[title="quickbooks.duplicate_document_number"]').count() == 1
     assert "secret-inv" not in tab.content() and "globex" not in tab.content()
     shoot(tab, "issues")
 

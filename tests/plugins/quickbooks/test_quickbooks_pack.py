@@ -168,7 +168,7 @@ def test_changed_in_quickbooks_reads_fully_french(qbo_host: Host, token: str, tr
     context = {"quickbooks": {"transactions": transactions}}
     (fr,) = [f for f in qbo_host.validate(invoice, context, lang="fr", plugins=["quickbooks"])
              if f.problem == "quickbooks.changed_in_quickbooks"]
-    assert fr.message == f"L'entrée QuickBooks 3188 a été {word} dans QuickBooks"
+    assert fr.message == f"La transaction QuickBooks 3188 a été {word} dans QuickBooks"
     assert "edited" not in fr.message and "deleted" not in fr.message
     (en,) = [f for f in qbo_host.validate(invoice, context, lang="en", plugins=["quickbooks"])
              if f.problem == "quickbooks.changed_in_quickbooks"]
