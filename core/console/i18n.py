@@ -18,7 +18,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["LANGS", "MESSAGES", "PARIS", "amount", "negotiate", "show_value", "text_params", "translate", "when"]
+__all__ = ["LANGS", "MESSAGES", "PARIS", "amount", "negotiate", "param_name", "show_value", "text_params", "translate",
+           "when"]
 
 LANGS = ("en", "fr")
 PARIS = ZoneInfo("Europe/Paris")
@@ -280,3 +281,25 @@ def text_params(params: dict[str, Any] | None) -> dict[str, Any]:
     from the ledger's JSON as text ("50.01"), and only as Decimal are they written the French way."""
     return {k: Decimal(v) if isinstance(v, str) and _DECIMAL_TEXT.fullmatch(v) else v
             for k, v in (params or {}).items()}
+
+
+# the facts packs name most often, as a reader of each language names them; others: the name spaced
+PARAM_NAMES: dict[str, tuple[str, str]] = {
+    "doc_number": ("document number", "n° de pièce"), "txn_id": ("transaction id", "n° de transaction"),
+    "txn_type": ("transaction type", "type de transaction"), "fault_type": ("error type", "type d'erreur"),
+    "account": ("account", "compte"), "entity": ("record", "enregistrement"), "failures": ("failures", "échecs"),
+    "element": ("field", "champ"), "supplied": ("length supplied", "longueur fournie"), "max": ("maximum", "maximum"),
+    "min": ("minimum", "minimum"), "folder": ("folder", "dossier"), "amount": ("amount", "montant"),
+    "difference": ("difference", "écart"), "name": ("name", "nom"), "http_status": ("HTTP status", "statut HTTP"),
+    "detail": ("detail", "détail"), "retry_after": ("retry after (s)", "réessayer après (s)"),
+    "target_message": ("target's message", "message de la cible"), "date": ("date", "date"),
+    "journal": ("journal", "journal"), "auxiliary": ("auxiliary code", "code auxiliaire"),
+    "business_day": ("business day", "journée"), "order": ("order", "commande"), "reference": ("reference", "référence"),
+}
+
+
+def param_name(name: str, lang: str) -> str:
+    """A fact's name as the reader's language says it (``doc_number``: "n° de pièce")."""
+    known = PARAM_NAMES.get(name)
+    return known[1 if lang == "fr" else 0] if known else name.replace("_", " ")
+

@@ -92,3 +92,15 @@ def test_facts_show_amounts_the_readers_way_and_codes_as_given() -> None:
     assert show_value("v1.2", "fr") == "v1.2"
     assert show_value(["1.50", "x"], "fr") == "1,50, x"
     assert text_params({"amount": "50.01", "code": "6140"}) == {"amount": Decimal("50.01"), "code": "6140"}
+
+
+def test_facts_are_named_in_the_reader_s_language() -> None:
+    """A French page said "doc number", "txn id", "fault type" (the packs' param names)."""
+    from syncdoctor.console.i18n import PARAM_NAMES, param_name
+
+    assert param_name("doc_number", "fr") == "n° de pièce" and param_name("doc_number", "en") == "document number"
+    assert param_name("some_new_fact", "fr") == "some new fact"  # unknown: its name, spaced
+    for name, (en, fr) in PARAM_NAMES.items():
+        assert en and fr and "_" not in en + fr, name
+    template = (Path(__file__).parents[2] / "core" / "console" / "templates" / "issue.html").read_text()
+    assert "name | param(lang)" in template and "name | replace('_', ' ')" not in template
