@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["LANGS", "MESSAGES", "PARIS", "amount", "negotiate", "param_name", "show_value", "text_params", "translate",
-           "when"]
+__all__ = ["LANGS", "MESSAGES", "PARIS", "actor_name", "amount", "negotiate", "param_name", "show_value",
+           "text_params", "translate", "when"]
 
 LANGS = ("en", "fr")
 PARIS = ZoneInfo("Europe/Paris")
@@ -79,13 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "came_back_1": {"en": "came back once", "fr": "revenu une fois"},
     "seen_times": {"en": "seen {n} times", "fr": "vu {n} fois"},
     "seen_once": {"en": "seen once", "fr": "vu une fois"},
-    "last_seen": {"en": "Last seen", "fr": "Vu pour la dernière fois"},
-    "first_seen": {"en": "First seen", "fr": "Vu pour la première fois"},
+    "last_seen": {"en": "Last seen", "fr": "Vu en dernier"},
+    "first_seen": {"en": "First seen", "fr": "Vu en premier"},
     "entity": {"en": "Entity", "fr": "Entité"},
     "no_issues": {"en": "No issue matches these filters.", "fr": "Aucun incident ne correspond à ces filtres."},
     "next_page": {"en": "Next page", "fr": "Page suivante"},
     "first_page": {"en": "First page", "fr": "Première page"},
     "by_problem": {"en": "By problem", "fr": "Par problème"},
+    "by_problem_top": {"en": "By problem (the {n} most frequent)", "fr": "Par problème (les {n} plus fréquents)"},
     "by_client": {"en": "By client", "fr": "Par client"},
     "counts_total": {"en": "{n} issues match.", "fr": "{n} incidents correspondent."},
     "counts_total_1": {"en": "1 issue matches.", "fr": "1 incident correspond."},
@@ -147,6 +148,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "done_action": {"en": "Done: {action}.", "fr": "C'est fait : {action}."},
     "not_allowed": {"en": "Not done: {reason}", "fr": "Non fait : {reason}"},
     "history_line": {"en": "{action} by {actor}", "fr": "{action} par {actor}"},
+    "history_step": {"en": "Step “{step}” done by {actor}", "fr": "Étape « {step} » faite par {actor}"},
+    "actor_key": {"en": "key {id}", "fr": "la clé {id}"},
+    "actor_accepted": {"en": "an accepted sync", "fr": "une synchronisation acceptée"},
     # paste
     "paste_title": {"en": "Paste an error", "fr": "Coller une erreur"},
     "paste_intro": {"en": "Paste what the vendor answered: a message, or its JSON (a Fault, or a report with "
@@ -296,6 +300,14 @@ PARAM_NAMES: dict[str, tuple[str, str]] = {
     "journal": ("journal", "journal"), "auxiliary": ("auxiliary code", "code auxiliaire"),
     "business_day": ("business day", "journée"), "order": ("order", "commande"), "reference": ("reference", "référence"),
 }
+
+
+def actor_name(actor: str, lang: str) -> str:
+    """Who acted, as a reader says it: ``console:key:k3m9`` is "la clé k3m9"."""
+    for prefix in ("console:key:", "key:"):
+        if actor.startswith(prefix):
+            return translate("actor_key", lang, id=actor[len(prefix):])
+    return translate("actor_accepted", lang) if actor == "syncdoctor:accepted-event" else actor
 
 
 def param_name(name: str, lang: str) -> str:

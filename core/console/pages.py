@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncdoctor.model.labels import label
 
-from .i18n import LANG_COOKIE, negotiate, param_name, show_value, text_params, translate, when
+from .i18n import LANG_COOKIE, actor_name, negotiate, param_name, show_value, text_params, translate, when
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, console_secret
 from .throttle import SignInAttempts
 
@@ -79,7 +79,7 @@ class Console:
         env = Environment(loader=PackageLoader("syncdoctor.console", "templates"),
                           autoescape=select_autoescape(default=True, default_for_string=True))
         env.filters.update(when=when, value=show_value, label=label, template=template_html, pretty=pretty,
-                           param=param_name)
+                           param=param_name, actor=actor_name)
         self.templates = Jinja2Templates(env=env)
         self._active: dict[str, tuple[float, bool]] = {}
         self._ended: set[str] = set()  # nonces of sessions signed out (they never come back)

@@ -104,3 +104,12 @@ def test_facts_are_named_in_the_reader_s_language() -> None:
         assert en and fr and "_" not in en + fr, name
     template = (Path(__file__).parents[2] / "core" / "console" / "templates" / "issue.html").read_text()
     assert "name | param(lang)" in template and "name | replace('_', ' ')" not in template
+
+
+def test_who_acted_reads_as_words() -> None:
+    from syncdoctor.console.i18n import actor_name
+
+    assert actor_name("console:key:k3m9x2", "fr") == "la clé k3m9x2"
+    assert actor_name("key:k3m9x2", "en") == "key k3m9x2"
+    assert actor_name("syncdoctor:accepted-event", "fr") == "une synchronisation acceptée"
+    assert actor_name("acme", "fr") == "acme"
