@@ -153,6 +153,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "actor_accepted": {"en": "an accepted sync", "fr": "une synchronisation acceptée"},
     # paste
     "paste_title": {"en": "Paste an error", "fr": "Coller une erreur"},
+    "paste_not_json": {"en": "This looks like JSON but is incomplete or invalid: it was read as the message's text.",
+                       "fr": "Ceci ressemble à du JSON mais il est incomplet ou invalide : il a été lu comme le texte "
+                             "du message."},
     "paste_intro": {"en": "Paste what the vendor answered: a message, or its JSON (a Fault, or a report with "
                           "vendor, message, http_status, code, payload). Nothing is recorded.",
                     "fr": "Collez la réponse de l'éditeur : un message, ou son JSON (un Fault, ou un rapport avec "

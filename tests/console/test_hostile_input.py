@@ -57,6 +57,16 @@ def test_a_paste_nested_within_the_limit_is_classified(client: Any) -> None:
     is_page(r, 200)
 
 
+def test_a_paste_of_json_cut_short_says_it_was_read_as_text(client: Any) -> None:
+    token = csrf(client.get("/console/paste"))
+    r = client.post("/console/paste", data={"csrf": token, "text": '{"Fault": {"Error": ['})
+    is_page(r, 200)
+    assert "incomplete or invalid: it was read as the message" in r.text
+    token = csrf(client.get("/console/paste"))
+    whole = client.post("/console/paste", data={"csrf": token, "text": '{"Fault": {"Error": []}}'})
+    assert "incomplete or invalid" not in whole.text
+
+
 @pytest.mark.parametrize("name", ["client", "vendor", "problem", "text"])
 def test_a_filter_holding_a_nul_is_the_bad_request_page(client: Any, name: str) -> None:
     r = client.get("/console/issues", params={name: "a\u0000b", "status": "any"})

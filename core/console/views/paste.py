@@ -59,9 +59,11 @@ def report_from(text: str, vendor: str, status: str, code: str) -> dict[str, Any
 
 
 def _page(console: Console, request: Request, session: Any, values: dict[str, str], *,
-          diagnoses: list[dict[str, Any]] | None = None, error: str | None = None, status: int = 200) -> Response:
+          diagnoses: list[dict[str, Any]] | None = None, error: str | None = None, status: int = 200,
+          note: str | None = None) -> Response:
     return console.render(request, "paste.html", {
         "values": values, "vendors": sorted(console.host.plugins), "diagnoses": diagnoses, "error": error,
+        "note": note,
     }, session=session, status=status)
 
 
@@ -99,4 +101,7 @@ async def paste_classify(request: Request) -> Response:
         reason = (diagnoses[0].get("causes") or ["?"])[0]
         return _page(console, request, session, values, status=422,
                      error=translate("bad_request", lang, reason=reason))
-    return _page(console, request, session, values, diagnoses=diagnoses)
+    # JSON cut short (copied from a log, a truncated body) is read as a message: said, not silent
+    read_as_text = text.startswith(("{", "[")) and "message" in report and "payload" not in report
+    return _page(console, request, session, values, diagnoses=diagnoses,
+                 note=translate("paste_not_json", lang) if read_as_text else None)
