@@ -148,6 +148,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "done_action": {"en": "Done: {action}.", "fr": "C'est fait : {action}."},
     "not_allowed": {"en": "Not done: {reason}", "fr": "Non fait : {reason}"},
     "history_line": {"en": "{action} by {actor}", "fr": "{action} par {actor}"},
+    "jump_actions": {"en": "Go to the actions ↓", "fr": "Aller aux actions ↓"},
     "history_step": {"en": "Step “{step}” done by {actor}", "fr": "Étape « {step} » faite par {actor}"},
     "actor_key": {"en": "key {id}", "fr": "la clé {id}"},
     "actor_accepted": {"en": "an accepted sync", "fr": "une synchronisation acceptée"},
