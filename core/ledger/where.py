@@ -15,13 +15,12 @@ from sqlalchemy import Select
 from .events import unstorable
 from .schema import issues
 
-__all__ = ["issue_filters"]
+__all__ = ["fold", "issue_filters"]
 
 
 def issue_filters(*, status: str | Sequence[str] | None, vendor: str | Sequence[str] | None, client: str | None,
-                  problem: str | None,
-             since: datetime | None, escalated: bool | None = None,
-             text: str | None = None) -> Callable[[Select[Any]], Select[Any]]:
+                  problem: str | None, since: datetime | None, escalated: bool | None = None,
+                  text: str | None = None) -> Callable[[Select[Any]], Select[Any]]:
     """What narrows a query on issues to the filters :meth:`Ledger.issues` and
     :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
     if since is not None and since.utcoffset() is None:
@@ -51,8 +50,8 @@ def _like(word: str) -> str:
 
 
 def _filtered(query: Select[Any], *, status: str | Sequence[str] | None, vendor: str | Sequence[str] | None,
-              client: str | None,
-              problem: str | None, since: datetime | None, escalated: bool | None, words: list[str]) -> Select[Any]:
+              client: str | None, problem: str | None, since: datetime | None, escalated: bool | None,
+              words: list[str]) -> Select[Any]:
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
         query = query.where(issues.c.status.in_(statuses)) if len(statuses) > 1 else \
