@@ -24,8 +24,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from syncdoctor import InputError
 
-__all__ = ["FUTURE_SKEW", "MAX_DEPTH", "Event", "Report", "holds_unstorable", "nested_too_deep", "parse_event",
-           "relayed", "storable", "unstorable"]
+__all__ = ["FUTURE_SKEW", "MAX_DEPTH", "Event", "Report", "holds_unstorable", "in_utc", "nested_too_deep",
+           "parse_event", "relayed", "storable", "unstorable"]
 
 MAX_DEPTH = 200  # arrays and objects in one value: past reason, and below what pydantic and orjson write (~255)
 FUTURE_SKEW = timedelta(days=1)  # a host's clock may run ahead; an outcome from next year is a bug
@@ -80,6 +80,16 @@ def storable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [storable(v) for v in value]
     return value
+
+
+def in_utc(when: datetime) -> bool:
+    """Whether an aware time has a UTC equivalent, which the ledger stores and compares
+    (9999-12-31T23:59-14:00 and 0001-01-01T00:00+14:00 have none)."""
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def relayed(value: Any) -> Any:
@@ -147,10 +157,8 @@ class Event(BaseModel):
             raise ValueError("a time needs its zone, e.g. 2026-12-02T10:00:00+01:00 or ...Z")
         if value is None:
             return value
-        try:
-            value.astimezone(UTC)  # what the ledger stores; 0001-01-01T00:00+14:00 has no UTC time
-        except OverflowError:
-            raise ValueError("out of range: no such time in UTC") from None
+        if not in_utc(value):
+            raise ValueError("out of range: no such time in UTC")
         if value - datetime.now(UTC) > FUTURE_SKEW:
             raise ValueError("more than a day in the future: send the time the outcome happened, with its zone")
         return value

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["REDACTED", "cap_report", "redact", "redact_diagnosis", "secret_name"]
@@ -205,33 +206,34 @@ def redact_diagnosis(diagnosis: dict[str, Any]) -> dict[str, Any]:
     # a secret param's value, written into a title, cause or step by its template, goes too
     values = sorted({str(v) for k, v in params.items() if isinstance(k, str) and secret_name(k)
                      and isinstance(v, str | int) and not isinstance(v, bool) and len(str(v)) >= 4}, key=len, reverse=True)
-    return dict(_without(redact(diagnosis), values))
+    return dict(_texts_mapped(redact(diagnosis), _without(values)))
 
 
-def _without(value: Any, secrets: list[str]) -> Any:
+def _texts_mapped(value: Any, change: Callable[[str], str], depth: int = 0) -> Any:
+    """``value`` with ``change`` applied to each text in it, at any depth up to where
+    :func:`redact` drops a value whole."""
     if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
+        return change(value)
+    if depth > 50:
         return value
     if isinstance(value, dict):
-        return {k: _without(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without(v, secrets) for v in value]
-    return value
-
-
-def _trimmed(value: Any, limit: int, depth: int = 0) -> Any:
-    """``value`` with each text cut to ``limit`` characters: what is past the cap is not stored,
-    so the redaction's scans need not read it (a 64 MB message is cut before, not after)."""
-    if isinstance(value, str):
-        return value[:limit] + "…" if len(value) > limit else value
-    if depth > 50:
-        return value  # redact drops it whole
-    if isinstance(value, dict):
-        return {k: _trimmed(v, limit, depth + 1) for k, v in value.items()}
+        return {k: _texts_mapped(v, change, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_trimmed(v, limit, depth + 1) for v in value]
+        return [_texts_mapped(v, change, depth + 1) for v in value]
     return value
+
+
+def _without(secrets: list[str]) -> Callable[[str], str]:
+    def change(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+    return change
+
+
+def _cut(limit: int) -> Callable[[str], str]:
+    # what is past the cap is not stored, so the scans need not read it (64 MB cut before, not after)
+    return lambda text: text[:limit] + "…" if len(text) > limit else text
 
 
 def cap_report(report: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool]:
@@ -240,7 +242,7 @@ def cap_report(report: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool
     The message is kept whole up to the limit; a payload too big is replaced by the head of
     its JSON text, so what is stored is still the vendor's words, only fewer of them.
     """
-    clean = redact(_trimmed(report, limit))
+    clean = redact(_texts_mapped(report, _cut(limit)))
     text = json.dumps(clean, ensure_ascii=False, default=str)
     if len(text.encode()) <= limit:
         return clean, False

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from .events import unstorable
+from .events import in_utc, unstorable
 from .schema import issues
 
 __all__ = ["fold", "issue_filters"]
@@ -25,6 +25,8 @@ def issue_filters(*, status: str | Sequence[str] | None, vendor: str | Sequence[
     :meth:`Ledger.counts` share (checked now, before a connection is taken)."""
     if since is not None and since.utcoffset() is None:
         raise ValueError("since needs its zone, e.g. 2026-12-01T00:00:00Z")
+    if since is not None and not in_utc(since):
+        raise ValueError("since is out of range: no such time in UTC")
     vendors = [("vendor", v) for v in ([vendor] if isinstance(vendor, str) else vendor or ())]
     for name, value in (*vendors, ("client", client), ("problem", problem), ("text", text)):
         what = unstorable(value) if value else None

@@ -222,3 +222,14 @@ def test_export_is_a_complete_walk_while_issues_are_written(ledger: Ledger) -> N
         ledger.record("t1", rejected(entity=entity))
     got += [i["id"] for i in walk]
     assert len(got) == len(set(got)) and before <= set(got) and len(before) == 520
+
+
+def test_a_since_with_no_utc_time_is_refused_by_the_ledger_itself(ledger: Ledger) -> None:
+    """Checked where every caller passes (the API, the command line), not by each of them."""
+    from datetime import datetime, timedelta, timezone
+
+    no_utc = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=14)))
+    with pytest.raises(ValueError, match="no such time in UTC"):
+        ledger.issues("t1", since=no_utc)
+    with pytest.raises(ValueError, match="no such time in UTC"):
+        ledger.counts("t1", since=no_utc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -19,7 +19,7 @@ from starlette.responses import Response
 from syncdoctor import dumps
 
 from ...ledger import ActionNotAllowed, IssueNotFound
-from ...ledger.events import unstorable
+from ...ledger.events import in_utc, unstorable
 from ...ledger.lifecycle import LIFECYCLE_ACTIONS, STEP_ACTIONS
 from ..deps import Principal, get_ledger, principal
 from ..problems import HTTPProblem, error_responses
@@ -168,21 +168,13 @@ def issue_filters(
     """The filters the issue list and its counts share, as the ledger takes them."""
     if since is not None and since.utcoffset() is None:
         raise HTTPProblem(422, "since needs its zone, e.g. 2026-12-01T00:00:00Z", field="query.since")
-    if since is not None and not _in_utc(since):
+    if since is not None and not in_utc(since):  # the ledger checks it too; here it names the field
         raise HTTPProblem(422, "since is out of range: no such time in UTC", field="query.since")
     for name, value in (("vendor", vendor), ("client", client), ("problem", problem), ("text", text)):
         if value and (what := unstorable(value)):
             raise HTTPProblem(422, f"{name} cannot hold {what}", field=f"query.{name}")
     return {"status": status, "vendor": vendor, "client": client, "problem": problem, "since": since,
             "escalated": escalated, "text": text}
-
-
-def _in_utc(when: datetime) -> bool:
-    try:
-        when.astimezone(UTC)  # what the ledger compares; 9999-12-31T23:59-14:00 has no UTC time
-    except OverflowError:
-        return False
-    return True
 
 
 Filters = Annotated[dict[str, Any], Depends(issue_filters)]
